@@ -1,0 +1,143 @@
+//! Campaigns: the theme, date, hashtags, handles and palette a set of assets
+//! shares. The #ItTakesACommunity campaign is embedded; any other is a TOML
+//! file of the same shape.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+const EMBEDDED: &str = include_str!("../templates/campaign.toml");
+
+/// A campaign, as read from TOML.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    /// Campaign name, for example "International Migrants Day".
+    pub name: String,
+    /// Theme line, for example "#ItTakesACommunity".
+    #[serde(default)]
+    pub theme: String,
+    /// ISO date of the day itself.
+    #[serde(default)]
+    pub date: String,
+    /// The date as printed on assets.
+    #[serde(default)]
+    pub date_label: String,
+    /// The week of engagement as printed on assets.
+    #[serde(default)]
+    pub week_label: String,
+    /// Default headline.
+    #[serde(default)]
+    pub headline: String,
+    /// Hashtags, with their `#`.
+    #[serde(default)]
+    pub hashtags: Vec<String>,
+    /// Handles to tag, with their `@`.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Default template name.
+    #[serde(default = "default_template")]
+    pub template: String,
+    /// Default platform presets.
+    #[serde(default)]
+    pub platforms: Vec<String>,
+    /// Named colours (`#RRGGBB`), used by templates as `{{palette.NAME}}`.
+    #[serde(default)]
+    pub palette: BTreeMap<String, String>,
+}
+
+fn default_template() -> String {
+    "story-quote".into()
+}
+
+impl Campaign {
+    /// The embedded #ItTakesACommunity campaign.
+    pub fn embedded() -> Campaign {
+        Campaign::from_toml(EMBEDDED, "embedded campaign").expect("embedded campaign is valid")
+    }
+
+    /// Parses a campaign; `origin` names the source in messages.
+    pub fn from_toml(src: &str, origin: &str) -> Result<Campaign, Error> {
+        let c: Campaign = toml::from_str(src).map_err(|e| Error::Config {
+            origin: origin.to_string(),
+            message: format!("not a valid campaign file: {}", e.to_string().trim()),
+        })?;
+        for (name, colour) in &c.palette {
+            if !is_hex_colour(colour) {
+                return Err(Error::Config {
+                    origin: origin.to_string(),
+                    message: format!(
+                        "palette.{name} = \"{colour}\" is not a colour; write it as #RRGGBB"
+                    ),
+                });
+            }
+        }
+        Ok(c)
+    }
+
+    /// Loads `name` (`default` or the embedded campaign's name) or a TOML file.
+    pub fn load(spec: &str) -> Result<Campaign, Error> {
+        let embedded = Campaign::embedded();
+        if spec == "default" || spec == "migrants-day" || spec.eq_ignore_ascii_case(&embedded.name) {
+            return Ok(embedded);
+        }
+        let path = Path::new(spec);
+        let src = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            what: "campaign file",
+            source: e,
+        })?;
+        let mut c = Campaign::from_toml(&src, &path.display().to_string())?;
+        // Colours a campaign leaves out come from the default palette.
+        for (k, v) in embedded.palette {
+            c.palette.entry(k).or_insert(v);
+        }
+        Ok(c)
+    }
+
+    /// The campaign's values as template fields (`campaign.*`, `palette.*`).
+    pub fn fields(&self) -> BTreeMap<String, String> {
+        let mut f = BTreeMap::new();
+        f.insert("campaign.name".into(), self.name.clone());
+        f.insert("campaign.theme".into(), self.theme.clone());
+        f.insert("campaign.date".into(), self.date.clone());
+        f.insert("date".into(), self.date_label.clone());
+        f.insert("week".into(), self.week_label.clone());
+        f.insert("headline".into(), self.headline.clone());
+        f.insert("theme".into(), self.theme.clone());
+        for (k, v) in &self.palette {
+            f.insert(format!("palette.{k}"), v.clone());
+        }
+        f
+    }
+}
+
+/// `#RGB` or `#RRGGBB`.
+pub fn is_hex_colour(s: &str) -> bool {
+    let h = s.strip_prefix('#').unwrap_or("");
+    (h.len() == 6 || h.len() == 3) && h.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_campaign_has_the_brief() {
+        let c = Campaign::embedded();
+        assert_eq!(c.hashtags, ["#ItTakesACommunity", "#MigrantsDay"]);
+        assert_eq!(c.tags, ["@IOM_UK", "@UNMigration", "@IMIX_UK"]);
+        assert_eq!(c.date, "2026-12-18");
+    }
+
+    #[test]
+    fn bad_colour_is_named() {
+        let e = Campaign::from_toml("name = \"x\"\n[palette]\nprimary = \"blue\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "c.toml: palette.primary = \"blue\" is not a colour; write it as #RRGGBB");
+    }
+}

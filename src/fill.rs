@@ -1,0 +1,678 @@
+//! Filling a template: content and a platform in, a [`Filled`] SVG out —
+//! placeholders substituted (escaped, in one pass, never re-read), text slots
+//! replaced by laid-out lines, image slots by fitted images, the canvas set to
+//! the platform's exact pixel size.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::platform::Platform;
+use crate::template::{Slot, SlotKind, TemplateSet, Variant};
+use crate::text::{self, Align, Direction, FontBook, Prepared, TextBlock, TextStyle, VAlign};
+
+/// An image given for a slot, read and checked once.
+#[derive(Clone, Debug)]
+pub struct ImageInput {
+    /// Where it came from.
+    pub path: PathBuf,
+    /// MIME type for the data URL.
+    pub mime: &'static str,
+    /// The file's bytes.
+    pub bytes: Arc<Vec<u8>>,
+    /// Pixel width (0 for SVG).
+    pub width: u32,
+    /// Pixel height (0 for SVG).
+    pub height: u32,
+}
+
+/// Largest image file postkit reads.
+pub const MAX_IMAGE_BYTES: u64 = 40 * 1024 * 1024;
+/// Largest image dimension postkit decodes.
+pub const MAX_IMAGE_SIDE: u32 = 12_000;
+
+impl ImageInput {
+    /// Reads and checks an image for slot `what` (`logo`, `photo`, …): PNG,
+    /// JPEG, WebP or SVG, within size limits, checked before any decoding.
+    pub fn load(path: &std::path::Path, what: &str) -> Result<ImageInput, Error> {
+        let bad = |message: String| Error::Image {
+            what: what.to_string(),
+            path: path.to_path_buf(),
+            message,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            what: if what == "logo" { "logo" } else { "image" },
+            source: e,
+        })?;
+        if meta.len() > MAX_IMAGE_BYTES {
+            return Err(bad(format!(
+                "is {} MB; the limit is {} MB",
+                meta.len() / 1_000_000,
+                MAX_IMAGE_BYTES / 1_000_000
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            what: "image",
+            source: e,
+        })?;
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_string();
+        if head.trim_start().starts_with("<svg") || head.trim_start().starts_with("<?xml") {
+            return Ok(ImageInput {
+                path: path.to_path_buf(),
+                mime: "image/svg+xml",
+                bytes: Arc::new(bytes),
+                width: 0,
+                height: 0,
+            });
+        }
+        let format = image::guess_format(&bytes)
+            .map_err(|_| bad("is not a PNG, JPEG, WebP or SVG image".into()))?;
+        let mime = match format {
+            image::ImageFormat::Png => "image/png",
+            image::ImageFormat::Jpeg => "image/jpeg",
+            image::ImageFormat::WebP => "image/webp",
+            other => {
+                return Err(bad(format!(
+                    "is {other:?}; use PNG, JPEG, WebP or SVG"
+                )))
+            }
+        };
+        let reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
+        let (width, height) = reader
+            .into_dimensions()
+            .map_err(|e| bad(format!("cannot be read: {e}")))?;
+        if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
+            return Err(bad(format!(
+                "is {width}x{height} px; the limit is {MAX_IMAGE_SIDE} px a side: scale it down first"
+            )));
+        }
+        // Decode once now so a truncated or corrupt file fails here, with its name.
+        image::load_from_memory_with_format(&bytes, format)
+            .map_err(|e| bad(format!("is damaged or truncated: {e}")))?;
+        Ok(ImageInput {
+            path: path.to_path_buf(),
+            mime,
+            bytes: Arc::new(bytes),
+            width,
+            height,
+        })
+    }
+
+    fn data_url(&self) -> String {
+        format!(
+            "data:{};base64,{}",
+            self.mime,
+            base64::engine::general_purpose::STANDARD.encode(self.bytes.as_slice())
+        )
+    }
+}
+
+/// What goes into a template: text fields and images.
+#[derive(Clone, Debug, Default)]
+pub struct Content {
+    /// Text fields by name (`org`, `story`, `hashtags`, `palette.primary`, …).
+    pub fields: BTreeMap<String, String>,
+    /// Images by slot name (`logo`, `photo`, …).
+    pub images: BTreeMap<String, ImageInput>,
+    /// Paragraph direction for text slots.
+    pub direction: Direction,
+}
+
+/// How one slot came out.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SlotReport {
+    /// Slot (field) name.
+    pub name: String,
+    /// Font size in output px (text slots).
+    pub font_size: Option<f32>,
+    /// Number of lines (text slots).
+    pub lines: usize,
+    /// Whether the content fits.
+    pub fits: bool,
+}
+
+/// Where a text slot's ink must stay, in output px.
+#[derive(Clone, Debug)]
+pub struct SlotBox {
+    /// Index into [`Filled::slots`].
+    pub report: usize,
+    /// Id of the slot's group in the SVG.
+    pub id: String,
+    /// Left, top, right, bottom.
+    pub rect: [f32; 4],
+}
+
+/// A filled template, ready to render.
+#[derive(Clone, Debug)]
+pub struct Filled {
+    /// The SVG document.
+    pub svg: String,
+    /// Output width, px.
+    pub width: u32,
+    /// Output height, px.
+    pub height: u32,
+    /// Per-slot results.
+    pub slots: Vec<SlotReport>,
+    /// Text slot boxes in output px, for the check after rendering.
+    pub slot_boxes: Vec<SlotBox>,
+    /// Things worth telling the user.
+    pub warnings: Vec<String>,
+    /// Variant used.
+    pub variant: String,
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Replaces `{{name}}` in `src` with `value(name)` in one pass: substituted
+/// values are never scanned again. Names with no value become empty and are
+/// collected in `missing`.
+fn substitute(
+    src: &str,
+    fields: &BTreeMap<String, String>,
+    esc: bool,
+    missing: &mut Vec<String>,
+) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find("}}") {
+            Some(j) => {
+                let name = after[..j].trim();
+                match fields.get(name) {
+                    Some(v) if esc => out.push_str(&escape(v)),
+                    Some(v) => out.push_str(v),
+                    None => {
+                        if !missing.iter().any(|m| m == name) {
+                            missing.push(name.to_string());
+                        }
+                    }
+                }
+                rest = &after[j + 2..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn group_id(idx: usize, slot: &Slot) -> String {
+    format!("postkit-slot-{idx}-{}", slot.field)
+}
+
+fn fmt(v: f32) -> String {
+    let r = (v * 100.0).round() / 100.0;
+    let s = format!("{r:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn weight_of(s: &str) -> u16 {
+    match s.trim() {
+        "bold" | "bolder" => 700,
+        "normal" | "" => 400,
+        "light" | "lighter" => 300,
+        n => n.parse().unwrap_or(400),
+    }
+}
+
+struct Ctx<'a> {
+    set: &'a TemplateSet,
+    platform: &'a Platform,
+    content: &'a Content,
+    book: &'a FontBook,
+    scale: f32,
+    missing: Vec<String>,
+    warnings: Vec<String>,
+    slots: Vec<SlotReport>,
+    boxes: Vec<SlotBox>,
+    origin: (f32, f32),
+}
+
+impl Ctx<'_> {
+    fn opt(&mut self, slot: &Slot, name: &str) -> Option<String> {
+        let fields = &self.content.fields;
+        slot.options
+            .get(name)
+            .map(|v| substitute(v, fields, false, &mut self.missing))
+    }
+
+    fn opt_num(&mut self, slot: &Slot, name: &str) -> Result<Option<f32>, Error> {
+        match self.opt(slot, name) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .trim_end_matches("px")
+                .parse::<f32>()
+                .ok()
+                .filter(|n| n.is_finite() && *n > 0.0)
+                .map(Some)
+                .ok_or_else(|| Error::Template {
+                    template: self.set.name.clone(),
+                    message: format!(
+                        "slot '{}': data-{name}=\"{v}\" is not a positive number",
+                        slot.field
+                    ),
+                }),
+        }
+    }
+
+    fn style(&mut self, slot: &Slot, wordmark: bool) -> Result<TextStyle, Error> {
+        let family = self
+            .opt(slot, "font-family")
+            .map(|f| f.trim().trim_matches(['\'', '"']).to_string())
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| text::fonts::DEFAULT_FAMILY.to_string());
+        if !self.book.has_family(&family) && !self.warnings.iter().any(|w| w.contains(&family)) {
+            self.warnings.push(format!(
+                "font '{family}' (slot {}) is not available; using {} instead (add it with --font)",
+                slot.field,
+                text::fonts::DEFAULT_FAMILY
+            ));
+        }
+        let weight = if wordmark {
+            weight_of(&self.opt(slot, "wordmark-weight").unwrap_or_else(|| "700".into()))
+        } else {
+            weight_of(&self.opt(slot, "font-weight").unwrap_or_default())
+        };
+        let size_max = self
+            .opt_num(slot, "font-size-max")?
+            .unwrap_or_else(|| (slot.height * 0.8).min(160.0));
+        let size_min = self
+            .opt_num(slot, "font-size-min")?
+            .unwrap_or_else(|| (size_max / 4.0).max(10.0))
+            .min(size_max);
+        let line_height = self.opt_num(slot, "line-height")?.unwrap_or(1.25);
+        let align = match self.opt(slot, "align").as_deref().map(str::trim) {
+            None | Some("start") | Some("left") => Align::Start,
+            Some("center") | Some("middle") => Align::Center,
+            Some("end") | Some("right") => Align::End,
+            Some(other) => return Err(self.bad_option(slot, "align", other, "start, center or end")),
+        };
+        let valign = match self.opt(slot, "valign").as_deref().map(str::trim) {
+            None | Some("top") => VAlign::Top,
+            Some("middle") | Some("center") => VAlign::Middle,
+            Some("bottom") => VAlign::Bottom,
+            Some(other) => return Err(self.bad_option(slot, "valign", other, "top, middle or bottom")),
+        };
+        let max_lines = match self.opt(slot, "max-lines") {
+            None => None,
+            Some(v) => Some(v.trim().parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                self.bad_option(slot, "max-lines", &v, "a whole number of at least 1")
+            })?),
+        };
+        let direction = match self.opt(slot, "dir").as_deref().map(str::trim) {
+            None | Some("auto") => self.content.direction,
+            Some("ltr") => Direction::Ltr,
+            Some("rtl") => Direction::Rtl,
+            Some(other) => return Err(self.bad_option(slot, "dir", other, "ltr, rtl or auto")),
+        };
+        Ok(TextStyle {
+            family,
+            weight,
+            size_min,
+            size_max,
+            line_height,
+            align,
+            valign,
+            max_lines,
+            direction,
+        })
+    }
+
+    fn bad_option(&self, slot: &Slot, name: &str, value: &str, valid: &str) -> Error {
+        Error::Template {
+            template: self.set.name.clone(),
+            message: format!(
+                "slot '{}': data-{name}=\"{value}\" is not valid; use {valid}",
+                slot.field
+            ),
+        }
+    }
+
+    fn group_open(&self, out: &mut String, idx: usize, slot: &Slot) {
+        let _ = write!(out, "<g id=\"{}\"", group_id(idx, slot));
+        if let Some(t) = &slot.transform {
+            let _ = write!(out, " transform=\"{}\"", escape(t));
+        }
+        out.push('>');
+    }
+
+    fn text_slot(&mut self, idx: usize, slot: &Slot, value: &str, wordmark: bool) -> Result<String, Error> {
+        let mut style = self.style(slot, wordmark)?;
+        if wordmark {
+            if !slot.options.contains_key("align") {
+                style.align = Align::Center;
+            }
+            if !slot.options.contains_key("valign") {
+                style.valign = VAlign::Middle;
+            }
+            if style.max_lines.is_none() {
+                style.max_lines = Some(2);
+            }
+            style.line_height = 1.1;
+        }
+        let fill = if wordmark {
+            self.opt(slot, "wordmark-fill").or_else(|| self.opt(slot, "fill"))
+        } else {
+            self.opt(slot, "fill")
+        }
+        .unwrap_or_else(|| "#000000".into());
+        let prepared = Prepared::new(self.book, value, &style);
+        let block = prepared.layout(slot.width, slot.height, &style);
+        if !block.fits {
+            return Err(self.overflow(slot, value, &style, &block));
+        }
+        if !block.missing.is_empty() {
+            let cps: Vec<String> = block.missing.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+            self.warnings.push(format!(
+                "slot {}: no font has {} ({}); add a font that covers them with --font",
+                slot.field,
+                cps.join(" "),
+                block.missing.iter().collect::<String>()
+            ));
+        }
+        for w in &block.broken_words {
+            self.warnings.push(format!(
+                "slot {}: the word '{w}' is too long for the box and was broken inside",
+                slot.field
+            ));
+        }
+        let report_idx = self.slots.len();
+        self.slots.push(SlotReport {
+            name: slot.field.clone(),
+            font_size: Some((block.font_size * self.scale * 100.0).round() / 100.0),
+            lines: block.lines.len(),
+            fits: true,
+        });
+        if slot.transform.is_none() {
+            let (ox, oy) = self.origin;
+            let s = self.scale;
+            self.boxes.push(SlotBox {
+                report: report_idx,
+                id: group_id(idx, slot),
+                rect: [
+                    (slot.x - ox) * s,
+                    (slot.y - oy) * s,
+                    (slot.x + slot.width - ox) * s,
+                    (slot.y + slot.height - oy) * s,
+                ],
+            });
+        }
+        let mut out = String::new();
+        self.group_open(&mut out, idx, slot);
+        let size = fmt(block.font_size);
+        for line in &block.lines {
+            for run in &line.runs {
+                let face = self.book.face(run.face);
+                let _ = write!(
+                    out,
+                    "<text x=\"{}\" y=\"{}\" font-family=\"'{}'\" font-weight=\"{}\" font-style=\"{}\" font-size=\"{size}\" fill=\"{}\" xml:space=\"preserve\">{}</text>",
+                    fmt(slot.x + run.x),
+                    fmt(slot.y + line.baseline),
+                    escape(&face.family),
+                    face.weight,
+                    if face.italic { "italic" } else { "normal" },
+                    escape(&fill),
+                    escape(&run.text)
+                );
+            }
+        }
+        out.push_str("</g>");
+        Ok(out)
+    }
+
+    fn overflow(&self, slot: &Slot, value: &str, style: &TextStyle, block: &TextBlock) -> Error {
+        let pitch = style.line_height * style.size_min;
+        let room = ((slot.height - style.size_min * 1.36) / pitch).floor().max(0.0) as usize + 1;
+        let allowed = style.max_lines.map_or(room, |m| m.min(room));
+        let needed = block.lines.len().max(1);
+        let chars = value.chars().count();
+        let suggest = (chars * allowed / needed.max(allowed + 1)).max(1) * 9 / 10;
+        Error::TextOverflow {
+            slot: slot.field.clone(),
+            template: self.set.name.clone(),
+            platform: self.platform.name.clone(),
+            min_size: (style.size_min * self.scale * 10.0).round() / 10.0,
+            detail: if block.broken_words.is_empty() {
+                format!("{needed} lines needed, {allowed} fit")
+            } else {
+                "a word is wider than the box".to_string()
+            },
+            suggest,
+        }
+    }
+
+    fn image_slot(&mut self, idx: usize, slot: &Slot, img: &ImageInput) -> Result<String, Error> {
+        let fit = self.opt(slot, "fit").unwrap_or_else(|| "contain".into());
+        let aspect = match fit.trim() {
+            "contain" => "xMidYMid meet",
+            "cover" => "xMidYMid slice",
+            other => return Err(self.bad_option(slot, "fit", other, "contain or cover")),
+        };
+        let mut out = String::new();
+        let clip = format!("postkit-clip-{idx}");
+        let _ = write!(
+            out,
+            "<clipPath id=\"{clip}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>",
+            fmt(slot.x),
+            fmt(slot.y),
+            fmt(slot.width),
+            fmt(slot.height)
+        );
+        self.group_open(&mut out, idx, slot);
+        let _ = write!(
+            out,
+            "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"{aspect}\" clip-path=\"url(#{clip})\" href=\"{}\"/></g>",
+            fmt(slot.x),
+            fmt(slot.y),
+            fmt(slot.width),
+            fmt(slot.height),
+            img.data_url()
+        );
+        self.slots.push(SlotReport {
+            name: slot.field.clone(),
+            font_size: None,
+            lines: 0,
+            fits: true,
+        });
+        Ok(out)
+    }
+
+    fn slot(&mut self, idx: usize, slot: &Slot) -> Result<String, Error> {
+        match slot.kind {
+            SlotKind::Image => {
+                if let Some(img) = self.content.images.get(&slot.field) {
+                    let img = img.clone();
+                    return self.image_slot(idx, slot, &img);
+                }
+                if slot.field == "logo" {
+                    // No logo: the organisation's name as a wordmark.
+                    if let Some(org) = self.content.fields.get("org").filter(|o| !o.is_empty()) {
+                        let org = org.clone();
+                        return self.text_slot(idx, slot, &org, true);
+                    }
+                    return Ok(String::new());
+                }
+                if self.opt(slot, "required").as_deref() == Some("false") {
+                    return Ok(String::new());
+                }
+                Err(Error::MissingField(format!(
+                    "the {} template has a {} slot: give an image with --{}",
+                    self.set.name, slot.field, slot.field
+                )))
+            }
+            SlotKind::Text => {
+                let value = self
+                    .content
+                    .fields
+                    .get(&slot.field)
+                    .map(|v| text::clean(v))
+                    .unwrap_or_default();
+                if value.is_empty() {
+                    let required = self
+                        .opt(slot, "required")
+                        .map(|r| r.trim() == "true")
+                        .unwrap_or(slot.field == "story");
+                    if required {
+                        return Err(Error::MissingField(format!(
+                            "the {} template needs a {}: give it with --{}",
+                            self.set.name, slot.field, slot.field
+                        )));
+                    }
+                    return Ok(String::new());
+                }
+                self.text_slot(idx, slot, &value, false)
+            }
+        }
+    }
+}
+
+/// Fills the variant of `set` nearest `platform`'s aspect with `content`.
+pub fn fill(
+    set: &TemplateSet,
+    platform: &Platform,
+    content: &Content,
+    book: &FontBook,
+) -> Result<Filled, Error> {
+    let variant: &Variant = set.variant_for(platform.width, platform.height);
+    let p = &variant.parsed;
+    let (w, h) = (platform.width as f32, platform.height as f32);
+    // The canvas grows (never distorts) to the platform's aspect ratio.
+    let scale = (w / p.width).min(h / p.height);
+    let (vw, vh) = (w / scale, h / scale);
+    let (vx, vy) = (p.vb_x - (vw - p.width) / 2.0, p.vb_y - (vh - p.height) / 2.0);
+
+    let mut ctx = Ctx {
+        set,
+        platform,
+        content,
+        book,
+        scale,
+        missing: Vec::new(),
+        warnings: Vec::new(),
+        slots: Vec::new(),
+        boxes: Vec::new(),
+        origin: (vx, vy),
+    };
+
+    // Edits, in source order: (start, end, replacement).
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for r in &p.root_drop {
+        edits.push((r.start, r.end, String::new()));
+    }
+    edits.push((
+        p.root_insert,
+        p.root_insert,
+        format!(
+            " width=\"{}\" height=\"{}\" viewBox=\"{} {} {} {}\" preserveAspectRatio=\"xMidYMid meet\"",
+            platform.width,
+            platform.height,
+            fmt(vx),
+            fmt(vy),
+            fmt(vw),
+            fmt(vh)
+        ),
+    ));
+    let background = p
+        .background
+        .as_deref()
+        .map(|b| substitute(b, &content.fields, false, &mut ctx.missing))
+        .or_else(|| content.fields.get("palette.background").cloned())
+        .unwrap_or_else(|| "#FFFFFF".into());
+    edits.push((
+        p.root_body,
+        p.root_body,
+        format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
+            fmt(vx - 1.0),
+            fmt(vy - 1.0),
+            fmt(vw + 2.0),
+            fmt(vh + 2.0),
+            escape(&background)
+        ),
+    ));
+    for (i, slot) in p.slots.iter().enumerate() {
+        let markup = ctx.slot(i, slot)?;
+        edits.push((slot.range.start, slot.range.end, markup));
+    }
+    edits.sort_by_key(|e| (e.0, e.1));
+
+    let src = &variant.source;
+    let mut svg = String::with_capacity(src.len() + 4096);
+    let mut at = 0;
+    for (start, end, text) in &edits {
+        svg.push_str(&substitute(&src[at..*start], &content.fields, true, &mut ctx.missing));
+        svg.push_str(text);
+        at = *end;
+    }
+    svg.push_str(&substitute(&src[at..], &content.fields, true, &mut ctx.missing));
+
+    for m in &ctx.missing {
+        ctx.warnings.push(format!(
+            "the template uses {{{{{m}}}}}, which has no value here; it was left empty"
+        ));
+    }
+    Ok(Filled {
+        svg,
+        width: platform.width,
+        height: platform.height,
+        slots: ctx.slots,
+        slot_boxes: ctx.boxes,
+        warnings: ctx.warnings,
+        variant: variant.name.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitution_is_single_pass_and_escaped() {
+        let mut f = BTreeMap::new();
+        f.insert("org".to_string(), "A&B {{story}}".to_string());
+        f.insert("story".to_string(), "<x>".to_string());
+        let mut missing = Vec::new();
+        let out = substitute("<t>{{org}} {{ story }} {{nope}}</t>", &f, true, &mut missing);
+        assert_eq!(out, "<t>A&amp;B {{story}} &lt;x&gt; </t>");
+        assert_eq!(missing, ["nope"]);
+    }
+
+    #[test]
+    fn numbers_are_short_and_stable() {
+        assert_eq!(fmt(12.0), "12");
+        assert_eq!(fmt(12.345), "12.35");
+        assert_eq!(fmt(-0.001), "0");
+    }
+}

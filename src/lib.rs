@@ -1,0 +1,174 @@
+//! postkit turns a campaign's SVG templates and a community's stories into
+//! ready-to-post social media graphics.
+//!
+//! The pipeline, one typed value at each boundary:
+//!
+//! 1. **inputs** — a [`Campaign`], [`TemplateSet`]s, [`Platform`] presets and
+//!    [`Content`] (text fields and images, checked once);
+//! 2. **fill** ([`fill::fill`]) — a [`Filled`] SVG: placeholders substituted,
+//!    text slots laid out by [`text`] at the largest size that fits, image
+//!    slots fitted, the canvas sized to the platform;
+//! 3. **render** ([`raster::render`]) — resvg draws it into a pixmap, reading
+//!    nothing outside what postkit embedded;
+//! 4. **encode and write** ([`output`]) — PNG bytes, written atomically, and a
+//!    [`Report`] of every asset and failure.
+//!
+//! ```no_run
+//! use postkit::{Campaign, Content, Engine, Platforms, TemplateSet};
+//!
+//! let engine = Engine::new(&[] as &[&str]).unwrap();
+//! let campaign = Campaign::embedded();
+//! let content = Content::story(&campaign, "Plymouth Welcome Hub", "When we arrived…");
+//! let set = TemplateSet::load("story-quote").unwrap();
+//! let platform = Platforms::embedded().get("instagram-square").unwrap().clone();
+//! let asset = engine.render(&set, &platform, &content).unwrap();
+//! std::fs::write("card.png", &asset.png).unwrap();
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod campaign;
+pub mod error;
+pub mod fill;
+pub mod output;
+pub mod platform;
+pub mod raster;
+pub mod report;
+pub mod template;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+pub use campaign::Campaign;
+pub use error::Error;
+pub use fill::{Content, Filled, ImageInput};
+pub use platform::{Platform, Platforms};
+pub use report::{AssetReport, ErrorReport, Report};
+pub use template::TemplateSet;
+pub use text::FontBook;
+
+/// Fonts and renderer options, built once and shared by every asset.
+pub struct Engine {
+    book: FontBook,
+    opts: usvg::Options<'static>,
+}
+
+/// One rendered asset, encoded.
+pub struct Asset {
+    /// The filled template (SVG, slot reports, warnings).
+    pub filled: Filled,
+    /// PNG bytes.
+    pub png: Vec<u8>,
+}
+
+impl Engine {
+    /// Loads the embedded fonts and the user's (which come first).
+    pub fn new(user_fonts: &[impl AsRef<Path>]) -> Result<Engine, Error> {
+        let book = FontBook::new(user_fonts)?;
+        let opts = raster::options(&book);
+        Ok(Engine { book, opts })
+    }
+
+    /// The font book.
+    pub fn fonts(&self) -> &FontBook {
+        &self.book
+    }
+
+    /// Fills, renders and encodes one asset.
+    pub fn render(&self, set: &TemplateSet, platform: &Platform, content: &Content) -> Result<Asset, Error> {
+        let mut filled = fill::fill(set, platform, content, &self.book)?;
+        let rendered = raster::render(&filled, &self.opts).map_err(|message| Error::Render {
+            template: set.name.clone(),
+            platform: platform.name.clone(),
+            message,
+        })?;
+        for (idx, px) in rendered.overflow {
+            let name = filled.slots[idx].name.clone();
+            filled.slots[idx].fits = false;
+            filled
+                .warnings
+                .push(format!("slot {name}: drawn text reaches {px:.1} px outside its box"));
+        }
+        let png = output::encode_png(&rendered.pixmap);
+        Ok(Asset { filled, png })
+    }
+}
+
+impl Content {
+    /// Content for one story from the campaign's defaults: `org`, `story`,
+    /// hashtags and tags (joined by spaces), campaign and palette fields.
+    pub fn story(campaign: &Campaign, org: &str, story: &str) -> Content {
+        let mut fields = campaign.fields();
+        fields.insert("org".into(), text::clean(org));
+        fields.insert("story".into(), text::clean(story));
+        fields.insert("hashtags".into(), campaign.hashtags.join(" "));
+        fields.insert("tags".into(), campaign.tags.join(" "));
+        Content {
+            fields,
+            ..Content::default()
+        }
+    }
+}
+
+/// A render job: one organisation's content in several templates and sizes.
+pub struct Job<'a> {
+    /// Organisation name (names the output folder).
+    pub org: &'a str,
+    /// What to fill in.
+    pub content: &'a Content,
+    /// Template sets.
+    pub templates: &'a [TemplateSet],
+    /// Platform presets.
+    pub platforms: &'a [Platform],
+    /// Output folder.
+    pub out: &'a Path,
+    /// Also write the filled SVG beside each PNG.
+    pub emit_svg: bool,
+}
+
+/// Renders every template × platform of `job` (in parallel) and writes the
+/// files; failures are reported per asset and never stop the others.
+pub fn run(engine: &Engine, job: &Job) -> Report {
+    use rayon::prelude::*;
+    let pairs: Vec<(&TemplateSet, &Platform)> = job
+        .templates
+        .iter()
+        .flat_map(|t| job.platforms.iter().map(move |p| (t, p)))
+        .collect();
+    let results: Vec<Result<AssetReport, ErrorReport>> = pairs
+        .par_iter()
+        .map(|(set, platform)| {
+            let fail = |e: Error| ErrorReport {
+                template: set.name.clone(),
+                platform: platform.name.clone(),
+                message: e.to_string(),
+            };
+            let asset = engine.render(set, platform, job.content).map_err(fail)?;
+            let path: PathBuf = output::asset_path(job.out, job.org, &set.name, &platform.name, "png");
+            output::write_atomic(&path, &asset.png).map_err(fail)?;
+            if job.emit_svg {
+                output::write_atomic(&path.with_extension("svg"), asset.filled.svg.as_bytes())
+                    .map_err(fail)?;
+            }
+            Ok(AssetReport {
+                path: path.display().to_string(),
+                template: set.name.clone(),
+                platform: platform.name.clone(),
+                width: asset.filled.width,
+                height: asset.filled.height,
+                bytes: asset.png.len() as u64,
+                slots: asset.filled.slots,
+                warnings: asset.filled.warnings,
+            })
+        })
+        .collect();
+    let mut report = Report::default();
+    for r in results {
+        match r {
+            Ok(a) => report.assets.push(a),
+            Err(e) => report.errors.push(e),
+        }
+    }
+    report
+}

@@ -1,0 +1,121 @@
+//! Platform presets: pixel size, safe zone, file and text limits. Plain data,
+//! embedded and overridable.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+const EMBEDDED: &str = include_str!("../templates/platforms.toml");
+
+/// One preset.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    /// Preset name, for example `instagram-square`.
+    pub name: String,
+    /// Human label.
+    #[serde(default)]
+    pub label: String,
+    /// Width in px.
+    pub width: u32,
+    /// Height in px.
+    pub height: u32,
+    /// Safe-zone insets: top, right, bottom, left (px).
+    #[serde(default)]
+    pub safe: [u32; 4],
+    /// Largest file the platform takes, bytes.
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+    /// Preferred file format (`png`, `jpeg`, `webp`).
+    #[serde(default = "png")]
+    pub format: String,
+    /// Post text limit (characters; graphemes on Bluesky).
+    #[serde(default)]
+    pub post_chars: Option<u32>,
+    /// Most hashtags advised in a post.
+    #[serde(default)]
+    pub hashtag_cap: Option<u32>,
+    /// Alt-text limit.
+    #[serde(default)]
+    pub alt_chars: Option<u32>,
+    /// Part of the default set.
+    #[serde(default)]
+    pub default: bool,
+}
+
+fn png() -> String {
+    "png".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    platform: Vec<Platform>,
+}
+
+/// The set of presets in use.
+#[derive(Clone, Debug)]
+pub struct Platforms {
+    list: Vec<Platform>,
+}
+
+impl Platforms {
+    /// The embedded presets.
+    pub fn embedded() -> Platforms {
+        Platforms::from_toml(EMBEDDED, "embedded platforms").expect("embedded platforms are valid")
+    }
+
+    /// Parses presets from TOML (`[[platform]]` tables).
+    pub fn from_toml(src: &str, origin: &str) -> Result<Platforms, Error> {
+        let f: File = toml::from_str(src).map_err(|e| Error::Config {
+            origin: origin.to_string(),
+            message: format!("not a valid platforms file: {}", e.to_string().trim()),
+        })?;
+        for p in &f.platform {
+            if p.width == 0 || p.height == 0 || p.width > 8192 || p.height > 8192 {
+                return Err(Error::Config {
+                    origin: origin.to_string(),
+                    message: format!(
+                        "platform {} is {}x{}; sizes must be 1 to 8192 px",
+                        p.name, p.width, p.height
+                    ),
+                });
+            }
+        }
+        Ok(Platforms { list: f.platform })
+    }
+
+    /// All presets, in file order.
+    pub fn all(&self) -> &[Platform] {
+        &self.list
+    }
+
+    /// A preset by name.
+    pub fn get(&self, name: &str) -> Option<&Platform> {
+        self.list.iter().find(|p| p.name == name)
+    }
+
+    /// Presets by name (`all` for every one); unknown names are an error that
+    /// lists the valid ones.
+    pub fn select(&self, names: &[String]) -> Result<Vec<Platform>, Error> {
+        if names.iter().any(|n| n == "all") {
+            return Ok(self.list.clone());
+        }
+        let mut out: Vec<Platform> = Vec::new();
+        for n in names {
+            let p = self.get(n).ok_or_else(|| Error::UnknownPlatform {
+                name: n.clone(),
+                valid: self.names().join(", "),
+            })?;
+            if !out.iter().any(|o| o.name == p.name) {
+                out.push(p.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The names, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.list.iter().map(|p| p.name.clone()).collect()
+    }
+}

@@ -1,0 +1,47 @@
+//! The report: one JSON document describing every asset written and every
+//! failure, the same shape for `render --json` and batch reports.
+
+use serde::Serialize;
+
+use crate::fill::SlotReport;
+
+/// One asset written.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssetReport {
+    /// Path as written on disk.
+    pub path: String,
+    /// Template name.
+    pub template: String,
+    /// Platform preset name.
+    pub platform: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// File size in bytes.
+    pub bytes: u64,
+    /// How each slot came out.
+    pub slots: Vec<SlotReport>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+/// One asset that failed.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorReport {
+    /// Template name.
+    pub template: String,
+    /// Platform preset name.
+    pub platform: String,
+    /// What went wrong and what to do.
+    pub message: String,
+}
+
+/// Everything a run did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    /// Assets written.
+    pub assets: Vec<AssetReport>,
+    /// Assets that failed.
+    pub errors: Vec<ErrorReport>,
+}

@@ -1,0 +1,232 @@
+//! Templates: ordinary SVGs with slots, grouped in sets (one SVG per aspect).
+//!
+//! A set is loaded and parsed once; every asset then picks the variant
+//! nearest its platform's aspect ratio.
+
+pub mod slots;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use slots::{Parsed, Slot, SlotKind};
+
+use crate::error::Error;
+
+macro_rules! builtin {
+    ($name:literal: $($file:literal),* $(,)?) => {
+        ($name, &[$(($file, include_str!(concat!("../../templates/", $name, "/", $file)))),*])
+    };
+}
+
+/// The embedded kit: set name → files.
+type BuiltinSet = (&'static str, &'static [(&'static str, &'static str)]);
+static BUILTIN: &[BuiltinSet] = &[builtin!("story-quote":
+    "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg")];
+
+/// `template.toml`: a set's description and slot options for design tools
+/// that cannot add attributes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    alt: Option<String>,
+    #[serde(default)]
+    slots: BTreeMap<String, BTreeMap<String, toml::Value>>,
+}
+
+/// One SVG of a set.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// File stem, for example `square`.
+    pub name: String,
+    /// The SVG source.
+    pub source: String,
+    /// Its canvas and slots.
+    pub parsed: Parsed,
+}
+
+impl Variant {
+    /// Width / height of the canvas.
+    pub fn aspect(&self) -> f32 {
+        self.parsed.width / self.parsed.height
+    }
+}
+
+/// A template set.
+#[derive(Clone, Debug)]
+pub struct TemplateSet {
+    /// Name used in file names and reports.
+    pub name: String,
+    /// One line on what it is for.
+    pub description: String,
+    /// Alt-text pattern, if the set gives one.
+    pub alt: Option<String>,
+    /// Variants, one per aspect.
+    pub variants: Vec<Variant>,
+    /// The folder of a set loaded from disk (relative hrefs resolve here).
+    pub dir: Option<PathBuf>,
+}
+
+/// Names of the built-in sets.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTIN.iter().map(|(n, _)| *n).collect()
+}
+
+impl TemplateSet {
+    /// A built-in set by name, or a folder / `.svg` file on disk.
+    pub fn load(spec: &str) -> Result<TemplateSet, Error> {
+        if let Some((name, files)) = BUILTIN.iter().find(|(n, _)| *n == spec) {
+            let files: Vec<(String, String)> = files
+                .iter()
+                .map(|(f, s)| (f.to_string(), s.to_string()))
+                .collect();
+            return TemplateSet::from_files(name, &files, None);
+        }
+        let path = Path::new(spec);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            let entries = std::fs::read_dir(path).map_err(|e| Error::Io {
+                path: path.to_path_buf(),
+                what: "template folder",
+                source: e,
+            })?;
+            for entry in entries.flatten() {
+                let p = entry.path();
+                let fname = entry.file_name().to_string_lossy().to_string();
+                if fname.ends_with(".svg") || fname == "template.toml" {
+                    files.push((fname, read(&p)?));
+                }
+            }
+            files.sort();
+            let name = dir_name(path);
+            return TemplateSet::from_files(&name, &files, Some(path.to_path_buf()));
+        }
+        if path.extension().is_some_and(|e| e == "svg") {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| "template".into());
+            let mut files = vec![(format!("{stem}.svg"), read(path)?)];
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let manifest = dir.join("template.toml");
+            if manifest.is_file() {
+                files.push(("template.toml".into(), read(&manifest)?));
+            }
+            return TemplateSet::from_files(&stem, &files, Some(dir));
+        }
+        if path.exists() || spec.contains('/') || spec.ends_with(".svg") {
+            return Err(Error::Template {
+                template: spec.to_string(),
+                message: if path.exists() {
+                    "not a template: give a folder of SVGs or an .svg file".into()
+                } else {
+                    "no such file or folder".into()
+                },
+            });
+        }
+        Err(Error::UnknownTemplate {
+            name: spec.to_string(),
+            valid: builtin_names().join(", "),
+        })
+    }
+
+    /// Builds a set from named files (SVGs and an optional `template.toml`).
+    pub fn from_files(
+        name: &str,
+        files: &[(String, String)],
+        dir: Option<PathBuf>,
+    ) -> Result<TemplateSet, Error> {
+        let manifest: Manifest = match files.iter().find(|(f, _)| f == "template.toml") {
+            Some((_, src)) => toml::from_str(src).map_err(|e| Error::Config {
+                origin: format!("{name}/template.toml"),
+                message: e.to_string().trim().to_string(),
+            })?,
+            None => Manifest::default(),
+        };
+        let overrides: BTreeMap<String, BTreeMap<String, String>> = manifest
+            .slots
+            .iter()
+            .map(|(slot, opts)| {
+                let o = opts
+                    .iter()
+                    .map(|(k, v)| {
+                        let s = match v {
+                            toml::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        (k.clone(), s)
+                    })
+                    .collect();
+                (slot.clone(), o)
+            })
+            .collect();
+        for (slot, opts) in &overrides {
+            if let Some(bad) = opts.keys().find(|k| !slots::SLOT_OPTIONS.contains(&k.as_str())) {
+                return Err(Error::Config {
+                    origin: format!("{name}/template.toml"),
+                    message: format!(
+                        "[slots.{slot}] has unknown option '{bad}'; valid options: {}",
+                        slots::SLOT_OPTIONS.join(", ")
+                    ),
+                });
+            }
+        }
+        let mut variants = Vec::new();
+        for (fname, src) in files.iter().filter(|(f, _)| f.ends_with(".svg")) {
+            let vname = fname.trim_end_matches(".svg").to_string();
+            let parsed = slots::parse(src, &format!("{name}/{fname}"), &overrides)?;
+            variants.push(Variant {
+                name: vname,
+                source: src.clone(),
+                parsed,
+            });
+        }
+        if variants.is_empty() {
+            return Err(Error::Template {
+                template: name.to_string(),
+                message: "has no .svg files".into(),
+            });
+        }
+        Ok(TemplateSet {
+            name: manifest.name.unwrap_or_else(|| name.to_string()),
+            description: manifest.description,
+            alt: manifest.alt,
+            variants,
+            dir,
+        })
+    }
+
+    /// The variant whose aspect ratio is nearest `width` × `height`.
+    pub fn variant_for(&self, width: u32, height: u32) -> &Variant {
+        let target = (width as f32 / height as f32).ln();
+        self.variants
+            .iter()
+            .min_by(|a, b| {
+                let da = (a.aspect().ln() - target).abs();
+                let db = (b.aspect().ln() - target).abs();
+                da.total_cmp(&db)
+            })
+            .expect("a set has at least one variant")
+    }
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        what: "template",
+        source: e,
+    })
+}
+
+fn dir_name(path: &Path) -> String {
+    path.canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .unwrap_or_else(|| "template".into())
+}

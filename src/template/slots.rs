@@ -1,0 +1,282 @@
+//! Parsing one template variant: its canvas and its slots.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::error::Error;
+
+/// Where a template takes content.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slot {
+    /// The field it shows (`story`, `org`, `logo`, …).
+    pub field: String,
+    /// Text or image.
+    pub kind: SlotKind,
+    /// The rect in its own user space.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+    /// The rect's own `transform` attribute, if any.
+    pub transform: Option<String>,
+    /// Byte range of the whole element in the template source.
+    pub range: Range<usize>,
+    /// Options (`data-*` attributes, then `template.toml`), unparsed.
+    pub options: BTreeMap<String, String>,
+}
+
+/// What a slot holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotKind {
+    /// Wrapped, fitted text.
+    Text,
+    /// A logo or photo.
+    Image,
+}
+
+/// Options a slot may carry (as `data-NAME` or in `template.toml`).
+pub const SLOT_OPTIONS: &[&str] = &[
+    "font-family",
+    "font-weight",
+    "fill",
+    "font-size-max",
+    "font-size-min",
+    "line-height",
+    "align",
+    "valign",
+    "max-lines",
+    "fit",
+    "dir",
+    "required",
+    "wordmark-fill",
+    "wordmark-weight",
+];
+
+/// Fields whose slots hold images.
+pub const IMAGE_FIELDS: &[&str] = &["logo", "photo", "portrait", "still", "image"];
+
+/// A parsed variant: canvas size and slots.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// viewBox origin x.
+    pub vb_x: f32,
+    /// viewBox origin y.
+    pub vb_y: f32,
+    /// Canvas width in user units.
+    pub width: f32,
+    /// Canvas height in user units.
+    pub height: f32,
+    /// Slots in document order.
+    pub slots: Vec<Slot>,
+    /// Where attributes may be added to the root start tag (after `<svg`).
+    pub root_insert: usize,
+    /// Where the root's content starts (just after its start tag).
+    pub root_body: usize,
+    /// Root attributes the output replaces (size, viewBox, aspect, background).
+    pub root_drop: Vec<Range<usize>>,
+    /// The root's `data-background`, if any.
+    pub background: Option<String>,
+}
+
+fn number(v: &str) -> Option<f32> {
+    let v = v.trim();
+    let v = v.strip_suffix("px").unwrap_or(v);
+    v.parse::<f32>().ok().filter(|n| n.is_finite())
+}
+
+/// Finds the canvas and the slots of an SVG template.
+///
+/// `overrides` are the `[slots.NAME]` tables of `template.toml`.
+pub fn parse(
+    src: &str,
+    origin: &str,
+    overrides: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<Parsed, Error> {
+    let err = |message: String| Error::Template {
+        template: origin.to_string(),
+        message,
+    };
+    let doc = roxmltree::Document::parse_with_options(
+        src,
+        roxmltree::ParsingOptions {
+            allow_dtd: false,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| err(format!("not well-formed SVG: {e}")))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "svg" {
+        return Err(err(format!(
+            "the root element is <{}>, not <svg>",
+            root.tag_name().name()
+        )));
+    }
+    let (vb_x, vb_y, width, height) = match root.attribute("viewBox") {
+        Some(vb) => {
+            let n: Vec<f32> = vb
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .filter_map(number)
+                .collect();
+            if n.len() != 4 || n[2] <= 0.0 || n[3] <= 0.0 {
+                return Err(err(format!(
+                    "viewBox=\"{vb}\" is not four numbers with a positive width and height"
+                )));
+            }
+            (n[0], n[1], n[2], n[3])
+        }
+        None => {
+            let w = root.attribute("width").and_then(number);
+            let h = root.attribute("height").and_then(number);
+            match (w, h) {
+                (Some(w), Some(h)) if w > 0.0 && h > 0.0 => (0.0, 0.0, w, h),
+                _ => {
+                    return Err(err(
+                        "the <svg> element needs a viewBox (or width and height in px)".into(),
+                    ))
+                }
+            }
+        }
+    };
+    let root_insert = root.range().start + "<svg".len();
+    if !src[root.range().start..].starts_with("<svg") {
+        return Err(err(
+            "the <svg> element must not carry a namespace prefix (write <svg xmlns=...>)".into(),
+        ));
+    }
+    let root_body = tag_end(src, root_insert).ok_or_else(|| err("unterminated <svg> tag".into()))?;
+    let root_drop = root
+        .attributes()
+        .filter(|a| {
+            a.namespace().is_none()
+                && matches!(
+                    a.name(),
+                    "width" | "height" | "viewBox" | "preserveAspectRatio" | "data-background"
+                )
+        })
+        .map(|a| a.range())
+        .collect();
+
+    let mut slots = Vec::new();
+    for node in root.descendants().filter(|n| n.is_element()) {
+        let field = match (node.attribute("data-slot"), node.attribute("id")) {
+            (Some(f), _) => f.to_string(),
+            (None, Some(id)) if id.starts_with("slot-") => id["slot-".len()..].to_string(),
+            _ => continue,
+        };
+        let at = position(&doc, node.range().start);
+        if node.tag_name().name() != "rect" {
+            return Err(err(format!(
+                "slot '{field}' at {at} is a <{}>; slots must be <rect> elements",
+                node.tag_name().name()
+            )));
+        }
+        if field.is_empty()
+            || !field
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+        {
+            return Err(err(format!(
+                "slot name '{field}' at {at}: use letters, digits, '_', '-' or '.'"
+            )));
+        }
+        let get = |a: &str| -> Result<f32, Error> {
+            let v = node.attribute(a).unwrap_or("0");
+            number(v).ok_or_else(|| {
+                err(format!(
+                    "slot '{field}' at {at}: {a}=\"{v}\" is not a number in px"
+                ))
+            })
+        };
+        let (x, y, w, h) = (get("x")?, get("y")?, get("width")?, get("height")?);
+        if w <= 0.0 || h <= 0.0 {
+            return Err(err(format!(
+                "slot '{field}' at {at} has no area ({w}x{h}); give it a width and height"
+            )));
+        }
+        let mut options = BTreeMap::new();
+        for a in node.attributes() {
+            if let Some(opt) = a.name().strip_prefix("data-") {
+                if opt == "slot" {
+                    continue;
+                }
+                if !SLOT_OPTIONS.contains(&opt) {
+                    return Err(err(format!(
+                        "slot '{field}' at {at}: unknown option data-{opt}; valid options: {}",
+                        SLOT_OPTIONS
+                            .iter()
+                            .map(|o| format!("data-{o}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+                options.insert(opt.to_string(), a.value().to_string());
+            }
+        }
+        if let Some(o) = overrides.get(&field) {
+            for (k, v) in o {
+                options.insert(k.clone(), v.clone());
+            }
+        }
+        let kind = if options.contains_key("fit") || IMAGE_FIELDS.contains(&field.as_str()) {
+            SlotKind::Image
+        } else {
+            SlotKind::Text
+        };
+        slots.push(Slot {
+            field,
+            kind,
+            x,
+            y,
+            width: w,
+            height: h,
+            transform: node.attribute("transform").map(str::to_string),
+            range: node.range(),
+            options,
+        });
+    }
+    // Slots may not nest (a slot inside a slot would be replaced twice).
+    for pair in slots.windows(2) {
+        if pair[1].range.start < pair[0].range.end {
+            return Err(err(format!(
+                "slot '{}' is inside slot '{}'; slots cannot nest",
+                pair[1].field, pair[0].field
+            )));
+        }
+    }
+    Ok(Parsed {
+        vb_x,
+        vb_y,
+        width,
+        height,
+        slots,
+        root_insert,
+        root_body,
+        root_drop,
+        background: root.attribute("data-background").map(str::to_string),
+    })
+}
+
+/// "line L, column C" of a byte offset.
+fn position(doc: &roxmltree::Document, pos: usize) -> String {
+    let p = doc.text_pos_at(pos);
+    format!("line {}, column {}", p.row, p.col)
+}
+
+/// The byte just after the `>` that closes the start tag beginning before `from`.
+fn tag_end(src: &str, from: usize) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in src[from..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return Some(from + i + 1),
+            _ => {}
+        }
+    }
+    None
+}

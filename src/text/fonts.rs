@@ -1,0 +1,340 @@
+//! The font book: every face postkit may draw with, loaded once per process
+//! and shared (read-only) by the layout stage and the renderer.
+//!
+//! Faces come from two places: the fonts embedded in the binary (Noto, OFL)
+//! and fonts the user adds (`--font PATH`), which come first in every
+//! fallback chain. The same [`fontdb::Database`] is handed to usvg, so the
+//! face the layout stage measured is the face resvg draws.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use skrifa::MetadataProvider;
+use unicode_script::Script;
+
+use crate::error::Error;
+
+/// Index of a face in a [`FontBook`].
+pub type FaceId = usize;
+
+/// The family every template gets when it names none.
+pub const DEFAULT_FAMILY: &str = "Noto Sans";
+
+macro_rules! embed {
+    ($($file:literal),* $(,)?) => {
+        &[$(($file, include_bytes!(concat!("../../fonts/", $file)) as &[u8])),*]
+    };
+}
+
+/// Fonts compiled into the binary, by file name.
+static EMBEDDED: &[(&str, &[u8])] = embed!(
+    "NotoSans-Regular.ttf",
+    "NotoSans-Bold.ttf",
+    "NotoSansArabic-Regular.ttf",
+    "NotoSansArabic-Bold.ttf",
+    "NotoSansHebrew-Regular.ttf",
+    "NotoSansHebrew-Bold.ttf",
+    "NotoSansEthiopic-Regular.ttf",
+    "NotoSansEthiopic-Bold.ttf",
+    "NotoSansDevanagari-Regular.ttf",
+    "NotoSansDevanagari-Bold.ttf",
+    "NotoSansBengali-Regular.ttf",
+    "NotoSansBengali-Bold.ttf",
+    "NotoSansTamil-Regular.ttf",
+    "NotoSansTamil-Bold.ttf",
+    "NotoSansGurmukhi-Regular.ttf",
+    "NotoSansGurmukhi-Bold.ttf",
+    "NotoSansThai-Regular.ttf",
+    "NotoSansThai-Bold.ttf",
+    "NotoSansArmenian-Regular.ttf",
+    "NotoSansArmenian-Bold.ttf",
+    "NotoSansGeorgian-Regular.ttf",
+    "NotoSansGeorgian-Bold.ttf",
+);
+
+/// The embedded family to use for a script, when the requested family lacks it.
+fn script_family(script: Script) -> Option<&'static str> {
+    Some(match script {
+        Script::Arabic => "Noto Sans Arabic",
+        Script::Hebrew => "Noto Sans Hebrew",
+        Script::Ethiopic => "Noto Sans Ethiopic",
+        Script::Devanagari => "Noto Sans Devanagari",
+        Script::Bengali => "Noto Sans Bengali",
+        Script::Tamil => "Noto Sans Tamil",
+        Script::Gurmukhi => "Noto Sans Gurmukhi",
+        Script::Thai => "Noto Sans Thai",
+        Script::Armenian => "Noto Sans Armenian",
+        Script::Georgian => "Noto Sans Georgian",
+        Script::Latin | Script::Greek | Script::Cyrillic | Script::Common => DEFAULT_FAMILY,
+        _ => return None,
+    })
+}
+
+/// Font bytes: embedded statics or a file read at start-up.
+#[derive(Clone)]
+enum FontData {
+    Static(&'static [u8]),
+    Owned(Arc<Vec<u8>>),
+}
+
+impl FontData {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            FontData::Static(b) => b,
+            FontData::Owned(v) => v,
+        }
+    }
+}
+
+/// One face: what it is called, its style, its data and its vertical metrics.
+pub struct Face {
+    /// Family name as fontdb (and so usvg) knows it.
+    pub family: String,
+    /// CSS weight, 100–900.
+    pub weight: u16,
+    /// Italic or oblique.
+    pub italic: bool,
+    /// Where the face came from, for messages.
+    pub origin: String,
+    data: FontData,
+    index: u32,
+    /// Units per em.
+    pub upem: f32,
+    /// Ascent in em (positive up).
+    pub ascent: f32,
+    /// Descent in em (positive down).
+    pub descent: f32,
+    /// True for faces the user added.
+    pub user: bool,
+    shaper: OnceLock<harfrust::ShaperData>,
+}
+
+impl Face {
+    /// A skrifa/harfrust view of the face.
+    pub fn font_ref(&self) -> Option<skrifa::FontRef<'_>> {
+        skrifa::FontRef::from_index(self.data.bytes(), self.index).ok()
+    }
+
+    /// Shaper tables, built on first use.
+    pub(crate) fn shaper_data(&self) -> Option<&harfrust::ShaperData> {
+        if let Some(d) = self.shaper.get() {
+            return Some(d);
+        }
+        let font = self.font_ref()?;
+        Some(self.shaper.get_or_init(|| harfrust::ShaperData::new(&font)))
+    }
+
+    /// True when the face maps `c` to a glyph.
+    pub fn has_char(&self, c: char) -> bool {
+        self.font_ref()
+            .map(|f| f.charmap().map(c).is_some())
+            .unwrap_or(false)
+    }
+
+    /// True when the face maps every character of `text` that needs a glyph.
+    pub fn covers(&self, text: &str) -> bool {
+        let Some(font) = self.font_ref() else {
+            return false;
+        };
+        let cmap = font.charmap();
+        text.chars()
+            .all(|c| is_invisible(c) || cmap.map(c).is_some())
+    }
+}
+
+/// Characters that need no glyph of their own (controls, joiners, marks of
+/// direction, variation selectors): they never count as missing.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}'
+        | '\u{E0100}'..='\u{E01EF}')
+        || c.is_control()
+}
+
+/// All faces postkit may draw with, and the fontdb handed to usvg.
+pub struct FontBook {
+    faces: Vec<Face>,
+    db: Arc<fontdb::Database>,
+}
+
+impl FontBook {
+    /// The embedded fonts, plus user font files (which come first in every chain).
+    pub fn new(user_fonts: &[impl AsRef<Path>]) -> Result<FontBook, Error> {
+        let mut db = fontdb::Database::new();
+        let mut faces = Vec::new();
+        for path in user_fonts {
+            let path = path.as_ref();
+            let bytes = std::fs::read(path).map_err(|e| Error::Io {
+                path: path.to_path_buf(),
+                what: "font file",
+                source: e,
+            })?;
+            let data = FontData::Owned(Arc::new(bytes));
+            let before = faces.len();
+            add_faces(&mut db, &mut faces, data, &path.display().to_string(), true);
+            if faces.len() == before {
+                return Err(Error::Font {
+                    path: path.to_path_buf(),
+                    message: "it is not a TrueType/OpenType font (.ttf, .otf or .ttc)".into(),
+                });
+            }
+        }
+        for (name, bytes) in EMBEDDED {
+            add_faces(
+                &mut db,
+                &mut faces,
+                FontData::Static(bytes),
+                &format!("embedded {name}"),
+                false,
+            );
+        }
+        db.set_sans_serif_family(DEFAULT_FAMILY);
+        db.set_serif_family(DEFAULT_FAMILY);
+        db.set_monospace_family(DEFAULT_FAMILY);
+        db.set_cursive_family(DEFAULT_FAMILY);
+        db.set_fantasy_family(DEFAULT_FAMILY);
+        Ok(FontBook {
+            faces,
+            db: Arc::new(db),
+        })
+    }
+
+    /// The shared font database for usvg.
+    pub fn database(&self) -> Arc<fontdb::Database> {
+        self.db.clone()
+    }
+
+    /// A face by id.
+    pub fn face(&self, id: FaceId) -> &Face {
+        &self.faces[id]
+    }
+
+    /// Family names known to the book, user fonts first, without repeats.
+    pub fn families(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for f in &self.faces {
+            if !out.contains(&f.family.as_str()) {
+                out.push(&f.family);
+            }
+        }
+        out
+    }
+
+    /// True when some face has this family name (case-insensitive).
+    pub fn has_family(&self, family: &str) -> bool {
+        self.faces
+            .iter()
+            .any(|f| f.family.eq_ignore_ascii_case(family))
+    }
+
+    /// The face of `family` closest to `weight` (upright preferred).
+    pub fn best_in_family(&self, family: &str, weight: u16) -> Option<FaceId> {
+        self.faces
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.family.eq_ignore_ascii_case(family))
+            .min_by_key(|(_, f)| (f.italic as u32, (f.weight as i32 - weight as i32).unsigned_abs()))
+            .map(|(i, _)| i)
+    }
+
+    /// The chain of faces to try for text of `script`: user fonts, the
+    /// requested family, the script's own family, then the default family.
+    pub fn chain(&self, requested: &str, weight: u16, script: Script) -> Vec<FaceId> {
+        let mut families: Vec<&str> = Vec::new();
+        for f in self.faces.iter().filter(|f| f.user) {
+            if !families.contains(&f.family.as_str()) {
+                families.push(&f.family);
+            }
+        }
+        if !families.iter().any(|f| f.eq_ignore_ascii_case(requested)) {
+            families.push(requested);
+        }
+        if let Some(fam) = script_family(script) {
+            families.push(fam);
+        }
+        families.push(DEFAULT_FAMILY);
+        let mut out = Vec::new();
+        for fam in families {
+            if let Some(id) = self.best_in_family(fam, weight) {
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
+
+    /// Any face (user first, then embedded) that has `c`, preferring `weight`.
+    pub fn any_with_char(&self, c: char, weight: u16) -> Option<FaceId> {
+        let mut best: Option<(FaceId, u32)> = None;
+        for (i, f) in self.faces.iter().enumerate() {
+            if f.italic || !f.has_char(c) {
+                continue;
+            }
+            let d = (f.weight as i32 - weight as i32).unsigned_abs();
+            if best.is_none_or(|(_, bd)| d < bd) {
+                best = Some((i, d));
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+}
+
+/// Shares owned font bytes with fontdb without copying them.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn add_faces(
+    db: &mut fontdb::Database,
+    faces: &mut Vec<Face>,
+    data: FontData,
+    origin: &str,
+    user: bool,
+) {
+    let bytes = data.bytes();
+    let count = skrifa::raw::FileRef::new(bytes)
+        .map(|f| f.fonts().count())
+        .unwrap_or(0);
+    let source = match &data {
+        FontData::Static(b) => fontdb::Source::Binary(Arc::new(*b)),
+        FontData::Owned(v) => fontdb::Source::Binary(Arc::new(Shared(v.clone()))),
+    };
+    let ids = db.load_font_source(source);
+    for id in ids.into_iter().take(count.max(1)) {
+        let Some(info) = db.face(id) else { continue };
+        let family = info
+            .families
+            .iter()
+            .find(|f| f.1 == fontdb::Language::English_UnitedStates)
+            .or(info.families.first())
+            .map(|f| f.0.clone())
+            .unwrap_or_default();
+        let weight = info.weight.0;
+        let italic = info.style != fontdb::Style::Normal;
+        let index = info.index;
+        let Ok(font) = skrifa::FontRef::from_index(bytes, index) else {
+            continue;
+        };
+        let m = font.metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
+        let upem = m.units_per_em.max(1) as f32;
+        faces.push(Face {
+            family,
+            weight,
+            italic,
+            origin: origin.to_string(),
+            data: data.clone(),
+            index,
+            upem,
+            ascent: m.ascent / upem,
+            descent: -m.descent / upem,
+            user,
+            shaper: OnceLock::new(),
+        });
+    }
+}

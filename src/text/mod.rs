@@ -1,0 +1,73 @@
+//! Text: fonts, shaping, line breaking and fitting.
+//!
+//! SVG cannot wrap text and resvg does no wrapping, so this module is where a
+//! slot's story becomes positioned lines: [`clean`] the input, [`Prepared`]
+//! it once (bidi, fonts per script, shaping), then [`Prepared::layout`] it
+//! into a box at the largest size that fits.
+
+pub mod fonts;
+pub mod layout;
+pub mod shape;
+
+pub use fonts::{FaceId, FontBook};
+pub use layout::{Align, Direction, PlacedLine, PlacedRun, Prepared, TextBlock, TextStyle, VAlign};
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Cleans user text for layout: line endings unified, NFC, control and
+/// bidi-override characters removed (they would reorder or hide text), tabs
+/// made spaces, runs of spaces folded, each line and the whole trimmed.
+pub fn clean(text: &str) -> String {
+    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(unified.len());
+    for c in unified.nfc() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' | '\u{00A0}' | '\u{2028}' | '\u{2029}' => {
+                if c == '\u{2028}' || c == '\u{2029}' {
+                    out.push('\n')
+                } else {
+                    out.push(if c == '\t' { ' ' } else { c })
+                }
+            }
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    let lines: Vec<String> = out
+        .split('\n')
+        .map(|l| {
+            let mut s = String::with_capacity(l.len());
+            let mut prev_space = false;
+            for c in l.trim().chars() {
+                if c == ' ' {
+                    if !prev_space {
+                        s.push(c);
+                    }
+                    prev_space = true;
+                } else {
+                    s.push(c);
+                    prev_space = false;
+                }
+            }
+            s
+        })
+        .collect();
+    lines.join("\n").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_strips_controls_and_overrides() {
+        assert_eq!(clean("  a\u{0001}b\u{202E}c \t d \r\n\r\ne  "), "abc d\n\ne");
+    }
+
+    #[test]
+    fn clean_composes_nfc() {
+        assert_eq!(clean("e\u{0301}"), "\u{e9}");
+    }
+}
