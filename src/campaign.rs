@@ -81,7 +81,8 @@ impl Campaign {
     /// Loads `name` (`default` or the embedded campaign's name) or a TOML file.
     pub fn load(spec: &str) -> Result<Campaign, Error> {
         let embedded = Campaign::embedded();
-        if spec == "default" || spec == "migrants-day" || spec.eq_ignore_ascii_case(&embedded.name) {
+        if spec == "default" || spec == "migrants-day" || spec.eq_ignore_ascii_case(&embedded.name)
+        {
             return Ok(embedded);
         }
         let path = Path::new(spec);
@@ -138,6 +139,9 @@ mod tests {
         let e = Campaign::from_toml("name = \"x\"\n[palette]\nprimary = \"blue\"\n", "c.toml")
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "c.toml: palette.primary = \"blue\" is not a colour; write it as #RRGGBB");
+        assert_eq!(
+            e,
+            "c.toml: palette.primary = \"blue\" is not a colour; write it as #RRGGBB"
+        );
     }
 }

@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render one organisation's story into every platform size.
-    Render(RenderArgs),
+    Render(Box<RenderArgs>),
     /// List platform presets (name, pixel size, safe zone).
     Platforms(ListArgs),
     /// List templates.
@@ -43,7 +43,12 @@ pub struct RenderArgs {
     #[arg(long, value_name = "NAME")]
     pub org: String,
     /// The story text.
-    #[arg(long, value_name = "TEXT", conflicts_with = "story_file", required_unless_present = "story_file")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        conflicts_with = "story_file",
+        required_unless_present = "story_file"
+    )]
     pub story: Option<String>,
     /// Read the story from a file, or '-' for standard input.
     #[arg(long, value_name = "PATH|-")]

@@ -102,6 +102,9 @@ impl Error {
     /// True for errors that come from what the user asked for on the command
     /// line (unknown names), which the CLI reports as usage errors.
     pub fn is_usage(&self) -> bool {
-        matches!(self, Error::UnknownPlatform { .. } | Error::UnknownTemplate { .. })
+        matches!(
+            self,
+            Error::UnknownPlatform { .. } | Error::UnknownTemplate { .. }
+        )
     }
 }

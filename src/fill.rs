@@ -31,6 +31,9 @@ pub struct ImageInput {
     pub height: u32,
 }
 
+/// Text set smaller than this (output px) gets a legibility warning.
+pub const MIN_LEGIBLE_PX: f32 = 14.0;
+
 /// Largest image file postkit reads.
 pub const MAX_IMAGE_BYTES: u64 = 40 * 1024 * 1024;
 /// Largest image dimension postkit decodes.
@@ -78,11 +81,7 @@ impl ImageInput {
             image::ImageFormat::Png => "image/png",
             image::ImageFormat::Jpeg => "image/jpeg",
             image::ImageFormat::WebP => "image/webp",
-            other => {
-                return Err(bad(format!(
-                    "is {other:?}; use PNG, JPEG, WebP or SVG"
-                )))
-            }
+            other => return Err(bad(format!("is {other:?}; use PNG, JPEG, WebP or SVG"))),
         };
         let reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
         let (width, height) = reader
@@ -301,7 +300,11 @@ impl Ctx<'_> {
             ));
         }
         let weight = if wordmark {
-            weight_of(&self.opt(slot, "wordmark-weight").unwrap_or_else(|| "700".into()))
+            weight_of(
+                &self
+                    .opt(slot, "wordmark-weight")
+                    .unwrap_or_else(|| "700".into()),
+            )
         } else {
             weight_of(&self.opt(slot, "font-weight").unwrap_or_default())
         };
@@ -317,19 +320,29 @@ impl Ctx<'_> {
             None | Some("start") | Some("left") => Align::Start,
             Some("center") | Some("middle") => Align::Center,
             Some("end") | Some("right") => Align::End,
-            Some(other) => return Err(self.bad_option(slot, "align", other, "start, center or end")),
+            Some(other) => {
+                return Err(self.bad_option(slot, "align", other, "start, center or end"))
+            }
         };
         let valign = match self.opt(slot, "valign").as_deref().map(str::trim) {
             None | Some("top") => VAlign::Top,
             Some("middle") | Some("center") => VAlign::Middle,
             Some("bottom") => VAlign::Bottom,
-            Some(other) => return Err(self.bad_option(slot, "valign", other, "top, middle or bottom")),
+            Some(other) => {
+                return Err(self.bad_option(slot, "valign", other, "top, middle or bottom"))
+            }
         };
         let max_lines = match self.opt(slot, "max-lines") {
             None => None,
-            Some(v) => Some(v.trim().parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                self.bad_option(slot, "max-lines", &v, "a whole number of at least 1")
-            })?),
+            Some(v) => Some(
+                v.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        self.bad_option(slot, "max-lines", &v, "a whole number of at least 1")
+                    })?,
+            ),
         };
         let direction = match self.opt(slot, "dir").as_deref().map(str::trim) {
             None | Some("auto") => self.content.direction,
@@ -368,7 +381,13 @@ impl Ctx<'_> {
         out.push('>');
     }
 
-    fn text_slot(&mut self, idx: usize, slot: &Slot, value: &str, wordmark: bool) -> Result<String, Error> {
+    fn text_slot(
+        &mut self,
+        idx: usize,
+        slot: &Slot,
+        value: &str,
+        wordmark: bool,
+    ) -> Result<String, Error> {
         let mut style = self.style(slot, wordmark)?;
         if wordmark {
             if !slot.options.contains_key("align") {
@@ -383,7 +402,8 @@ impl Ctx<'_> {
             style.line_height = 1.1;
         }
         let fill = if wordmark {
-            self.opt(slot, "wordmark-fill").or_else(|| self.opt(slot, "fill"))
+            self.opt(slot, "wordmark-fill")
+                .or_else(|| self.opt(slot, "fill"))
         } else {
             self.opt(slot, "fill")
         }
@@ -394,7 +414,11 @@ impl Ctx<'_> {
             return Err(self.overflow(slot, value, &style, &block));
         }
         if !block.missing.is_empty() {
-            let cps: Vec<String> = block.missing.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+            let cps: Vec<String> = block
+                .missing
+                .iter()
+                .map(|c| format!("U+{:04X}", *c as u32))
+                .collect();
             self.warnings.push(format!(
                 "slot {}: no font has {} ({}); add a font that covers them with --font",
                 slot.field,
@@ -406,6 +430,13 @@ impl Ctx<'_> {
             self.warnings.push(format!(
                 "slot {}: the word '{w}' is too long for the box and was broken inside",
                 slot.field
+            ));
+        }
+        let px = block.font_size * self.scale;
+        if px < MIN_LEGIBLE_PX && !wordmark {
+            self.warnings.push(format!(
+                "slot {}: text is set at {px:.1} px on a {}x{} image, too small to read; use a template with a variant for this shape",
+                slot.field, self.platform.width, self.platform.height
             ));
         }
         let report_idx = self.slots.len();
@@ -454,7 +485,10 @@ impl Ctx<'_> {
 
     fn overflow(&self, slot: &Slot, value: &str, style: &TextStyle, block: &TextBlock) -> Error {
         let pitch = style.line_height * style.size_min;
-        let room = ((slot.height - style.size_min * 1.36) / pitch).floor().max(0.0) as usize + 1;
+        let room = ((slot.height - style.size_min * 1.36) / pitch)
+            .floor()
+            .max(0.0) as usize
+            + 1;
         let allowed = style.max_lines.map_or(room, |m| m.min(room));
         let needed = block.lines.len().max(1);
         let chars = value.chars().count();
@@ -571,7 +605,10 @@ pub fn fill(
     // The canvas grows (never distorts) to the platform's aspect ratio.
     let scale = (w / p.width).min(h / p.height);
     let (vw, vh) = (w / scale, h / scale);
-    let (vx, vy) = (p.vb_x - (vw - p.width) / 2.0, p.vb_y - (vh - p.height) / 2.0);
+    let (vx, vy) = (
+        p.vb_x - (vw - p.width) / 2.0,
+        p.vb_y - (vh - p.height) / 2.0,
+    );
 
     let mut ctx = Ctx {
         set,
@@ -632,11 +669,21 @@ pub fn fill(
     let mut svg = String::with_capacity(src.len() + 4096);
     let mut at = 0;
     for (start, end, text) in &edits {
-        svg.push_str(&substitute(&src[at..*start], &content.fields, true, &mut ctx.missing));
+        svg.push_str(&substitute(
+            &src[at..*start],
+            &content.fields,
+            true,
+            &mut ctx.missing,
+        ));
         svg.push_str(text);
         at = *end;
     }
-    svg.push_str(&substitute(&src[at..], &content.fields, true, &mut ctx.missing));
+    svg.push_str(&substitute(
+        &src[at..],
+        &content.fields,
+        true,
+        &mut ctx.missing,
+    ));
 
     for m in &ctx.missing {
         ctx.warnings.push(format!(
@@ -664,7 +711,12 @@ mod tests {
         f.insert("org".to_string(), "A&B {{story}}".to_string());
         f.insert("story".to_string(), "<x>".to_string());
         let mut missing = Vec::new();
-        let out = substitute("<t>{{org}} {{ story }} {{nope}}</t>", &f, true, &mut missing);
+        let out = substitute(
+            "<t>{{org}} {{ story }} {{nope}}</t>",
+            &f,
+            true,
+            &mut missing,
+        );
         assert_eq!(out, "<t>A&amp;B {{story}} &lt;x&gt; </t>");
         assert_eq!(missing, ["nope"]);
     }

@@ -76,7 +76,12 @@ impl Engine {
     }
 
     /// Fills, renders and encodes one asset.
-    pub fn render(&self, set: &TemplateSet, platform: &Platform, content: &Content) -> Result<Asset, Error> {
+    pub fn render(
+        &self,
+        set: &TemplateSet,
+        platform: &Platform,
+        content: &Content,
+    ) -> Result<Asset, Error> {
         let mut filled = fill::fill(set, platform, content, &self.book)?;
         let rendered = raster::render(&filled, &self.opts).map_err(|message| Error::Render {
             template: set.name.clone(),
@@ -86,9 +91,9 @@ impl Engine {
         for (idx, px) in rendered.overflow {
             let name = filled.slots[idx].name.clone();
             filled.slots[idx].fits = false;
-            filled
-                .warnings
-                .push(format!("slot {name}: drawn text reaches {px:.1} px outside its box"));
+            filled.warnings.push(format!(
+                "slot {name}: drawn text reaches {px:.1} px outside its box"
+            ));
         }
         let png = output::encode_png(&rendered.pixmap);
         Ok(Asset { filled, png })
@@ -145,7 +150,8 @@ pub fn run(engine: &Engine, job: &Job) -> Report {
                 message: e.to_string(),
             };
             let asset = engine.render(set, platform, job.content).map_err(fail)?;
-            let path: PathBuf = output::asset_path(job.out, job.org, &set.name, &platform.name, "png");
+            let path: PathBuf =
+                output::asset_path(job.out, job.org, &set.name, &platform.name, "png");
             output::write_atomic(&path, &asset.png).map_err(fail)?;
             if job.emit_svg {
                 output::write_atomic(&path.with_extension("svg"), asset.filled.svg.as_bytes())

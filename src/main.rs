@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Render(args) => render(args),
+        Command::Render(args) => render(*args),
         Command::Platforms(args) => platforms(args),
         Command::Templates(args) => templates(args),
     };
@@ -55,8 +55,9 @@ fn read_story(args: &RenderArgs) -> Result<String, String> {
                 .map_err(|e| format!("cannot read the story from standard input: {e}"))?;
             Ok(s)
         }
-        (None, Some(p)) => std::fs::read_to_string(p)
-            .map_err(|e| format!("cannot read the story file {p}: {e}")),
+        (None, Some(p)) => {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read the story file {p}: {e}"))
+        }
         (None, None) => Err("give the story with --story TEXT or --story-file PATH".into()),
     }
 }
@@ -176,12 +177,18 @@ fn render(args: RenderArgs) -> u8 {
     if !args.quiet {
         for a in &report.assets {
             for w in &a.warnings {
-                eprintln!("postkit: warning: {} ({} {}): {w}", a.path, a.template, a.platform);
+                eprintln!(
+                    "postkit: warning: {} ({} {}): {w}",
+                    a.path, a.template, a.platform
+                );
             }
         }
     }
     for e in &report.errors {
-        eprintln!("postkit: error: {} {}: {}", e.template, e.platform, e.message);
+        eprintln!(
+            "postkit: error: {} {}: {}",
+            e.template, e.platform, e.message
+        );
     }
     if !args.quiet && !args.json {
         eprintln!(
@@ -206,7 +213,10 @@ fn platforms(args: ListArgs) -> u8 {
         );
         return OK;
     }
-    println!("{:<22} {:>11}  {:<22} label", "name", "size", "safe (t r b l)");
+    println!(
+        "{:<22} {:>11}  {:<22} label",
+        "name", "size", "safe (t r b l)"
+    );
     for p in presets.all() {
         let safe = format!("{} {} {} {}", p.safe[0], p.safe[1], p.safe[2], p.safe[3]);
         println!(

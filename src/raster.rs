@@ -69,4 +69,3 @@ pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
     }
     Ok(Rendered { pixmap, overflow })
 }
-

@@ -167,7 +167,10 @@ impl TemplateSet {
             })
             .collect();
         for (slot, opts) in &overrides {
-            if let Some(bad) = opts.keys().find(|k| !slots::SLOT_OPTIONS.contains(&k.as_str())) {
+            if let Some(bad) = opts
+                .keys()
+                .find(|k| !slots::SLOT_OPTIONS.contains(&k.as_str()))
+            {
                 return Err(Error::Config {
                     origin: format!("{name}/template.toml"),
                     message: format!(

@@ -147,7 +147,8 @@ pub fn parse(
             "the <svg> element must not carry a namespace prefix (write <svg xmlns=...>)".into(),
         ));
     }
-    let root_body = tag_end(src, root_insert).ok_or_else(|| err("unterminated <svg> tag".into()))?;
+    let root_body =
+        tag_end(src, root_insert).ok_or_else(|| err("unterminated <svg> tag".into()))?;
     let root_drop = root
         .attributes()
         .filter(|a| {

@@ -234,7 +234,12 @@ impl FontBook {
             .iter()
             .enumerate()
             .filter(|(_, f)| f.family.eq_ignore_ascii_case(family))
-            .min_by_key(|(_, f)| (f.italic as u32, (f.weight as i32 - weight as i32).unsigned_abs()))
+            .min_by_key(|(_, f)| {
+                (
+                    f.italic as u32,
+                    (f.weight as i32 - weight as i32).unsigned_abs(),
+                )
+            })
             .map(|(i, _)| i)
     }
 
@@ -321,7 +326,10 @@ fn add_faces(
         let Ok(font) = skrifa::FontRef::from_index(bytes, index) else {
             continue;
         };
-        let m = font.metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
+        let m = font.metrics(
+            skrifa::instance::Size::unscaled(),
+            skrifa::instance::LocationRef::default(),
+        );
         let upem = m.units_per_em.max(1) as f32;
         faces.push(Face {
             family,

@@ -7,8 +7,9 @@
 //! 2. resolve bidi levels (hashtags, handles and URLs isolated so they keep
 //!    their own order), pick a face per script run, shape the logical runs
 //!    to get each cluster's advance;
-//! 3. find break opportunities (UAX #14), never inside a protected token;
-//! then, per candidate size, break greedily, re-shape each line exactly as it
+//! 3. find break opportunities (UAX #14), never inside a protected token.
+//!
+//! Then, per candidate size, break greedily, re-shape each line exactly as it
 //! will be emitted and check width, height and line count.
 
 use std::cell::RefCell;
@@ -183,10 +184,8 @@ fn is_tag_char(c: char) -> bool {
 }
 
 fn is_mark(c: char) -> bool {
-    matches!(
-        unicode_script::Script::from(c),
-        Script::Inherited
-    ) || ('\u{0300}'..='\u{036F}').contains(&c)
+    matches!(unicode_script::Script::from(c), Script::Inherited)
+        || ('\u{0300}'..='\u{036F}').contains(&c)
 }
 
 /// Byte ranges of hashtags, handles, URLs and e-mail addresses: never split,
@@ -351,7 +350,7 @@ impl<'a> Prepared<'a> {
             .filter_map(|it| {
                 let s = it.range.start.max(r.start);
                 let e = it.range.end.min(r.end);
-                (s < e).then(|| Item {
+                (s < e).then_some(Item {
                     range: s..e,
                     face: it.face,
                     level: it.level,
@@ -414,10 +413,19 @@ impl<'a> Prepared<'a> {
     }
 
     /// Greedy breaking of one paragraph at `width` em.
-    fn break_para(&self, p: usize, width: f32, emergency: bool, broken: &mut Vec<String>) -> Vec<Line> {
+    fn break_para(
+        &self,
+        p: usize,
+        width: f32,
+        emergency: bool,
+        broken: &mut Vec<String>,
+    ) -> Vec<Line> {
         let para = &self.paras[p];
         if para.segs.is_empty() {
-            return vec![Line { para: p, range: 0..0 }];
+            return vec![Line {
+                para: p,
+                range: 0..0,
+            }];
         }
         let w = |a: usize, b: usize| -> f32 { para.adv[a..b].iter().sum() };
         let mut lines = Vec::new();
@@ -435,7 +443,10 @@ impl<'a> Prepared<'a> {
                 }
                 _ => {
                     if let Some(s) = start {
-                        lines.push(Line { para: p, range: s..end_trim });
+                        lines.push(Line {
+                            para: p,
+                            range: s..end_trim,
+                        });
                     }
                     if seg_trim > width && emergency {
                         // Last resort: break the word at grapheme boundaries.
@@ -446,7 +457,10 @@ impl<'a> Prepared<'a> {
                             let gs = seg.start + off;
                             let gw = w(gs, gs + g.len());
                             if piece_w + gw > width && gs > piece_start {
-                                lines.push(Line { para: p, range: piece_start..gs });
+                                lines.push(Line {
+                                    para: p,
+                                    range: piece_start..gs,
+                                });
                                 piece_start = gs;
                                 piece_w = 0.0;
                             }
@@ -463,7 +477,10 @@ impl<'a> Prepared<'a> {
             }
         }
         if let Some(s) = start {
-            lines.push(Line { para: p, range: s..end_trim });
+            lines.push(Line {
+                para: p,
+                range: s..end_trim,
+            });
         }
         lines
     }
@@ -524,7 +541,10 @@ impl<'a> Prepared<'a> {
             for _ in 0..14 {
                 let mid = (lo + hi) / 2.0;
                 let l = self.break_para(p, mid, false, &mut scratch);
-                if l.len() <= n && l.iter().all(|x| Self::needed(&self.measure(x)) <= width + 1e-4) {
+                if l.len() <= n
+                    && l.iter()
+                        .all(|x| Self::needed(&self.measure(x)) <= width + 1e-4)
+                {
                     hi = mid;
                 } else {
                     lo = mid;
@@ -742,8 +762,15 @@ fn prepare_para(
                     Some(f) => faces[k] = f,
                     None => {
                         // Marks and invisibles ride with their base character.
-                        faces[k] = if k > 0 { faces[k - 1] } else { chain.first().copied().unwrap_or(primary) };
-                        if !super::fonts::is_invisible(c) && !c.is_whitespace() && !missing.contains(&c) {
+                        faces[k] = if k > 0 {
+                            faces[k - 1]
+                        } else {
+                            chain.first().copied().unwrap_or(primary)
+                        };
+                        if !super::fonts::is_invisible(c)
+                            && !c.is_whitespace()
+                            && !missing.contains(&c)
+                        {
                             missing.push(c);
                         }
                     }
@@ -777,7 +804,11 @@ fn prepare_para(
     // Advances per cluster start byte, shaping each item as it stands.
     let mut adv = vec![0.0f32; text.len() + 1];
     for it in &items {
-        let s = shape(book.face(it.face), &text[it.range.clone()], it.level % 2 == 1);
+        let s = shape(
+            book.face(it.face),
+            &text[it.range.clone()],
+            it.level % 2 == 1,
+        );
         for (cluster, a) in s.clusters {
             adv[it.range.start + cluster] += a;
         }

@@ -63,7 +63,10 @@ mod tests {
 
     #[test]
     fn clean_strips_controls_and_overrides() {
-        assert_eq!(clean("  a\u{0001}b\u{202E}c \t d \r\n\r\ne  "), "abc d\n\ne");
+        assert_eq!(
+            clean("  a\u{0001}b\u{202E}c \t d \r\n\r\ne  "),
+            "abc d\n\ne"
+        );
     }
 
     #[test]

@@ -1,0 +1,120 @@
+//! Golden images: the default template rendered by the real binary, compared
+//! with the references in `tests/golden/` within a small tolerance.
+//!
+//! Regenerate after an intended change with
+//! `POSTKIT_BLESS=1 cargo test --test golden`, then look at every image.
+//! A failing case writes `NAME.actual.png` and `NAME.diff.png` beside the
+//! reference.
+
+mod common;
+
+use std::path::Path;
+
+use common::{decode, postkit, root, STORY};
+
+/// A channel may differ by this much before a pixel counts as changed.
+const CHANNEL_TOLERANCE: u8 = 3;
+/// At most this share of pixels may change.
+const MAX_CHANGED: f64 = 0.001;
+
+fn compare(name: &str, actual_path: &Path) {
+    let golden_dir = root().join("tests/golden");
+    let golden = golden_dir.join(format!("{name}.png"));
+    if std::env::var_os("POSTKIT_BLESS").is_some() {
+        std::fs::create_dir_all(&golden_dir).unwrap();
+        std::fs::copy(actual_path, &golden).unwrap();
+        return;
+    }
+    assert!(
+        golden.is_file(),
+        "{} is missing: run POSTKIT_BLESS=1 cargo test --test golden",
+        golden.display()
+    );
+    let want = decode(&golden);
+    let got = decode(actual_path);
+    assert_eq!(got.dimensions(), want.dimensions(), "{name}: size changed");
+    let mut diff = image::RgbaImage::new(got.width(), got.height());
+    let mut changed = 0usize;
+    for (x, y, g) in got.enumerate_pixels() {
+        let w = want.get_pixel(x, y);
+        let d = g.0.iter().zip(w.0.iter()).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+        if d > CHANNEL_TOLERANCE {
+            changed += 1;
+            diff.put_pixel(x, y, image::Rgba([255, 0, 0, 255]));
+        } else {
+            let l = (g[0] as u16 + g[1] as u16 + g[2] as u16) / 3;
+            let l = (l / 3 + 170) as u8;
+            diff.put_pixel(x, y, image::Rgba([l, l, l, 255]));
+        }
+    }
+    let share = changed as f64 / (got.width() * got.height()) as f64;
+    if share > MAX_CHANGED {
+        let actual = golden_dir.join(format!("{name}.actual.png"));
+        let diffp = golden_dir.join(format!("{name}.diff.png"));
+        std::fs::copy(actual_path, &actual).unwrap();
+        diff.save(&diffp).unwrap();
+        panic!(
+            "{name}: {changed} pixels ({:.3}%) differ from {}; see {} and {}",
+            share * 100.0,
+            golden.display(),
+            actual.display(),
+            diffp.display()
+        );
+    }
+}
+
+fn render_case(name: &str, org: &str, story: &str, platforms: &[&str], extra: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["render", "--org", org, "--story", story];
+    for p in platforms {
+        args.extend(["--platform", p]);
+    }
+    args.extend(extra);
+    let r = postkit(dir.path(), &args);
+    assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+    for p in platforms {
+        let slug = postkit::output::slug(org);
+        let path = dir.path().join(format!("out/{slug}/story-quote-{p}.png"));
+        compare(&format!("{name}-{p}"), &path);
+    }
+}
+
+#[test]
+fn golden_default_template_every_default_preset() {
+    render_case(
+        "story-quote",
+        "Plymouth Welcome Hub",
+        STORY,
+        &[
+            "instagram-square",
+            "instagram-portrait",
+            "instagram-story",
+            "x-post",
+            "facebook-link",
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn golden_with_logo() {
+    let logo = root().join("examples/logo.png");
+    render_case(
+        "story-quote-logo",
+        "Plymouth Welcome Hub",
+        "We came from Aleppo with two suitcases. Plymouth gave us a street of neighbours who now come to our bakery every Saturday.",
+        &["instagram-portrait"],
+        &["--logo", logo.to_str().unwrap()],
+    );
+}
+
+#[test]
+fn golden_arabic_with_latin_hashtag() {
+    render_case(
+        "story-quote-arabic",
+        "مركز الترحيب",
+        "عندما وصلنا إلى بليموث لم نكن نعرف أحداً. استقبلنا المتطوعون في المحطة عام 2019 ووجدوا لنا بيتاً. #ItTakesACommunity مع @IOM_UK",
+        &["instagram-square"],
+        &[],
+    );
+}
