@@ -37,7 +37,12 @@ fn compare(name: &str, actual_path: &Path) {
     let mut changed = 0usize;
     for (x, y, g) in got.enumerate_pixels() {
         let w = want.get_pixel(x, y);
-        let d = g.0.iter().zip(w.0.iter()).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+        let d =
+            g.0.iter()
+                .zip(w.0.iter())
+                .map(|(a, b)| a.abs_diff(*b))
+                .max()
+                .unwrap();
         if d > CHANNEL_TOLERANCE {
             changed += 1;
             diff.put_pixel(x, y, image::Rgba([255, 0, 0, 255]));

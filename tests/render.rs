@@ -28,7 +28,10 @@ fn default_run_writes_every_default_preset_at_its_exact_size() {
     expected.sort();
     assert_eq!(files(dir.path()), expected);
     for (p, w, h) in DEFAULTS {
-        let img = decode(&dir.path().join(format!("out/plymouth-welcome-hub/story-quote-{p}.png")));
+        let img = decode(
+            &dir.path()
+                .join(format!("out/plymouth-welcome-hub/story-quote-{p}.png")),
+        );
         assert_eq!((img.width(), img.height()), (w, h), "{p}");
     }
     // stdout lists the paths written; stderr the summary.
@@ -42,12 +45,19 @@ fn json_report_has_the_documented_shape() {
     let r = postkit(
         dir.path(),
         &[
-            "render", "--org", "Plymouth Welcome Hub", "--story", STORY, "--json", "--platform",
+            "render",
+            "--org",
+            "Plymouth Welcome Hub",
+            "--story",
+            STORY,
+            "--json",
+            "--platform",
             "x-post",
         ],
     );
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is one JSON document");
+    let v: serde_json::Value =
+        serde_json::from_str(&r.stdout).expect("stdout is one JSON document");
     let assets = v["assets"].as_array().unwrap();
     assert_eq!(assets.len(), 1);
     assert_eq!(v["errors"].as_array().unwrap().len(), 0);
@@ -57,7 +67,10 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(a["width"], 1600);
     assert_eq!(a["height"], 900);
     let path = dir.path().join(a["path"].as_str().unwrap());
-    assert_eq!(a["bytes"].as_u64().unwrap(), std::fs::metadata(&path).unwrap().len());
+    assert_eq!(
+        a["bytes"].as_u64().unwrap(),
+        std::fs::metadata(&path).unwrap().len()
+    );
     let story = a["slots"]
         .as_array()
         .unwrap()
@@ -75,7 +88,15 @@ fn json_report_has_the_documented_shape() {
 fn two_runs_give_identical_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let args = |out: &'static str| {
-        vec!["render", "--org", "Plymouth Welcome Hub", "--story", STORY, "--out", out]
+        vec![
+            "render",
+            "--org",
+            "Plymouth Welcome Hub",
+            "--story",
+            STORY,
+            "--out",
+            out,
+        ]
     };
     assert_eq!(postkit(dir.path(), &args("a")).code, 0);
     assert_eq!(postkit(dir.path(), &args("b")).code, 0);
@@ -95,7 +116,14 @@ fn markup_and_placeholders_in_user_text_are_drawn_literally() {
     let r = postkit(
         dir.path(),
         &[
-            "render", "--org", org, "--story", story, "--platform", "x-post", "--emit-svg",
+            "render",
+            "--org",
+            org,
+            "--story",
+            story,
+            "--platform",
+            "x-post",
+            "--emit-svg",
         ],
     );
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
@@ -109,8 +137,19 @@ fn markup_and_placeholders_in_user_text_are_drawn_literally() {
         .map(|n| n.text().unwrap())
         .collect::<Vec<_>>()
         .join(" ");
-    for needle in ["&", "\"<b>hello</b>\"", "{{org}}", "]]>", "&amp;", "{{story}}", "A<B>"] {
-        assert!(text.contains(needle), "{needle:?} missing from drawn text: {text}");
+    for needle in [
+        "&",
+        "\"<b>hello</b>\"",
+        "{{org}}",
+        "]]>",
+        "&amp;",
+        "{{story}}",
+        "A<B>",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} missing from drawn text: {text}"
+        );
     }
     assert!(!svg.contains("<b>"), "user markup became markup");
     assert!(decode(&folder.join("story-quote-x-post.png")).width() == 1600);
@@ -123,7 +162,12 @@ fn a_story_too_long_to_fit_fails_with_its_message_and_writes_nothing() {
     let r = postkit(
         dir.path(),
         &[
-            "render", "--org", "Plymouth Welcome Hub", "--story", &story, "--platform",
+            "render",
+            "--org",
+            "Plymouth Welcome Hub",
+            "--story",
+            &story,
+            "--platform",
             "instagram-square",
         ],
     );
@@ -170,8 +214,18 @@ fn one_failing_size_does_not_stop_the_others() {
     let r = postkit(
         dir.path(),
         &[
-            "render", "--org", "Hub", "--story", STORY, "--template", t.to_str().unwrap(),
-            "--platform", "instagram-square", "--platform", "x-post", "--json",
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            STORY,
+            "--template",
+            t.to_str().unwrap(),
+            "--platform",
+            "instagram-square",
+            "--platform",
+            "x-post",
+            "--json",
         ],
     );
     assert_eq!(r.code, 1, "stderr: {}", r.stderr);
@@ -181,14 +235,19 @@ fn one_failing_size_does_not_stop_the_others() {
     assert_eq!(v["errors"][0]["platform"], "instagram-square");
     assert_eq!(v["errors"][0]["template"], "tiny");
     assert!(
-        v["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("the story text does not fit the tiny template on instagram-square even at 129.6px"),
+        v["errors"][0]["message"].as_str().unwrap().starts_with(
+            "the story text does not fit the tiny template on instagram-square even at 129.6px"
+        ),
         "{}",
         v["errors"][0]["message"]
     );
-    assert_eq!(files(dir.path()).iter().filter(|f| f.starts_with("out/")).collect::<Vec<_>>(), ["out/hub/tiny-x-post.png"]);
+    assert_eq!(
+        files(dir.path())
+            .iter()
+            .filter(|f| f.starts_with("out/"))
+            .collect::<Vec<_>>(),
+        ["out/hub/tiny-x-post.png"]
+    );
     // template.toml's fill reached the layer named slot-story.
     let img = decode(&dir.path().join("out/hub/tiny-x-post.png"));
     assert!(img.pixels().any(|p| p.0 == [0x11, 0x22, 0x33, 255]));
@@ -199,7 +258,15 @@ fn unknown_platform_exits_2_and_lists_the_valid_names() {
     let dir = tempfile::tempdir().unwrap();
     let r = postkit(
         dir.path(),
-        &["render", "--org", "Hub", "--story", "Hi", "--platform", "myspace"],
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--platform",
+            "myspace",
+        ],
     );
     assert_eq!(r.code, 2);
     assert!(
@@ -216,7 +283,15 @@ fn unknown_template_exits_2_and_lists_the_built_in_names() {
     let dir = tempfile::tempdir().unwrap();
     let r = postkit(
         dir.path(),
-        &["render", "--org", "Hub", "--story", "Hi", "--template", "fancy"],
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--template",
+            "fancy",
+        ],
     );
     assert_eq!(r.code, 2);
     assert_eq!(
@@ -228,15 +303,25 @@ fn unknown_template_exits_2_and_lists_the_built_in_names() {
 #[test]
 fn unknown_flag_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let r = postkit(dir.path(), &["render", "--org", "Hub", "--story", "Hi", "--colour", "red"]);
+    let r = postkit(
+        dir.path(),
+        &["render", "--org", "Hub", "--story", "Hi", "--colour", "red"],
+    );
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("unexpected argument '--colour'"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unexpected argument '--colour'"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn empty_story_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let r = postkit(dir.path(), &["render", "--org", "Hub", "--story", "  \n\t "]);
+    let r = postkit(
+        dir.path(),
+        &["render", "--org", "Hub", "--story", "  \n\t "],
+    );
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim(),
@@ -247,11 +332,22 @@ fn empty_story_is_a_clear_error() {
 #[test]
 fn story_from_a_file_and_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("story.txt"), "From a file.\nSecond paragraph.").unwrap();
+    std::fs::write(
+        dir.path().join("story.txt"),
+        "From a file.\nSecond paragraph.",
+    )
+    .unwrap();
     let r = postkit(
         dir.path(),
         &[
-            "render", "--org", "Hub", "--story-file", "story.txt", "--platform", "x-post", "--json",
+            "render",
+            "--org",
+            "Hub",
+            "--story-file",
+            "story.txt",
+            "--platform",
+            "x-post",
+            "--json",
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -268,32 +364,66 @@ fn story_from_a_file_and_from_stdin() {
     let r = postkit_in(
         dir.path(),
         &[
-            "render", "--org", "Hub", "--story-file", "-", "--platform", "x-post", "--out", "o2",
+            "render",
+            "--org",
+            "Hub",
+            "--story-file",
+            "-",
+            "--platform",
+            "x-post",
+            "--out",
+            "o2",
         ],
         Some("From standard input."),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(dir.path().join("o2/hub/story-quote-x-post.png").is_file());
 
-    let r = postkit(dir.path(), &["render", "--org", "Hub", "--story-file", "nope.txt"]);
+    let r = postkit(
+        dir.path(),
+        &["render", "--org", "Hub", "--story-file", "nope.txt"],
+    );
     assert_eq!(r.code, 1);
-    assert!(r.stderr.starts_with("postkit: cannot read the story file nope.txt:"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("postkit: cannot read the story file nope.txt:"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn a_logo_replaces_the_wordmark() {
     let dir = tempfile::tempdir().unwrap();
     let logo = root().join("examples/logo.png");
-    let base = ["render", "--org", "Plymouth Welcome Hub", "--story", STORY, "--platform", "instagram-square"];
+    let base = [
+        "render",
+        "--org",
+        "Plymouth Welcome Hub",
+        "--story",
+        STORY,
+        "--platform",
+        "instagram-square",
+    ];
     let r = postkit(dir.path(), &[&base[..], &["--out", "wordmark"]].concat());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = postkit(
         dir.path(),
-        &[&base[..], &["--out", "logo", "--logo", logo.to_str().unwrap()]].concat(),
+        &[
+            &base[..],
+            &["--out", "logo", "--logo", logo.to_str().unwrap()],
+        ]
+        .concat(),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let a = decode(&dir.path().join("wordmark/plymouth-welcome-hub/story-quote-instagram-square.png"));
-    let b = decode(&dir.path().join("logo/plymouth-welcome-hub/story-quote-instagram-square.png"));
+    let a = decode(
+        &dir.path()
+            .join("wordmark/plymouth-welcome-hub/story-quote-instagram-square.png"),
+    );
+    let b = decode(
+        &dir.path()
+            .join("logo/plymouth-welcome-hub/story-quote-instagram-square.png"),
+    );
     // The logo's teal circle is drawn in the logo slot (135..525 x 848..960).
     let teal = (135..525)
         .flat_map(|x| (848..960).map(move |y| (x, y)))
@@ -316,19 +446,37 @@ fn a_missing_logo_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let r = postkit(
         dir.path(),
-        &["render", "--org", "Hub", "--story", "Hi", "--logo", "missing.png"],
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--logo",
+            "missing.png",
+        ],
     );
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.starts_with("postkit: cannot read: missing.png: No such file"),
+        r.stderr
+            .starts_with("postkit: cannot read: missing.png: No such file"),
         "{}",
         r.stderr
     );
     let bad = dir.path().join("bad.png");
     std::fs::write(&bad, b"\x89PNG\r\n\x1a\nnot really").unwrap();
-    let r = postkit(dir.path(), &["render", "--org", "Hub", "--story", "Hi", "--logo", "bad.png"]);
+    let r = postkit(
+        dir.path(),
+        &[
+            "render", "--org", "Hub", "--story", "Hi", "--logo", "bad.png",
+        ],
+    );
     assert_eq!(r.code, 1);
-    assert!(r.stderr.starts_with("postkit: logo bad.png: "), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("postkit: logo bad.png: "),
+        "{}",
+        r.stderr
+    );
     assert!(files(dir.path()) == ["bad.png"], "{:?}", files(dir.path()));
 }
 
@@ -338,8 +486,20 @@ fn hashtags_and_tags_replace_the_campaigns() {
     let r = postkit(
         dir.path(),
         &[
-            "render", "--org", "Hub", "--story", "Hi", "--platform", "x-post", "--emit-svg",
-            "--hashtag", "WelcomeWeek", "--hashtag", "#Plymouth", "--tag", "PlymouthCC",
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--platform",
+            "x-post",
+            "--emit-svg",
+            "--hashtag",
+            "WelcomeWeek",
+            "--hashtag",
+            "#Plymouth",
+            "--tag",
+            "PlymouthCC",
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -356,17 +516,40 @@ fn platforms_and_templates_list_as_text_and_json() {
     let r = postkit(dir.path(), &["platforms", "--json"]);
     assert_eq!(r.code, 0);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let names: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     for n in [
-        "instagram-square", "instagram-portrait", "instagram-story", "facebook-post",
-        "facebook-link", "facebook-event-cover", "facebook-story", "x-post", "x-header",
-        "linkedin-post", "linkedin-cover", "bluesky", "mastodon", "threads", "tiktok-photo",
-        "youtube-thumbnail", "whatsapp-status", "blog-header",
+        "instagram-square",
+        "instagram-portrait",
+        "instagram-story",
+        "facebook-post",
+        "facebook-link",
+        "facebook-event-cover",
+        "facebook-story",
+        "x-post",
+        "x-header",
+        "linkedin-post",
+        "linkedin-cover",
+        "bluesky",
+        "mastodon",
+        "threads",
+        "tiktok-photo",
+        "youtube-thumbnail",
+        "whatsapp-status",
+        "blog-header",
     ] {
         assert!(names.contains(&n), "{n} missing");
     }
     let r = postkit(dir.path(), &["platforms"]);
-    let line = r.stdout.lines().find(|l| l.starts_with("instagram-story ")).unwrap();
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("instagram-story "))
+        .unwrap();
     assert!(line.contains("1080x1920  250 0 340 0"), "{line}");
     let r = postkit(dir.path(), &["templates", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
@@ -381,7 +564,16 @@ fn every_platform_renders() {
     let dir = tempfile::tempdir().unwrap();
     let r = postkit(
         dir.path(),
-        &["render", "--org", "Plymouth Welcome Hub", "--story", STORY, "--platform", "all", "--json"],
+        &[
+            "render",
+            "--org",
+            "Plymouth Welcome Hub",
+            "--story",
+            STORY,
+            "--platform",
+            "all",
+            "--json",
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
