@@ -86,11 +86,15 @@ pub struct RenderArgs {
     /// Also write the filled SVG beside each PNG.
     #[arg(long)]
     pub emit_svg: bool,
+    /// Make warnings about the text (missing glyphs, words broken inside)
+    /// errors for that asset.
+    #[arg(long)]
+    pub strict: bool,
     /// Print a JSON report on stdout.
     #[arg(long)]
     pub json: bool,
     /// Print nothing but errors.
-    #[arg(long)]
+    #[arg(long, short)]
     pub quiet: bool,
 }
 

@@ -135,6 +135,9 @@ pub struct SlotReport {
     pub lines: usize,
     /// Whether the content fits.
     pub fits: bool,
+    /// Code points no font could draw (`U+XXXX`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// Where a text slot's ink must stay, in output px.
@@ -163,6 +166,8 @@ pub struct Filled {
     pub slot_boxes: Vec<SlotBox>,
     /// Things worth telling the user.
     pub warnings: Vec<String>,
+    /// The warnings `--strict` turns into errors (missing glyphs, broken words).
+    pub strict_problems: Vec<String>,
     /// Variant used.
     pub variant: String,
 }
@@ -253,6 +258,7 @@ struct Ctx<'a> {
     scale: f32,
     missing: Vec<String>,
     warnings: Vec<String>,
+    strict: Vec<String>,
     slots: Vec<SlotReport>,
     boxes: Vec<SlotBox>,
     origin: (f32, f32),
@@ -360,6 +366,7 @@ impl Ctx<'_> {
             valign,
             max_lines,
             direction,
+            lang: self.content.fields.get("lang").cloned(),
         })
     }
 
@@ -413,24 +420,28 @@ impl Ctx<'_> {
         if !block.fits {
             return Err(self.overflow(slot, value, &style, &block));
         }
-        if !block.missing.is_empty() {
-            let cps: Vec<String> = block
-                .missing
-                .iter()
-                .map(|c| format!("U+{:04X}", *c as u32))
-                .collect();
-            self.warnings.push(format!(
+        let missing: Vec<String> = block
+            .missing
+            .iter()
+            .map(|c| format!("U+{:04X}", *c as u32))
+            .collect();
+        if !missing.is_empty() {
+            let w = format!(
                 "slot {}: no font has {} ({}); add a font that covers them with --font",
                 slot.field,
-                cps.join(" "),
+                missing.join(" "),
                 block.missing.iter().collect::<String>()
-            ));
+            );
+            self.warnings.push(w.clone());
+            self.strict.push(w);
         }
-        for w in &block.broken_words {
-            self.warnings.push(format!(
-                "slot {}: the word '{w}' is too long for the box and was broken inside",
+        for word in &block.broken_words {
+            let w = format!(
+                "slot {}: the word '{word}' is too long for the box and was broken inside",
                 slot.field
-            ));
+            );
+            self.warnings.push(w.clone());
+            self.strict.push(w);
         }
         let px = block.font_size * self.scale;
         if px < MIN_LEGIBLE_PX && !wordmark {
@@ -445,6 +456,7 @@ impl Ctx<'_> {
             font_size: Some((block.font_size * self.scale * 100.0).round() / 100.0),
             lines: block.lines.len(),
             fits: true,
+            missing,
         });
         if slot.transform.is_none() {
             let (ox, oy) = self.origin;
@@ -539,6 +551,7 @@ impl Ctx<'_> {
             font_size: None,
             lines: 0,
             fits: true,
+            missing: Vec::new(),
         });
         Ok(out)
     }
@@ -618,6 +631,7 @@ pub fn fill(
         scale,
         missing: Vec::new(),
         warnings: Vec::new(),
+        strict: Vec::new(),
         slots: Vec::new(),
         boxes: Vec::new(),
         origin: (vx, vy),
@@ -697,6 +711,7 @@ pub fn fill(
         slots: ctx.slots,
         slot_boxes: ctx.boxes,
         warnings: ctx.warnings,
+        strict_problems: ctx.strict,
         variant: variant.name.clone(),
     })
 }

@@ -130,6 +130,8 @@ pub struct Job<'a> {
     pub out: &'a Path,
     /// Also write the filled SVG beside each PNG.
     pub emit_svg: bool,
+    /// Treat missing glyphs and words broken inside as errors for the asset.
+    pub strict: bool,
 }
 
 /// Renders every template × platform of `job` (in parallel) and writes the
@@ -150,6 +152,13 @@ pub fn run(engine: &Engine, job: &Job) -> Report {
                 message: e.to_string(),
             };
             let asset = engine.render(set, platform, job.content).map_err(fail)?;
+            if job.strict && !asset.filled.strict_problems.is_empty() {
+                return Err(ErrorReport {
+                    template: set.name.clone(),
+                    platform: platform.name.clone(),
+                    message: format!("--strict: {}", asset.filled.strict_problems.join("; ")),
+                });
+            }
             let path: PathBuf =
                 output::asset_path(job.out, job.org, &set.name, &platform.name, "png");
             output::write_atomic(&path, &asset.png).map_err(fail)?;

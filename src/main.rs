@@ -161,6 +161,7 @@ fn render(args: RenderArgs) -> u8 {
         platforms: &platforms,
         out: &args.out,
         emit_svg: args.emit_svg,
+        strict: args.strict,
     };
     let report = postkit::run(&engine, &job);
 

@@ -123,3 +123,24 @@ fn golden_arabic_with_latin_hashtag() {
         &[],
     );
 }
+
+#[test]
+fn golden_languages() {
+    let cases = [
+        ("persian-latin", "حلقه فارسی", "وقتی به بریستول آمدیم، همسایه‌ها با غذا به دیدن ما آمدند. امروز با هم جشن می‌گیریم. #ItTakesACommunity #MigrantsDay @IOM_UK"),
+        ("ukrainian", "Українська громада Лідса", "Коли ми приїхали до Лідса, бібліотека стала нашим другим домом. Тепер я волонтерка там щосуботи і допомагаю новим сім'ям."),
+        ("tigrinya", "Eritrean Community Bristol", "ናብ ብሪስቶል ምስ መጻእና ጎረባብትና ብፍቕሪ ተቐቢሎምና። ሕጂ ኣብ ቤት ትምህርቲ ቋንቋ ትግርኛ ንቖልዑ ንምህር ኣለና።"),
+        ("hindi", "Leicester Hindu Sabha", "जब हम लेस्टर आए, तो पड़ोसियों ने हमें दिवाली पर अपने घर बुलाया। अब हम साथ मिलकर हर त्योहार मनाते हैं।"),
+        ("chinese", "曼彻斯特华人社区中心", "我们刚到曼彻斯特的时候，一个人也不认识。现在，每个星期六我们都在社区中心教孩子们写书法，邻居们也来学习。"),
+        ("emoji", "Football Friends", "Our Saturday team 🏟️⚽ has players from 11 countries 🇸🇾🇺🇦🇪🇷🇵🇰🇸🇴 and the loudest fans in town 👏🏽👨‍👩‍👧‍👦❤️!"),
+    ];
+    for (name, org, story) in cases {
+        render_case(
+            &format!("story-quote-{name}"),
+            org,
+            story,
+            &["instagram-square"],
+            &[],
+        );
+    }
+}

@@ -584,3 +584,135 @@ fn every_platform_renders() {
         assert_eq!(img.height() as u64, a["height"].as_u64().unwrap());
     }
 }
+
+#[test]
+fn missing_glyphs_are_in_the_json_and_strict_makes_them_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "render",
+        "--org",
+        "Hub",
+        "--story",
+        "Osiyo ᏣᎳᎩ friends",
+        "--platform",
+        "x-post",
+        "--json",
+    ];
+    let r = postkit(dir.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let story = v["assets"][0]["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "story")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        story["missing"],
+        serde_json::json!(["U+13E3", "U+13B3", "U+13A9"])
+    );
+    assert_eq!(
+        v["assets"][0]["warnings"][0],
+        "slot story: no font has U+13E3 U+13B3 U+13A9 (ᏣᎳᎩ); add a font that covers them with --font"
+    );
+    assert!(r.stderr.contains("warning:"), "{}", r.stderr);
+
+    let r = postkit(
+        dir.path(),
+        &[&args[..], &["--strict", "--out", "strict"]].concat(),
+    );
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["errors"][0]["message"],
+        "--strict: slot story: no font has U+13E3 U+13B3 U+13A9 (ᏣᎳᎩ); add a font that covers them with --font"
+    );
+    assert!(!dir.path().join("strict").exists());
+}
+
+#[test]
+fn user_fonts_come_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let font = root().join("fonts/NotoSansCJK-Regular.ttc");
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "Hello",
+            "--platform",
+            "x-post",
+            "--emit-svg",
+            "--font",
+            font.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let svg = std::fs::read_to_string(dir.path().join("out/hub/story-quote-x-post.svg")).unwrap();
+    assert!(
+        svg.contains("font-family=\"'Noto Sans CJK JP'\""),
+        "user font not used"
+    );
+
+    std::fs::write(dir.path().join("bad.ttf"), b"not a font").unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render", "--org", "Hub", "--story", "Hi", "--font", "bad.ttf",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.trim(),
+        "postkit: font bad.ttf: it is not a TrueType/OpenType font (.ttf, .otf or .ttc)"
+    );
+}
+
+#[test]
+fn rtl_direction_flag_sets_the_paragraph_direction() {
+    let dir = tempfile::tempdir().unwrap();
+    let story = "2024 مرحبا";
+    let mut xs = Vec::new();
+    for d in ["ltr", "rtl"] {
+        let out = format!("o-{d}");
+        let r = postkit(
+            dir.path(),
+            &[
+                "render",
+                "--org",
+                "Hub",
+                "--story",
+                story,
+                "--platform",
+                "x-post",
+                "--emit-svg",
+                "--dir",
+                d,
+                "--out",
+                &out,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let svg =
+            std::fs::read_to_string(dir.path().join(format!("{out}/hub/story-quote-x-post.svg")))
+                .unwrap();
+        // x of the run holding the digits.
+        let i = svg.find(">2024").unwrap();
+        let tag = &svg[svg[..i].rfind("<text").unwrap()..i];
+        let x: f32 = tag
+            .split("x=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        xs.push(x);
+    }
+    // Left to right: the digits start the line at the left; right to left they end it.
+    assert!(xs[0] < 150.0 && xs[1] > 300.0, "{xs:?}");
+}

@@ -52,8 +52,48 @@ static EMBEDDED: &[(&str, &[u8])] = embed!(
     "NotoSansGeorgian-Bold.ttf",
 );
 
+/// Chinese, Japanese and Korean (cargo feature `cjk`, on by default).
+#[cfg(feature = "cjk")]
+static EMBEDDED_CJK: &[(&str, &[u8])] = embed!("NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc");
+#[cfg(not(feature = "cjk"))]
+static EMBEDDED_CJK: &[(&str, &[u8])] = &[];
+
+/// Colour emoji (cargo feature `emoji`, on by default).
+#[cfg(feature = "emoji")]
+static EMBEDDED_EMOJI: &[(&str, &[u8])] = embed!("NotoColorEmoji.ttf");
+#[cfg(not(feature = "emoji"))]
+static EMBEDDED_EMOJI: &[(&str, &[u8])] = &[];
+
+/// The emoji family.
+pub const EMOJI_FAMILY: &str = "Noto Color Emoji";
+
+/// Which CJK face serves Han characters in a paragraph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Han {
+    /// Simplified Chinese (the default for Han text with no other hint).
+    #[default]
+    Simplified,
+    /// Traditional Chinese.
+    Traditional,
+    /// Japanese (the paragraph has kana).
+    Japanese,
+    /// Korean (the paragraph has Hangul).
+    Korean,
+}
+
+impl Han {
+    fn family(self) -> &'static str {
+        match self {
+            Han::Simplified => "Noto Sans CJK SC",
+            Han::Traditional => "Noto Sans CJK TC",
+            Han::Japanese => "Noto Sans CJK JP",
+            Han::Korean => "Noto Sans CJK KR",
+        }
+    }
+}
+
 /// The embedded family to use for a script, when the requested family lacks it.
-fn script_family(script: Script) -> Option<&'static str> {
+fn script_family(script: Script, han: Han) -> Option<&'static str> {
     Some(match script {
         Script::Arabic => "Noto Sans Arabic",
         Script::Hebrew => "Noto Sans Hebrew",
@@ -65,6 +105,9 @@ fn script_family(script: Script) -> Option<&'static str> {
         Script::Thai => "Noto Sans Thai",
         Script::Armenian => "Noto Sans Armenian",
         Script::Georgian => "Noto Sans Georgian",
+        Script::Han | Script::Bopomofo => han.family(),
+        Script::Hiragana | Script::Katakana => Han::Japanese.family(),
+        Script::Hangul => Han::Korean.family(),
         Script::Latin | Script::Greek | Script::Cyrillic | Script::Common => DEFAULT_FAMILY,
         _ => return None,
     })
@@ -180,7 +223,7 @@ impl FontBook {
                 });
             }
         }
-        for (name, bytes) in EMBEDDED {
+        for (name, bytes) in EMBEDDED.iter().chain(EMBEDDED_CJK).chain(EMBEDDED_EMOJI) {
             add_faces(
                 &mut db,
                 &mut faces,
@@ -245,7 +288,7 @@ impl FontBook {
 
     /// The chain of faces to try for text of `script`: user fonts, the
     /// requested family, the script's own family, then the default family.
-    pub fn chain(&self, requested: &str, weight: u16, script: Script) -> Vec<FaceId> {
+    pub fn chain(&self, requested: &str, weight: u16, script: Script, han: Han) -> Vec<FaceId> {
         let mut families: Vec<&str> = Vec::new();
         for f in self.faces.iter().filter(|f| f.user) {
             if !families.contains(&f.family.as_str()) {
@@ -255,7 +298,7 @@ impl FontBook {
         if !families.iter().any(|f| f.eq_ignore_ascii_case(requested)) {
             families.push(requested);
         }
-        if let Some(fam) = script_family(script) {
+        if let Some(fam) = script_family(script, han) {
             families.push(fam);
         }
         families.push(DEFAULT_FAMILY);
@@ -270,11 +313,12 @@ impl FontBook {
         out
     }
 
-    /// Any face (user first, then embedded) that has `c`, preferring `weight`.
-    pub fn any_with_char(&self, c: char, weight: u16) -> Option<FaceId> {
+    /// Any upright face (user first, then embedded) that covers `text`,
+    /// preferring `weight`.
+    pub fn any_covering(&self, text: &str, weight: u16) -> Option<FaceId> {
         let mut best: Option<(FaceId, u32)> = None;
         for (i, f) in self.faces.iter().enumerate() {
-            if f.italic || !f.has_char(c) {
+            if f.italic || !f.covers(text) {
                 continue;
             }
             let d = (f.weight as i32 - weight as i32).unsigned_abs();
@@ -283,6 +327,18 @@ impl FontBook {
             }
         }
         best.map(|(i, _)| i)
+    }
+
+    /// The face for emoji: a user font that covers the cluster, else the
+    /// embedded colour emoji font (if built in).
+    pub fn emoji_face(&self, cluster: &str) -> Option<FaceId> {
+        self.faces
+            .iter()
+            .position(|f| f.user && f.covers(cluster))
+            .or_else(|| {
+                self.best_in_family(EMOJI_FAMILY, 400)
+                    .filter(|&i| self.faces[i].covers(cluster))
+            })
     }
 }
 

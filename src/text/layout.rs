@@ -81,6 +81,8 @@ pub struct TextStyle {
     pub max_lines: Option<usize>,
     /// Paragraph direction.
     pub direction: Direction,
+    /// Language hint (BCP 47, e.g. `zh-Hant`), used to pick CJK faces.
+    pub lang: Option<String>,
 }
 
 /// One run of one line: a single face, a single direction, ready to emit.
@@ -139,6 +141,8 @@ struct Seg {
     /// End without trailing white space.
     end_trim: usize,
     end: usize,
+    /// Written in a script without spaces (may break between clusters).
+    complex: bool,
 }
 
 struct Para {
@@ -278,7 +282,18 @@ fn bidi_levels(text: &str, tokens: &[Range<usize>], dir: Direction) -> (Vec<u8>,
 
 /// Script of each char, with Common and Inherited resolved to a neighbour.
 fn scripts(text: &str) -> Vec<Script> {
-    let raw: Vec<Script> = text.chars().map(|c| c.script()).collect();
+    let chars: Vec<char> = text.chars().collect();
+    let mut raw: Vec<Script> = chars.iter().map(|c| c.script()).collect();
+    // A '#' or '@' that starts a tag belongs to the tag's script.
+    for i in 0..chars.len() {
+        if matches!(chars[i], '#' | '@' | '＃') {
+            if let Some(next) = raw.get(i + 1).copied() {
+                if !matches!(next, Script::Common | Script::Inherited | Script::Unknown) {
+                    raw[i] = next;
+                }
+            }
+        }
+    }
     let real = |s: Script| !matches!(s, Script::Common | Script::Inherited | Script::Unknown);
     let mut out = raw.clone();
     let mut last: Option<Script> = None;
@@ -448,9 +463,12 @@ impl<'a> Prepared<'a> {
                             range: s..end_trim,
                         });
                     }
-                    if seg_trim > width && emergency {
-                        // Last resort: break the word at grapheme boundaries.
-                        broken.push(para.text[seg.start..seg.end_trim].to_string());
+                    if seg_trim > width && (emergency || seg.complex) {
+                        // Last resort: break the word at grapheme boundaries
+                        // (the ordinary way for scripts without spaces).
+                        if !seg.complex {
+                            broken.push(para.text[seg.start..seg.end_trim].to_string());
+                        }
                         let mut piece_start = seg.start;
                         let mut piece_w = 0.0;
                         for (off, g) in para.text[seg.start..seg.end_trim].grapheme_indices(true) {
@@ -684,6 +702,78 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// Records the characters of `g` that need a glyph and have none.
+fn note_missing(g: &str, missing: &mut Vec<char>) {
+    for c in g.chars() {
+        if !super::fonts::is_invisible(c)
+            && !c.is_whitespace()
+            && !is_mark(c)
+            && !missing.contains(&c)
+        {
+            missing.push(c);
+        }
+    }
+}
+
+/// True for a grapheme cluster drawn as an emoji: pictographs, flags, keycaps,
+/// and text-default symbols followed by VS16.
+pub fn is_emoji(g: &str) -> bool {
+    let vs16 = g.contains('\u{FE0F}');
+    g.contains('\u{20E3}')
+        || g.chars().any(|c| {
+            matches!(c as u32, 0x1F000..=0x1FAFF)
+                || EMOJI_PRESENTATION.contains(&c)
+                || (vs16 && matches!(c as u32, 0x2000..=0x33FF | 0xA9 | 0xAE))
+        })
+}
+
+/// Symbols below U+1F000 that are emoji by default (Emoji_Presentation).
+const EMOJI_PRESENTATION: &[char] = &[
+    '⌚', '⌛', '⏩', '⏪', '⏫', '⏬', '⏰', '⏳', '◽', '◾', '☔', '☕', '♈', '♉', '♊', '♋',
+    '♌', '♍', '♎', '♏', '♐', '♑', '♒', '♓', '♿', '⚓', '⚡', '⚪', '⚫', '⚽', '⚾', '⛄',
+    '⛅', '⛎', '⛔', '⛪', '⛲', '⛳', '⛵', '⛺', '⛽', '✅', '✊', '✋', '✨', '❌', '❎', '❓',
+    '❔', '❕', '❗', '➕', '➖', '➗', '➰', '➿', '⬛', '⬜', '⭐', '⭕',
+];
+
+/// Which CJK face serves Han in this paragraph: kana means Japanese, Hangul
+/// Korean; otherwise the language hint, else Simplified Chinese.
+fn han_variant(text: &str, lang: Option<&str>) -> super::fonts::Han {
+    use super::fonts::Han;
+    if text
+        .chars()
+        .any(|c| matches!(c.script(), Script::Hiragana | Script::Katakana))
+    {
+        return Han::Japanese;
+    }
+    if text.chars().any(|c| c.script() == Script::Hangul) {
+        return Han::Korean;
+    }
+    let lang = lang.unwrap_or("").to_ascii_lowercase();
+    if lang.starts_with("ja") {
+        Han::Japanese
+    } else if lang.starts_with("ko") {
+        Han::Korean
+    } else if lang.starts_with("zh-hant")
+        || lang.starts_with("zh-tw")
+        || lang.starts_with("zh-hk")
+        || lang.starts_with("zh-mo")
+    {
+        Han::Traditional
+    } else {
+        Han::Simplified
+    }
+}
+
+/// Scripts written without spaces between words, which UAX #14 leaves to a
+/// dictionary (class SA). postkit has none: an overlong run of them breaks
+/// between grapheme clusters, without a warning.
+fn is_complex(c: char) -> bool {
+    matches!(
+        c.script(),
+        Script::Thai | Script::Lao | Script::Khmer | Script::Myanmar
+    )
+}
+
 /// Orders logical runs visually (UAX #9 rule L2, on runs).
 fn reorder(runs: &mut [Item]) {
     let Some(max) = runs.iter().map(|r| r.level).max() else {
@@ -734,57 +824,74 @@ fn prepare_para(
     let (levels, rtl) = bidi_levels(&text, &tokens, style.direction);
     let scripts = scripts(&text);
 
-    // Face per character: the first face of the script's chain that covers the
-    // whole script run, else per character.
+    // Faces, decided per grapheme cluster so a base and its marks, and an
+    // emoji sequence, always share a face. Each script run takes the first face
+    // of its chain that covers the whole run; otherwise each cluster takes the
+    // first face of the chain that covers it, then any face that does.
     let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let han = han_variant(&text, style.lang.as_deref());
     let mut faces = vec![primary; chars.len()];
-    let mut i = 0;
-    while i < chars.len() {
-        let sc = scripts[i];
-        let mut j = i;
-        while j < chars.len() && scripts[j] == sc {
-            j += 1;
+    let clusters: Vec<(usize, &str)> = text.grapheme_indices(true).collect();
+    // Char index of each cluster start.
+    let char_at = |byte: usize| chars.partition_point(|c| c.0 < byte);
+    let mut ci = 0;
+    while ci < clusters.len() {
+        let (b0, g0) = clusters[ci];
+        if is_emoji(g0) {
+            let k0 = char_at(b0);
+            let k1 = char_at(b0 + g0.len());
+            match book
+                .emoji_face(g0)
+                .or_else(|| book.any_covering(g0, style.weight))
+            {
+                Some(f) => faces[k0..k1].iter_mut().for_each(|x| *x = f),
+                None => note_missing(g0, missing),
+            }
+            ci += 1;
+            continue;
         }
-        let run_end = chars.get(j).map(|c| c.0).unwrap_or(text.len());
-        let run = &text[chars[i].0..run_end];
-        let chain = book.chain(&style.family, style.weight, sc);
-        if let Some(f) = chain.iter().copied().find(|&f| book.face(f).covers(run)) {
-            faces[i..j].iter_mut().for_each(|x| *x = f);
+        let sc = scripts[char_at(b0)];
+        let mut cj = ci;
+        while cj < clusters.len()
+            && !is_emoji(clusters[cj].1)
+            && scripts[char_at(clusters[cj].0)] == sc
+        {
+            cj += 1;
+        }
+        let run_start = b0;
+        let run_end = clusters.get(cj).map(|c| c.0).unwrap_or(text.len());
+        let (k0, k1) = (char_at(run_start), char_at(run_end));
+        let chain = book.chain(&style.family, style.weight, sc, han);
+        if let Some(f) = chain
+            .iter()
+            .copied()
+            .find(|&f| book.face(f).covers(&text[run_start..run_end]))
+        {
+            faces[k0..k1].iter_mut().for_each(|x| *x = f);
         } else {
-            for k in i..j {
-                let c = chars[k].1;
-                let f = chain
-                    .iter()
-                    .copied()
-                    .find(|&f| book.face(f).has_char(c))
-                    .or_else(|| book.any_with_char(c, style.weight));
+            for &(b, g) in &clusters[ci..cj] {
+                let (g0, g1) = (char_at(b), char_at(b + g.len()));
+                // Spaces and punctuation stay in the face before them.
+                let neutral = g
+                    .chars()
+                    .all(|c| matches!(c.script(), Script::Common | Script::Inherited));
+                let prev = (neutral && g0 > k0)
+                    .then(|| faces[g0 - 1])
+                    .filter(|&f| book.face(f).covers(g));
+                let f = prev
+                    .or_else(|| chain.iter().copied().find(|&f| book.face(f).covers(g)))
+                    .or_else(|| book.any_covering(g, style.weight));
                 match f {
-                    Some(f) => faces[k] = f,
+                    Some(f) => faces[g0..g1].iter_mut().for_each(|x| *x = f),
                     None => {
-                        // Marks and invisibles ride with their base character.
-                        faces[k] = if k > 0 {
-                            faces[k - 1]
-                        } else {
-                            chain.first().copied().unwrap_or(primary)
-                        };
-                        if !super::fonts::is_invisible(c)
-                            && !c.is_whitespace()
-                            && !missing.contains(&c)
-                        {
-                            missing.push(c);
-                        }
+                        let f = chain.first().copied().unwrap_or(primary);
+                        faces[g0..g1].iter_mut().for_each(|x| *x = f);
+                        note_missing(g, missing);
                     }
                 }
             }
         }
-        i = j;
-    }
-    // Combining marks stay in their base's face when it has them.
-    for k in 1..chars.len() {
-        let c = chars[k].1;
-        if is_mark(c) && faces[k] != faces[k - 1] && book.face(faces[k - 1]).has_char(c) {
-            faces[k] = faces[k - 1];
-        }
+        ci = cj;
     }
 
     // Items: maximal runs of equal (face, level).
@@ -833,6 +940,7 @@ fn prepare_para(
             start,
             end_trim,
             end: pos,
+            complex: seg_text.chars().any(is_complex),
         });
         start = pos;
     }
