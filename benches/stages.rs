@@ -1,0 +1,77 @@
+//! Per-stage benchmarks: text layout (Latin, Arabic, CJK), template fill,
+//! render and encode. `cargo bench --bench stages`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use postkit::text::{Align, Direction, Prepared, TextStyle, VAlign};
+use postkit::{Campaign, Content, Engine, Platforms, TemplateSet};
+
+const LATIN: &str = "When we arrived in Plymouth we knew nobody. The volunteers at the hub met us at the station, found us a home and taught our children to love the sea. Now I teach Arabic on Saturdays and my neighbours teach me to bake saffron buns, and every December we cook together for the whole street.";
+const ARABIC: &str = "عندما وصلنا إلى بليموث لم نكن نعرف أحداً. استقبلنا المتطوعون في المحطة ووجدوا لنا بيتاً وعلّموا أطفالنا حب البحر. الآن أعلّم العربية أيام السبت، وجيراني يعلّمونني خبز كعك الزعفران، وفي كل ديسمبر نطبخ معاً للشارع كله. #ItTakesACommunity مع @IOM_UK منذ 2019";
+const CJK: &str = "我们刚到曼彻斯特的时候，一个人也不认识。现在，每个星期六我们都在社区中心教孩子们写书法，邻居们也来学习。十二月的时候，我们一起包饺子，请整条街的人来吃。我们的孩子在这里上学，交了很多朋友，也学会了说英语。社区就是我们的家。每一个人都帮助过我们。";
+
+fn style() -> TextStyle {
+    TextStyle {
+        family: "Noto Sans".into(),
+        weight: 400,
+        size_min: 24.0,
+        size_max: 76.0,
+        line_height: 1.3,
+        align: Align::Start,
+        valign: VAlign::Middle,
+        max_lines: None,
+        direction: Direction::Auto,
+        lang: None,
+    }
+}
+
+fn layout(c: &mut Criterion) {
+    let engine = Engine::new(&[] as &[&str]).unwrap();
+    let book = engine.fonts();
+    let st = style();
+    let mut g = c.benchmark_group("layout-300-chars");
+    for (name, text) in [("latin", LATIN), ("arabic", ARABIC), ("cjk", CJK)] {
+        let text: String = text.chars().take(300).collect();
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let p = Prepared::new(book, &text, &st);
+                let block = p.layout(810.0, 490.0, &st);
+                assert!(block.fits);
+                block
+            })
+        });
+    }
+    g.finish();
+}
+
+fn pipeline(c: &mut Criterion) {
+    let engine = Engine::new(&[] as &[&str]).unwrap();
+    let campaign = Campaign::embedded();
+    let set = TemplateSet::load("story-quote").unwrap();
+    let platform = Platforms::embedded().get("instagram-square").unwrap().clone();
+    let content = Content::story(&campaign, "Plymouth Welcome Hub", LATIN);
+    let opts = postkit::raster::options(engine.fonts());
+    let filled = postkit::fill::fill(&set, &platform, &content, engine.fonts()).unwrap();
+    let rendered = postkit::raster::render(&filled, &opts).unwrap();
+
+    let mut g = c.benchmark_group("story-quote-1080x1080");
+    g.bench_function("fill", |b| {
+        b.iter(|| postkit::fill::fill(&set, &platform, &content, engine.fonts()).unwrap())
+    });
+    g.bench_function("render", |b| b.iter(|| postkit::raster::render(&filled, &opts).unwrap()));
+    g.bench_function("encode", |b| b.iter(|| postkit::output::encode_png(&rendered.pixmap)));
+    g.bench_function("all", |b| b.iter(|| engine.render(&set, &platform, &content).unwrap()));
+    g.finish();
+}
+
+fn startup(c: &mut Criterion) {
+    c.bench_function("engine-new (font book)", |b| {
+        b.iter(|| Engine::new(&[] as &[&str]).unwrap())
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(4));
+    targets = layout, pipeline, startup
+}
+criterion_main!(benches);
