@@ -47,7 +47,10 @@ fn pipeline(c: &mut Criterion) {
     let engine = Engine::new(&[] as &[&str]).unwrap();
     let campaign = Campaign::embedded();
     let set = TemplateSet::load("story-quote").unwrap();
-    let platform = Platforms::embedded().get("instagram-square").unwrap().clone();
+    let platform = Platforms::embedded()
+        .get("instagram-square")
+        .unwrap()
+        .clone();
     let content = Content::story(&campaign, "Plymouth Welcome Hub", LATIN);
     let opts = postkit::raster::options(engine.fonts());
     let filled = postkit::fill::fill(&set, &platform, &content, engine.fonts()).unwrap();
@@ -57,9 +60,15 @@ fn pipeline(c: &mut Criterion) {
     g.bench_function("fill", |b| {
         b.iter(|| postkit::fill::fill(&set, &platform, &content, engine.fonts()).unwrap())
     });
-    g.bench_function("render", |b| b.iter(|| postkit::raster::render(&filled, &opts).unwrap()));
-    g.bench_function("encode", |b| b.iter(|| postkit::output::encode_png(&rendered.pixmap)));
-    g.bench_function("all", |b| b.iter(|| engine.render(&set, &platform, &content).unwrap()));
+    g.bench_function("render", |b| {
+        b.iter(|| postkit::raster::render(&filled, &opts).unwrap())
+    });
+    g.bench_function("encode", |b| {
+        b.iter(|| postkit::output::encode_png(&rendered.pixmap))
+    });
+    g.bench_function("all", |b| {
+        b.iter(|| engine.render(&set, &platform, &content).unwrap())
+    });
     g.finish();
 }
 

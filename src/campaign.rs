@@ -65,6 +65,15 @@ impl Campaign {
             origin: origin.to_string(),
             message: format!("not a valid campaign file: {}", e.to_string().trim()),
         })?;
+        if !c.date.is_empty() && parse_date(&c.date).is_none() {
+            return Err(Error::Config {
+                origin: origin.to_string(),
+                message: format!(
+                    "date = \"{}\" is not a date; write it as YYYY-MM-DD",
+                    c.date
+                ),
+            });
+        }
         for (name, colour) in &c.palette {
             if !is_hex_colour(colour) {
                 return Err(Error::Config {
@@ -116,6 +125,56 @@ impl Campaign {
     }
 }
 
+impl Campaign {
+    /// The campaign day as a date.
+    pub fn day(&self) -> Option<time::Date> {
+        parse_date(&self.date)
+    }
+
+    /// Countdown fields for `today`: `days` (whole days to the campaign day),
+    /// `countdown` ("6 days to #MigrantsDay"), `today` ("true" on the day).
+    /// None once the day has passed.
+    pub fn countdown(&self, today: time::Date) -> Option<BTreeMap<String, String>> {
+        let day = self.day()?;
+        let n = (day - today).whole_days();
+        if n < 0 {
+            return None;
+        }
+        let tag = self
+            .hashtags
+            .iter()
+            .find(|h| h.as_str() != self.theme)
+            .or(self.hashtags.first())
+            .cloned()
+            .unwrap_or_else(|| self.name.clone());
+        let mut f = BTreeMap::new();
+        f.insert("days".into(), n.to_string());
+        f.insert(
+            "days_unit".into(),
+            if n == 1 { "day" } else { "days" }.into(),
+        );
+        f.insert(
+            "countdown".into(),
+            match n {
+                0 => format!("Today is {tag}"),
+                1 => format!("1 day to {tag}"),
+                n => format!("{n} days to {tag}"),
+            },
+        );
+        f.insert("today".into(), if n == 0 { "true" } else { "" }.into());
+        Some(f)
+    }
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    time::Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+}
+
 /// `#RGB` or `#RRGGBB`.
 pub fn is_hex_colour(s: &str) -> bool {
     let h = s.strip_prefix('#').unwrap_or("");
@@ -132,6 +191,21 @@ mod tests {
         assert_eq!(c.hashtags, ["#ItTakesACommunity", "#MigrantsDay"]);
         assert_eq!(c.tags, ["@IOM_UK", "@UNMigration", "@IMIX_UK"]);
         assert_eq!(c.date, "2026-12-18");
+    }
+
+    #[test]
+    fn countdown_counts_to_the_day() {
+        let c = Campaign::embedded();
+        let f = c.countdown(parse_date("2026-12-12").unwrap()).unwrap();
+        assert_eq!(f["days"], "6");
+        assert_eq!(f["countdown"], "6 days to #MigrantsDay");
+        assert_eq!(f["today"], "");
+        let f = c.countdown(parse_date("2026-12-17").unwrap()).unwrap();
+        assert_eq!(f["countdown"], "1 day to #MigrantsDay");
+        let f = c.countdown(parse_date("2026-12-18").unwrap()).unwrap();
+        assert_eq!(f["countdown"], "Today is #MigrantsDay");
+        assert_eq!(f["today"], "true");
+        assert!(c.countdown(parse_date("2026-12-19").unwrap()).is_none());
     }
 
     #[test]

@@ -43,12 +43,7 @@ pub struct RenderArgs {
     #[arg(long, value_name = "NAME")]
     pub org: String,
     /// The story text.
-    #[arg(
-        long,
-        value_name = "TEXT",
-        conflicts_with = "story_file",
-        required_unless_present = "story_file"
-    )]
+    #[arg(long, value_name = "TEXT", conflicts_with = "story_file")]
     pub story: Option<String>,
     /// Read the story from a file, or '-' for standard input.
     #[arg(long, value_name = "PATH|-")]
@@ -74,6 +69,13 @@ pub struct RenderArgs {
     /// Handle to tag (repeatable); replaces the campaign's.
     #[arg(long, value_name = "HANDLE")]
     pub tag: Vec<String>,
+    /// A custom template field, KEY=VALUE (repeatable), for example
+    /// --field "event=Welcome Supper" --field "place=St Andrew's Hall".
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_field)]
+    pub field: Vec<(String, String)>,
+    /// Today's date for countdowns (YYYY-MM-DD; default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<time::Date>,
     /// Extra font file (repeatable); comes before the embedded fonts.
     #[arg(long, value_name = "PATH")]
     pub font: Vec<PathBuf>,
@@ -104,4 +106,25 @@ pub struct ListArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_field(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not KEY=VALUE"))?;
+    let k = k.trim();
+    if k.is_empty()
+        || !k
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
+        return Err(format!(
+            "field name '{k}' must be letters, digits, '_', '-' or '.'"
+        ));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+fn parse_date(s: &str) -> Result<time::Date, String> {
+    postkit::campaign::parse_date(s).ok_or_else(|| format!("'{s}' is not a date; write YYYY-MM-DD"))
 }

@@ -673,7 +673,37 @@ pub fn fill(
             escape(&background)
         ),
     ));
+    // Conditional elements whose condition fails are dropped, with any slot
+    // inside them.
+    let is_set = |f: &str| {
+        content
+            .fields
+            .get(f)
+            .is_some_and(|v| !v.trim().is_empty() && v.trim() != "false")
+    };
+    let dropped: Vec<std::ops::Range<usize>> = p
+        .conditionals
+        .iter()
+        .filter(|(_, field, when_set)| is_set(field) != *when_set)
+        .map(|(r, _, _)| r.clone())
+        .collect();
+    let inside = |r: &std::ops::Range<usize>| {
+        dropped
+            .iter()
+            .any(|d| d.start <= r.start && r.end <= d.end && d != r)
+    };
+    for d in &dropped {
+        if !inside(d) {
+            edits.push((d.start, d.end, String::new()));
+        }
+    }
     for (i, slot) in p.slots.iter().enumerate() {
+        if dropped
+            .iter()
+            .any(|d| d.start <= slot.range.start && slot.range.end <= d.end)
+        {
+            continue;
+        }
         let markup = ctx.slot(i, slot)?;
         edits.push((slot.range.start, slot.range.end, markup));
     }

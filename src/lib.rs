@@ -109,10 +109,43 @@ impl Content {
         fields.insert("story".into(), text::clean(story));
         fields.insert("hashtags".into(), campaign.hashtags.join(" "));
         fields.insert("tags".into(), campaign.tags.join(" "));
+        let rtl = unicode_bidi::get_base_direction(story) == unicode_bidi::Direction::Rtl;
+        fields.insert("rtl".into(), if rtl { "true" } else { "" }.into());
         Content {
             fields,
             ..Content::default()
         }
+    }
+}
+
+impl Content {
+    /// Sets the paragraph direction (and the `rtl` field templates test).
+    pub fn set_direction(&mut self, direction: text::Direction) {
+        self.direction = direction;
+        match direction {
+            text::Direction::Rtl => {
+                self.fields.insert("rtl".into(), "true".into());
+            }
+            text::Direction::Ltr => {
+                self.fields.insert("rtl".into(), String::new());
+            }
+            text::Direction::Auto => {}
+        }
+    }
+
+    /// Sets the countdown fields (`days`, `days_unit`, `countdown`, `today`)
+    /// for `today`; none once the campaign day has passed.
+    pub fn set_date(&mut self, campaign: &Campaign, today: time::Date) {
+        if let Some(f) = campaign.countdown(today) {
+            self.fields.extend(f);
+        }
+    }
+
+    /// Sets a custom field (`KEY=VALUE` from the command line or a batch
+    /// column); the value is cleaned like any user text.
+    pub fn set_field(&mut self, key: &str, value: &str) {
+        self.fields
+            .insert(key.trim().to_string(), text::clean(value));
     }
 }
 

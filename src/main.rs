@@ -89,12 +89,14 @@ fn render(args: RenderArgs) -> u8 {
     }
     let story = match read_story(&args) {
         Ok(s) => s,
+        Err(m) if args.story.is_none() && args.story_file.is_none() => m,
         Err(m) => {
             eprintln!("postkit: {m}");
             return FAILED;
         }
     };
-    if postkit::text::clean(&story).is_empty() {
+    let story_given = args.story.is_some() || args.story_file.is_some();
+    if story_given && postkit::text::clean(&story).is_empty() {
         eprintln!("postkit: the story is empty; give the text to set with --story or --story-file");
         return USAGE;
     }
@@ -115,6 +117,16 @@ fn render(args: RenderArgs) -> u8 {
             Err(e) => return fail(&e),
         }
     }
+    let needs_story = templates.iter().any(|t| {
+        t.variants
+            .iter()
+            .any(|v| v.parsed.slots.iter().any(|s| s.field == "story"))
+    });
+    if needs_story && !story_given {
+        eprintln!("postkit: {story}");
+        return USAGE;
+    }
+    let story = if story_given { story } else { String::new() };
     let presets = Platforms::embedded();
     let platform_names = if !args.platform.is_empty() {
         args.platform.clone()
@@ -138,11 +150,18 @@ fn render(args: RenderArgs) -> u8 {
         Err(e) => return fail(&e),
     };
     let mut content = Content::story(&campaign, &args.org, &story);
-    content.direction = match args.dir {
+    content.set_direction(match args.dir {
         Dir::Auto => Direction::Auto,
         Dir::Ltr => Direction::Ltr,
         Dir::Rtl => Direction::Rtl,
-    };
+    });
+    let today = args
+        .date
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+    content.set_date(&campaign, today);
+    for (k, v) in &args.field {
+        content.set_field(k, v);
+    }
     for (slot, path) in [("logo", &args.logo), ("photo", &args.photo)] {
         if let Some(path) = path {
             match ImageInput::load(path, slot) {

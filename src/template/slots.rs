@@ -77,6 +77,9 @@ pub struct Parsed {
     pub root_body: usize,
     /// Root attributes the output replaces (size, viewBox, aspect, background).
     pub root_drop: Vec<Range<usize>>,
+    /// Elements shown only when a field is set (`data-if`) or unset
+    /// (`data-unless`): (byte range, field, shown when set).
+    pub conditionals: Vec<(Range<usize>, String, bool)>,
     /// The root's `data-background`, if any.
     pub background: Option<String>,
 }
@@ -162,7 +165,16 @@ pub fn parse(
         .collect();
 
     let mut slots = Vec::new();
+    let mut conditionals = Vec::new();
     for node in root.descendants().filter(|n| n.is_element()) {
+        for (attr, when_set) in [("data-if", true), ("data-unless", false)] {
+            if let Some(f) = node.attribute(attr) {
+                if node == root {
+                    return Err(err(format!("{attr} cannot be used on the <svg> element")));
+                }
+                conditionals.push((node.range(), f.trim().to_string(), when_set));
+            }
+        }
         let field = match (node.attribute("data-slot"), node.attribute("id")) {
             (Some(f), _) => f.to_string(),
             (None, Some(id)) if id.starts_with("slot-") => id["slot-".len()..].to_string(),
@@ -201,7 +213,7 @@ pub fn parse(
         let mut options = BTreeMap::new();
         for a in node.attributes() {
             if let Some(opt) = a.name().strip_prefix("data-") {
-                if opt == "slot" {
+                if matches!(opt, "slot" | "if" | "unless") {
                     continue;
                 }
                 if !SLOT_OPTIONS.contains(&opt) {
@@ -257,6 +269,7 @@ pub fn parse(
         root_insert,
         root_body,
         root_drop,
+        conditionals,
         background: root.attribute("data-background").map(str::to_string),
     })
 }
