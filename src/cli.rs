@@ -39,9 +39,13 @@ pub enum Dir {
 /// `postkit render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Organisation name (set as a wordmark when no logo is given).
-    #[arg(long, value_name = "NAME")]
-    pub org: String,
+    /// Organisation name (set as a wordmark when no logo is given); default:
+    /// the brand's name.
+    #[arg(long, value_name = "NAME", required_unless_present = "brand")]
+    pub org: Option<String>,
+    /// The organisation's brand.toml (name, logos, colours, fonts).
+    #[arg(long, value_name = "PATH")]
+    pub brand: Option<PathBuf>,
     /// The story text.
     #[arg(long, value_name = "TEXT", conflicts_with = "story_file")]
     pub story: Option<String>,
@@ -54,12 +58,19 @@ pub struct RenderArgs {
     /// Photo for templates with a photo slot.
     #[arg(long, value_name = "PATH")]
     pub photo: Option<PathBuf>,
+    /// Focal point of the photo, kept in view when it is cropped: x,y from
+    /// 0 to 1 (0.5,0.3 is centre, upper third).
+    #[arg(long, value_name = "X,Y", value_parser = parse_focus)]
+    pub focus: Option<(f32, f32)>,
     /// Template: a built-in name, or a template folder or .svg file (repeatable).
     #[arg(long, value_name = "NAME|PATH")]
     pub template: Vec<String>,
     /// Platform preset (repeatable), or 'all'. Default: the campaign's set.
     #[arg(long, value_name = "NAME")]
     pub platform: Vec<String>,
+    /// Platform presets from a TOML file instead of the embedded ones.
+    #[arg(long, value_name = "FILE")]
+    pub platforms: Option<PathBuf>,
     /// Campaign: 'default' or a campaign TOML file.
     #[arg(long, value_name = "NAME|PATH", default_value = "default")]
     pub campaign: String,
@@ -127,4 +138,16 @@ fn parse_field(s: &str) -> Result<(String, String), String> {
 
 fn parse_date(s: &str) -> Result<time::Date, String> {
     postkit::campaign::parse_date(s).ok_or_else(|| format!("'{s}' is not a date; write YYYY-MM-DD"))
+}
+
+fn parse_focus(s: &str) -> Result<(f32, f32), String> {
+    let bad =
+        || format!("'{s}' is not a focal point; write X,Y with each from 0 to 1, e.g. 0.5,0.3");
+    let (x, y) = s.split_once(',').ok_or_else(bad)?;
+    let x: f32 = x.trim().parse().map_err(|_| bad())?;
+    let y: f32 = y.trim().parse().map_err(|_| bad())?;
+    if !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
+        return Err(bad());
+    }
+    Ok((x, y))
 }

@@ -5,113 +5,18 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::sync::Arc;
 
-use base64::Engine as _;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::images::Fit;
+pub use crate::images::ImageInput;
 use crate::platform::Platform;
 use crate::template::{Slot, SlotKind, TemplateSet, Variant};
 use crate::text::{self, Align, Direction, FontBook, Prepared, TextBlock, TextStyle, VAlign};
 
-/// An image given for a slot, read and checked once.
-#[derive(Clone, Debug)]
-pub struct ImageInput {
-    /// Where it came from.
-    pub path: PathBuf,
-    /// MIME type for the data URL.
-    pub mime: &'static str,
-    /// The file's bytes.
-    pub bytes: Arc<Vec<u8>>,
-    /// Pixel width (0 for SVG).
-    pub width: u32,
-    /// Pixel height (0 for SVG).
-    pub height: u32,
-}
-
 /// Text set smaller than this (output px) gets a legibility warning.
 pub const MIN_LEGIBLE_PX: f32 = 14.0;
-
-/// Largest image file postkit reads.
-pub const MAX_IMAGE_BYTES: u64 = 40 * 1024 * 1024;
-/// Largest image dimension postkit decodes.
-pub const MAX_IMAGE_SIDE: u32 = 12_000;
-
-impl ImageInput {
-    /// Reads and checks an image for slot `what` (`logo`, `photo`, …): PNG,
-    /// JPEG, WebP or SVG, within size limits, checked before any decoding.
-    pub fn load(path: &std::path::Path, what: &str) -> Result<ImageInput, Error> {
-        let bad = |message: String| Error::Image {
-            what: what.to_string(),
-            path: path.to_path_buf(),
-            message,
-        };
-        let meta = std::fs::metadata(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            what: if what == "logo" { "logo" } else { "image" },
-            source: e,
-        })?;
-        if meta.len() > MAX_IMAGE_BYTES {
-            return Err(bad(format!(
-                "is {} MB; the limit is {} MB",
-                meta.len() / 1_000_000,
-                MAX_IMAGE_BYTES / 1_000_000
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            what: "image",
-            source: e,
-        })?;
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_string();
-        if head.trim_start().starts_with("<svg") || head.trim_start().starts_with("<?xml") {
-            return Ok(ImageInput {
-                path: path.to_path_buf(),
-                mime: "image/svg+xml",
-                bytes: Arc::new(bytes),
-                width: 0,
-                height: 0,
-            });
-        }
-        let format = image::guess_format(&bytes)
-            .map_err(|_| bad("is not a PNG, JPEG, WebP or SVG image".into()))?;
-        let mime = match format {
-            image::ImageFormat::Png => "image/png",
-            image::ImageFormat::Jpeg => "image/jpeg",
-            image::ImageFormat::WebP => "image/webp",
-            other => return Err(bad(format!("is {other:?}; use PNG, JPEG, WebP or SVG"))),
-        };
-        let reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
-        let (width, height) = reader
-            .into_dimensions()
-            .map_err(|e| bad(format!("cannot be read: {e}")))?;
-        if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
-            return Err(bad(format!(
-                "is {width}x{height} px; the limit is {MAX_IMAGE_SIDE} px a side: scale it down first"
-            )));
-        }
-        // Decode once now so a truncated or corrupt file fails here, with its name.
-        image::load_from_memory_with_format(&bytes, format)
-            .map_err(|e| bad(format!("is damaged or truncated: {e}")))?;
-        Ok(ImageInput {
-            path: path.to_path_buf(),
-            mime,
-            bytes: Arc::new(bytes),
-            width,
-            height,
-        })
-    }
-
-    fn data_url(&self) -> String {
-        format!(
-            "data:{};base64,{}",
-            self.mime,
-            base64::engine::general_purpose::STANDARD.encode(self.bytes.as_slice())
-        )
-    }
-}
 
 /// What goes into a template: text fields and images.
 #[derive(Clone, Debug, Default)]
@@ -122,6 +27,11 @@ pub struct Content {
     pub images: BTreeMap<String, ImageInput>,
     /// Paragraph direction for text slots.
     pub direction: Direction,
+    /// Focal point of the photo for cover-fit crops (0..1, 0..1); centre if unset.
+    pub focus: Option<(f32, f32)>,
+    /// A colour to put behind the logo (set when it would have poor contrast
+    /// with the background under it).
+    pub logo_plate: Option<String>,
 }
 
 /// How one slot came out.
@@ -521,11 +431,46 @@ impl Ctx<'_> {
 
     fn image_slot(&mut self, idx: usize, slot: &Slot, img: &ImageInput) -> Result<String, Error> {
         let fit = self.opt(slot, "fit").unwrap_or_else(|| "contain".into());
-        let aspect = match fit.trim() {
-            "contain" => "xMidYMid meet",
-            "cover" => "xMidYMid slice",
+        let logo = slot.field == "logo";
+        let fit = match fit.trim() {
+            "contain" => Fit::Contain,
+            "cover" => {
+                let (fx, fy) = self.content.focus.unwrap_or((0.5, 0.5));
+                Fit::Cover(fx, fy)
+            }
             other => return Err(self.bad_option(slot, "fit", other, "contain or cover")),
         };
+        // Logos keep clear space around them.
+        let pad = if logo && fit == Fit::Contain {
+            slot.width.min(slot.height) * 0.08
+        } else {
+            0.0
+        };
+        let (bx, by, bw, bh) = (
+            slot.x + pad,
+            slot.y + pad,
+            slot.width - 2.0 * pad,
+            slot.height - 2.0 * pad,
+        );
+        let placed = img.place(bw, bh, self.scale, fit);
+        let (ix, iy, iw, ih) = (
+            bx + placed.rect[0] * bw,
+            by + placed.rect[1] * bh,
+            placed.rect[2] * bw,
+            placed.rect[3] * bh,
+        );
+        if placed.density < 0.66 && !img.is_svg() {
+            self.warnings.push(format!(
+                "{} {} is {}x{} px but is shown at {}x{} px on {}: it will look soft; use a larger file or an SVG",
+                slot.field,
+                img.path.display(),
+                img.width,
+                img.height,
+                (iw * self.scale).round(),
+                (ih * self.scale).round(),
+                self.platform.name
+            ));
+        }
         let mut out = String::new();
         let clip = format!("postkit-clip-{idx}");
         let _ = write!(
@@ -537,14 +482,28 @@ impl Ctx<'_> {
             fmt(slot.height)
         );
         self.group_open(&mut out, idx, slot);
+        if let (true, Some(plate)) = (logo, &self.content.logo_plate) {
+            let p = pad.max(slot.height * 0.06);
+            let _ = write!(
+                out,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{}\"/>",
+                fmt((ix - p).max(slot.x)),
+                fmt((iy - p).max(slot.y)),
+                fmt((iw + 2.0 * p).min(slot.width)),
+                fmt((ih + 2.0 * p).min(slot.height)),
+                fmt(p),
+                escape(plate)
+            );
+        }
         let _ = write!(
             out,
-            "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"{aspect}\" clip-path=\"url(#{clip})\" href=\"{}\"/></g>",
-            fmt(slot.x),
-            fmt(slot.y),
-            fmt(slot.width),
-            fmt(slot.height),
-            img.data_url()
+            "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"{}\" clip-path=\"url(#{clip})\" href=\"{}\"/></g>",
+            fmt(ix),
+            fmt(iy),
+            fmt(iw),
+            fmt(ih),
+            placed.aspect,
+            placed.href
         );
         self.slots.push(SlotReport {
             name: slot.field.clone(),
@@ -605,6 +564,50 @@ impl Ctx<'_> {
     }
 }
 
+/// How a variant's user space maps onto a platform's pixels: the canvas grows
+/// (never distorts) to the platform's aspect ratio, centred.
+#[derive(Clone, Copy, Debug)]
+pub struct Canvas {
+    /// Output px per user unit.
+    pub scale: f32,
+    /// viewBox x.
+    pub vx: f32,
+    /// viewBox y.
+    pub vy: f32,
+    /// viewBox width.
+    pub vw: f32,
+    /// viewBox height.
+    pub vh: f32,
+}
+
+/// The canvas of `variant` on `platform`.
+pub fn canvas(variant: &Variant, platform: &Platform) -> Canvas {
+    let p = &variant.parsed;
+    let (w, h) = (platform.width as f32, platform.height as f32);
+    let scale = (w / p.width).min(h / p.height);
+    let (vw, vh) = (w / scale, h / scale);
+    Canvas {
+        scale,
+        vx: p.vb_x - (vw - p.width) / 2.0,
+        vy: p.vb_y - (vh - p.height) / 2.0,
+        vw,
+        vh,
+    }
+}
+
+impl Canvas {
+    /// A slot's rect in output px (left, top, right, bottom), ignoring any
+    /// transform on the slot itself.
+    pub fn px(&self, slot: &Slot) -> [f32; 4] {
+        [
+            (slot.x - self.vx) * self.scale,
+            (slot.y - self.vy) * self.scale,
+            (slot.x + slot.width - self.vx) * self.scale,
+            (slot.y + slot.height - self.vy) * self.scale,
+        ]
+    }
+}
+
 /// Fills the variant of `set` nearest `platform`'s aspect with `content`.
 pub fn fill(
     set: &TemplateSet,
@@ -614,14 +617,13 @@ pub fn fill(
 ) -> Result<Filled, Error> {
     let variant: &Variant = set.variant_for(platform.width, platform.height);
     let p = &variant.parsed;
-    let (w, h) = (platform.width as f32, platform.height as f32);
-    // The canvas grows (never distorts) to the platform's aspect ratio.
-    let scale = (w / p.width).min(h / p.height);
-    let (vw, vh) = (w / scale, h / scale);
-    let (vx, vy) = (
-        p.vb_x - (vw - p.width) / 2.0,
-        p.vb_y - (vh - p.height) / 2.0,
-    );
+    let Canvas {
+        scale,
+        vx,
+        vy,
+        vw,
+        vh,
+    } = canvas(variant, platform);
 
     let mut ctx = Ctx {
         set,

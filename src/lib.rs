@@ -28,9 +28,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod brand;
 pub mod campaign;
+pub mod contrast;
 pub mod error;
 pub mod fill;
+pub mod images;
 pub mod output;
 pub mod platform;
 pub mod raster;
@@ -75,6 +78,56 @@ impl Engine {
         &self.book
     }
 
+    /// Picks the logo for the background under the logo slot: the logo, else
+    /// the brand's logo for dark backgrounds, else the logo on a plate (with
+    /// a warning) when its contrast with the background is below 3:1.
+    fn logo_for_background(
+        &self,
+        set: &TemplateSet,
+        platform: &Platform,
+        content: &Content,
+    ) -> Result<(Option<Content>, Option<String>), String> {
+        let Some(logo) = content.images.get("logo") else {
+            return Ok((None, None));
+        };
+        let Some(ink) = logo.ink else {
+            return Ok((None, None)); // opaque: the logo brings its own background
+        };
+        let variant = set.variant_for(platform.width, platform.height);
+        let Some(slot) = variant.parsed.slots.iter().find(|s| s.field == "logo") else {
+            return Ok((None, None));
+        };
+        // The background: the asset with an empty logo slot.
+        let mut bare = content.clone();
+        bare.images.remove("logo");
+        bare.fields.remove("org");
+        let filled = fill::fill(set, platform, &bare, &self.book).map_err(|e| e.to_string())?;
+        let rect = fill::canvas(variant, platform).px(slot);
+        let bg = raster::mean_colour(&filled.svg, &self.opts, rect)?;
+        let r = contrast::ratio(ink, bg);
+        if r >= 3.0 {
+            return Ok((None, None));
+        }
+        let mut c = content.clone();
+        if let Some(dark) = content.images.get("logo_dark") {
+            if dark.ink.is_none_or(|i| contrast::ratio(i, bg) >= 3.0) {
+                c.images.insert("logo".into(), dark.clone());
+                return Ok((Some(c), None));
+            }
+        }
+        let plate = if contrast::luminance(ink) < 0.4 {
+            "#FFFFFF"
+        } else {
+            "#122B40"
+        };
+        c.logo_plate = Some(plate.into());
+        let note = format!(
+            "the logo has poor contrast with the background under it ({r:.1}:1), so it was placed on a plate; add a logo for {} backgrounds (logo_dark in brand.toml) for a cleaner look",
+            if contrast::luminance(bg) < 0.4 { "dark" } else { "light" }
+        );
+        Ok((Some(c), Some(note)))
+    }
+
     /// Fills, renders and encodes one asset.
     pub fn render(
         &self,
@@ -82,12 +135,18 @@ impl Engine {
         platform: &Platform,
         content: &Content,
     ) -> Result<Asset, Error> {
-        let mut filled = fill::fill(set, platform, content, &self.book)?;
-        let rendered = raster::render(&filled, &self.opts).map_err(|message| Error::Render {
+        let render_err = |message: String| Error::Render {
             template: set.name.clone(),
             platform: platform.name.clone(),
             message,
-        })?;
+        };
+        let (adjusted, note) = self
+            .logo_for_background(set, platform, content)
+            .map_err(render_err)?;
+        let content = adjusted.as_ref().unwrap_or(content);
+        let mut filled = fill::fill(set, platform, content, &self.book)?;
+        filled.warnings.extend(note);
+        let rendered = raster::render(&filled, &self.opts).map_err(render_err)?;
         for (idx, px) in rendered.overflow {
             let name = filled.slots[idx].name.clone();
             filled.slots[idx].fits = false;
@@ -111,10 +170,12 @@ impl Content {
         fields.insert("tags".into(), campaign.tags.join(" "));
         let rtl = unicode_bidi::get_base_direction(story) == unicode_bidi::Direction::Rtl;
         fields.insert("rtl".into(), if rtl { "true" } else { "" }.into());
-        Content {
+        let mut content = Content {
             fields,
             ..Content::default()
-        }
+        };
+        brand::default_fields(campaign, &mut content);
+        content
     }
 }
 

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use clap::Parser;
+use postkit::brand::Brand;
 use postkit::text::Direction;
 use postkit::{Campaign, Content, Engine, Error, ImageInput, Job, Platforms, TemplateSet};
 
@@ -81,6 +82,20 @@ fn render(args: RenderArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
+    let brand = match args.brand.as_deref().map(Brand::load).transpose() {
+        Ok(b) => b,
+        Err(e) => return fail(&e),
+    };
+    let org = match (
+        args.org.clone(),
+        brand.as_ref().and_then(|b| b.name.clone()),
+    ) {
+        (Some(o), _) | (None, Some(o)) => o,
+        (None, None) => {
+            eprintln!("postkit: give the organisation's name with --org, or name = \"…\" in the brand file");
+            return USAGE;
+        }
+    };
     if !args.hashtag.is_empty() {
         campaign.hashtags = with_prefix(&args.hashtag, '#');
     }
@@ -100,7 +115,7 @@ fn render(args: RenderArgs) -> u8 {
         eprintln!("postkit: the story is empty; give the text to set with --story or --story-file");
         return USAGE;
     }
-    if postkit::text::clean(&args.org).is_empty() {
+    if postkit::text::clean(&org).is_empty() {
         eprintln!("postkit: --org is empty; give the organisation's name");
         return USAGE;
     }
@@ -127,7 +142,13 @@ fn render(args: RenderArgs) -> u8 {
         return USAGE;
     }
     let story = if story_given { story } else { String::new() };
-    let presets = Platforms::embedded();
+    let presets = match &args.platforms {
+        None => Platforms::embedded(),
+        Some(path) => match Platforms::load(path) {
+            Ok(p) => p,
+            Err(e) => return fail(&e),
+        },
+    };
     let platform_names = if !args.platform.is_empty() {
         args.platform.clone()
     } else if !campaign.platforms.is_empty() {
@@ -145,11 +166,16 @@ fn render(args: RenderArgs) -> u8 {
         Err(e) => return fail(&e),
     };
 
-    let engine = match Engine::new(&args.font) {
+    let mut fonts = args.font.clone();
+    if let Some(b) = &brand {
+        fonts.extend(b.font_files());
+    }
+    let engine = match Engine::new(&fonts) {
         Ok(e) => e,
         Err(e) => return fail(&e),
     };
-    let mut content = Content::story(&campaign, &args.org, &story);
+    let mut content = Content::story(&campaign, &org, &story);
+    content.focus = args.focus;
     content.set_direction(match args.dir {
         Dir::Auto => Direction::Auto,
         Dir::Ltr => Direction::Ltr,
@@ -172,9 +198,14 @@ fn render(args: RenderArgs) -> u8 {
             }
         }
     }
+    if let Some(b) = &brand {
+        if let Err(e) = b.apply(&campaign, &mut content) {
+            return fail(&e);
+        }
+    }
 
     let job = Job {
-        org: &args.org,
+        org: &org,
         content: &content,
         templates: &templates,
         platforms: &platforms,

@@ -85,6 +85,16 @@ impl Platforms {
         Ok(Platforms { list: f.platform })
     }
 
+    /// Presets from a TOML file.
+    pub fn load(path: &std::path::Path) -> Result<Platforms, Error> {
+        let src = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            what: "platforms file",
+            source: e,
+        })?;
+        Platforms::from_toml(&src, &path.display().to_string())
+    }
+
     /// All presets, in file order.
     pub fn all(&self) -> &[Platform] {
         &self.list

@@ -69,3 +69,30 @@ pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
     }
     Ok(Rendered { pixmap, overflow })
 }
+
+/// Mean colour of the rendered SVG inside `rect` (output px: left, top,
+/// right, bottom), rendering only that region.
+pub fn mean_colour(svg: &str, opts: &Options, rect: [f32; 4]) -> Result<[u8; 3], String> {
+    let tree = Tree::from_str(svg, opts).map_err(|e| format!("invalid SVG: {e}"))?;
+    let x0 = rect[0].max(0.0).floor();
+    let y0 = rect[1].max(0.0).floor();
+    let w = (rect[2].min(tree.size().width()) - x0).ceil().max(1.0) as u32;
+    let h = (rect[3].min(tree.size().height()) - y0).ceil().max(1.0) as u32;
+    let mut pixmap = Pixmap::new(w, h).ok_or("empty region")?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_translate(-x0, -y0),
+        &mut pixmap.as_mut(),
+    );
+    let (mut r, mut g, mut b) = (0u64, 0u64, 0u64);
+    let n = pixmap.pixels().len().max(1) as u64;
+    for p in pixmap.pixels() {
+        // Composite on white for any transparency.
+        let c = p.demultiply();
+        let a = c.alpha() as u64;
+        r += (c.red() as u64 * a + 255 * (255 - a)) / 255;
+        g += (c.green() as u64 * a + 255 * (255 - a)) / 255;
+        b += (c.blue() as u64 * a + 255 * (255 - a)) / 255;
+    }
+    Ok([(r / n) as u8, (g / n) as u8, (b / n) as u8])
+}

@@ -1,0 +1,133 @@
+//! An organisation's brand (`brand.toml`): name, logos, colours and fonts.
+//! Templates use `{{brand.*}}`; what a brand leaves out comes from the
+//! campaign palette.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::campaign::{is_hex_colour, Campaign};
+use crate::error::Error;
+use crate::fill::Content;
+use crate::images::ImageInput;
+
+/// `brand.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Brand {
+    /// Organisation name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Logo for light backgrounds.
+    #[serde(default)]
+    pub logo: Option<PathBuf>,
+    /// Logo for dark backgrounds.
+    #[serde(default)]
+    pub logo_dark: Option<PathBuf>,
+    /// Colours by palette name (`primary`, `accent`, …).
+    #[serde(default, alias = "colors")]
+    pub colours: BTreeMap<String, String>,
+    /// Fonts.
+    #[serde(default)]
+    pub fonts: BrandFonts,
+    /// The folder relative paths resolve against.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+/// `[fonts]` of `brand.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandFonts {
+    /// Family for body text (`{{brand.font}}`).
+    #[serde(default)]
+    pub family: Option<String>,
+    /// Family for headings (`{{brand.heading_font}}`).
+    #[serde(default)]
+    pub heading: Option<String>,
+    /// Font files to load (relative to the brand file).
+    #[serde(default)]
+    pub files: Vec<PathBuf>,
+}
+
+impl Brand {
+    /// Reads a `brand.toml`.
+    pub fn load(path: &Path) -> Result<Brand, Error> {
+        let src = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            what: "brand file",
+            source: e,
+        })?;
+        let mut b: Brand = toml::from_str(&src).map_err(|e| Error::Config {
+            origin: path.display().to_string(),
+            message: format!("not a valid brand file: {}", e.to_string().trim()),
+        })?;
+        for (k, v) in &b.colours {
+            if !is_hex_colour(v) {
+                return Err(Error::Config {
+                    origin: path.display().to_string(),
+                    message: format!("colours.{k} = \"{v}\" is not a colour; write it as #RRGGBB"),
+                });
+            }
+        }
+        b.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(b)
+    }
+
+    /// A path from the brand file, resolved against its folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir.join(p)
+        }
+    }
+
+    /// Font files to load.
+    pub fn font_files(&self) -> Vec<PathBuf> {
+        self.fonts.files.iter().map(|f| self.resolve(f)).collect()
+    }
+
+    /// Sets the `brand.*` fields (colours fall back to the campaign palette)
+    /// and the logos the brand names, unless the content already has them.
+    pub fn apply(&self, campaign: &Campaign, content: &mut Content) -> Result<(), Error> {
+        for (k, v) in &campaign.palette {
+            let c = self.colours.get(k).unwrap_or(v);
+            content.fields.insert(format!("brand.{k}"), c.clone());
+        }
+        for (k, v) in &self.colours {
+            content.fields.insert(format!("brand.{k}"), v.clone());
+        }
+        let family = self
+            .fonts
+            .family
+            .clone()
+            .unwrap_or_else(|| crate::text::fonts::DEFAULT_FAMILY.into());
+        content.fields.insert("brand.font".into(), family.clone());
+        content.fields.insert(
+            "brand.heading_font".into(),
+            self.fonts.heading.clone().unwrap_or(family),
+        );
+        if let Some(n) = &self.name {
+            content.fields.insert("brand.name".into(), n.clone());
+        }
+        for (slot, path) in [("logo", &self.logo), ("logo_dark", &self.logo_dark)] {
+            if let Some(p) = path {
+                if !content.images.contains_key(slot) {
+                    content
+                        .images
+                        .insert(slot.into(), ImageInput::load(&self.resolve(p), slot)?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `brand.*` fields of a content with no brand: the campaign palette.
+pub fn default_fields(campaign: &Campaign, content: &mut Content) {
+    Brand::default()
+        .apply(campaign, content)
+        .expect("an empty brand loads no files");
+}

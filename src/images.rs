@@ -1,0 +1,362 @@
+//! Logos and photos: read and checked once (limits before decoding), decoded
+//! once, and resampled to each slot's pixel size at most once per size, so a
+//! 12-megapixel photo is never decoded or downscaled again per asset.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+
+use crate::error::Error;
+
+/// Largest image file postkit reads.
+pub const MAX_IMAGE_BYTES: u64 = 40 * 1024 * 1024;
+/// Largest image side postkit decodes.
+pub const MAX_IMAGE_SIDE: u32 = 12_000;
+/// Largest image area postkit decodes (pixels).
+pub const MAX_IMAGE_PIXELS: u64 = 60_000_000;
+
+/// How an image fills its slot.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Fit {
+    /// The whole image inside the slot.
+    Contain,
+    /// The slot filled, the image cropped around a focal point (0..1, 0..1).
+    Cover(f32, f32),
+}
+
+/// Where an image lands in its slot, and the data to draw.
+#[derive(Clone, Debug)]
+pub struct Placement {
+    /// Left, top, width, height as fractions of the slot.
+    pub rect: [f32; 4],
+    /// A `data:` URL of the (resampled) image.
+    pub href: Arc<str>,
+    /// The SVG `preserveAspectRatio` to use.
+    pub aspect: &'static str,
+    /// Source pixels per output pixel (< 1 means the image is upscaled).
+    pub density: f32,
+}
+
+type Cache = Arc<Mutex<HashMap<(u32, u32, u32, u32, u32, u32), Arc<str>>>>;
+
+/// An image given for a slot.
+#[derive(Clone)]
+pub struct ImageInput {
+    /// Where it came from.
+    pub path: PathBuf,
+    /// MIME type of the original.
+    pub mime: &'static str,
+    /// The original bytes.
+    pub bytes: Arc<Vec<u8>>,
+    /// Pixel width (0 for SVG).
+    pub width: u32,
+    /// Pixel height (0 for SVG).
+    pub height: u32,
+    /// Decoded pixels (raster images).
+    pixels: Option<Arc<image::RgbaImage>>,
+    /// Mean colour of the visible pixels, when the image has transparency
+    /// (so the background shows around it); None for opaque images.
+    pub ink: Option<[u8; 3]>,
+    /// True when every pixel is fully opaque (JPEG is then used for resampling).
+    opaque: bool,
+    cache: Cache,
+}
+
+impl std::fmt::Debug for ImageInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageInput")
+            .field("path", &self.path)
+            .field("mime", &self.mime)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish()
+    }
+}
+
+impl ImageInput {
+    /// Reads and checks an image for slot `what` (`logo`, `photo`, …).
+    pub fn load(path: &Path, what: &str) -> Result<ImageInput, Error> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            what: "image",
+            source: e,
+        })?;
+        if meta.len() > MAX_IMAGE_BYTES {
+            return Err(Error::Image {
+                what: what.to_string(),
+                path: path.to_path_buf(),
+                message: format!(
+                    "is {} MB; the limit is {} MB",
+                    meta.len() / 1_000_000,
+                    MAX_IMAGE_BYTES / 1_000_000
+                ),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            what: "image",
+            source: e,
+        })?;
+        ImageInput::from_bytes(bytes, path, what)
+    }
+
+    /// Checks and decodes image bytes; `path` and `what` name it in messages.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Error> {
+        let bad = |message: String| Error::Image {
+            what: what.to_string(),
+            path: path.to_path_buf(),
+            message,
+        };
+        if bytes.len() as u64 > MAX_IMAGE_BYTES {
+            return Err(bad(format!(
+                "is {} MB; the limit is {} MB",
+                bytes.len() / 1_000_000,
+                MAX_IMAGE_BYTES / 1_000_000
+            )));
+        }
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_string();
+        let trimmed = head.trim_start_matches('\u{feff}').trim_start();
+        if trimmed.starts_with("<svg")
+            || trimmed.starts_with("<?xml")
+            || trimmed.starts_with("<!--")
+        {
+            return svg_input(bytes, path, what);
+        }
+        let format = image::guess_format(&bytes)
+            .map_err(|_| bad("is not a PNG, JPEG, WebP or SVG image".into()))?;
+        let mime = match format {
+            image::ImageFormat::Png => "image/png",
+            image::ImageFormat::Jpeg => "image/jpeg",
+            image::ImageFormat::WebP => "image/webp",
+            other => return Err(bad(format!("is {other:?}; use PNG, JPEG, WebP or SVG"))),
+        };
+        let reader = image::ImageReader::with_format(Cursor::new(&bytes), format);
+        let (width, height) = reader
+            .into_dimensions()
+            .map_err(|e| bad(format!("cannot be read: {e}")))?;
+        if width == 0
+            || height == 0
+            || width > MAX_IMAGE_SIDE
+            || height > MAX_IMAGE_SIDE
+            || width as u64 * height as u64 > MAX_IMAGE_PIXELS
+        {
+            return Err(bad(format!(
+                "is {width}x{height} px; the limit is {MAX_IMAGE_SIDE} px a side and {} megapixels: scale it down first",
+                MAX_IMAGE_PIXELS / 1_000_000
+            )));
+        }
+        let mut reader = image::ImageReader::with_format(Cursor::new(&bytes), format);
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(MAX_IMAGE_SIDE);
+        limits.max_image_height = Some(MAX_IMAGE_SIDE);
+        limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + (64 << 20));
+        reader.limits(limits);
+        let decoded = reader
+            .decode()
+            .map_err(|e| bad(format!("is damaged or truncated: {e}")))?
+            .to_rgba8();
+        let ink = visible_mean(&decoded);
+        let opaque = decoded.pixels().all(|p| p[3] == 255);
+        Ok(ImageInput {
+            opaque,
+            path: path.to_path_buf(),
+            mime,
+            bytes: Arc::new(bytes),
+            width,
+            height,
+            pixels: Some(Arc::new(decoded)),
+            ink,
+            cache: Cache::default(),
+        })
+    }
+
+    /// True for SVG images.
+    pub fn is_svg(&self) -> bool {
+        self.pixels.is_none()
+    }
+
+    /// Places the image in a slot of `slot_px` output pixels (`w`, `h`, in
+    /// slot units and pixels per unit).
+    pub fn place(&self, slot_w: f32, slot_h: f32, px_per_unit: f32, fit: Fit) -> Placement {
+        let Some(pixels) = &self.pixels else {
+            let aspect = match fit {
+                Fit::Contain => "xMidYMid meet",
+                Fit::Cover(..) => "xMidYMid slice",
+            };
+            return Placement {
+                rect: [0.0, 0.0, 1.0, 1.0],
+                href: data_url(self.mime, &self.bytes).into(),
+                aspect,
+                density: f32::INFINITY,
+            };
+        };
+        let (iw, ih) = (self.width as f32, self.height as f32);
+        let slot_aspect = slot_w / slot_h;
+        let img_aspect = iw / ih;
+        // Source crop (x, y, w, h) and its place in the slot (fractions).
+        let (crop, rect) = match fit {
+            Fit::Cover(fx, fy) => {
+                let (cw, ch) = if img_aspect > slot_aspect {
+                    (ih * slot_aspect, ih)
+                } else {
+                    (iw, iw / slot_aspect)
+                };
+                let cx = (fx.clamp(0.0, 1.0) * iw - cw / 2.0).clamp(0.0, iw - cw);
+                let cy = (fy.clamp(0.0, 1.0) * ih - ch / 2.0).clamp(0.0, ih - ch);
+                ([cx, cy, cw, ch], [0.0, 0.0, 1.0, 1.0])
+            }
+            Fit::Contain => {
+                let (fw, fh) = if img_aspect > slot_aspect {
+                    (1.0, slot_aspect / img_aspect)
+                } else {
+                    (img_aspect / slot_aspect, 1.0)
+                };
+                (
+                    [0.0, 0.0, iw, ih],
+                    [(1.0 - fw) / 2.0, (1.0 - fh) / 2.0, fw, fh],
+                )
+            }
+        };
+        let out_w = (rect[2] * slot_w * px_per_unit).round().max(1.0) as u32;
+        let out_h = (rect[3] * slot_h * px_per_unit).round().max(1.0) as u32;
+        let density = crop[2] / out_w as f32;
+        let c = crop.map(|v| v.round() as u32);
+        // Never upscale: a smaller source is drawn as it is.
+        let (tw, th) = if density < 1.0 {
+            (c[2].max(1), c[3].max(1))
+        } else {
+            (out_w, out_h)
+        };
+        let key = (c[0], c[1], c[2], c[3], tw, th);
+        let href = {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .entry(key)
+                .or_insert_with(|| resample(pixels, c, tw, th, !self.opaque).into())
+                .clone()
+        };
+        Placement {
+            rect,
+            href,
+            aspect: "none",
+            density,
+        }
+    }
+}
+
+fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Error> {
+    let bad = |message: String| Error::Image {
+        what: what.to_string(),
+        path: path.to_path_buf(),
+        message,
+    };
+    let opts = usvg::Options {
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_data(&bytes, &opts)
+        .map_err(|e| bad(format!("is not a valid SVG: {e}")))?;
+    // A small render tells the logo's colour for contrast decisions.
+    let size = tree.size();
+    let scale = 128.0 / size.width().max(size.height());
+    let (w, h) = (
+        (size.width() * scale).ceil().max(1.0) as u32,
+        (size.height() * scale).ceil().max(1.0) as u32,
+    );
+    let ink = resvg::tiny_skia::Pixmap::new(w, h).and_then(|mut pm| {
+        resvg::render(
+            &tree,
+            resvg::tiny_skia::Transform::from_scale(scale, scale),
+            &mut pm.as_mut(),
+        );
+        let img = image::RgbaImage::from_raw(
+            w,
+            h,
+            pm.pixels()
+                .iter()
+                .flat_map(|p| {
+                    let c = p.demultiply();
+                    [c.red(), c.green(), c.blue(), c.alpha()]
+                })
+                .collect(),
+        )?;
+        visible_mean(&img)
+    });
+    Ok(ImageInput {
+        path: path.to_path_buf(),
+        mime: "image/svg+xml",
+        bytes: Arc::new(bytes),
+        width: 0,
+        height: 0,
+        pixels: None,
+        ink,
+        opaque: false,
+        cache: Cache::default(),
+    })
+}
+
+/// Mean colour of the clearly visible pixels, if the image has a
+/// transparent part (more than 5% of pixels mostly transparent).
+fn visible_mean(img: &image::RgbaImage) -> Option<[u8; 3]> {
+    let total = img.pixels().len().max(1);
+    let clear = img.pixels().filter(|p| p[3] < 128).count();
+    if clear * 20 < total {
+        return None;
+    }
+    let (mut r, mut g, mut b, mut n) = (0u64, 0u64, 0u64, 0u64);
+    for p in img.pixels().filter(|p| p[3] >= 128) {
+        r += p[0] as u64;
+        g += p[1] as u64;
+        b += p[2] as u64;
+        n += 1;
+    }
+    (n > 0).then(|| [(r / n) as u8, (g / n) as u8, (b / n) as u8])
+}
+
+fn data_url(mime: &str, bytes: &[u8]) -> String {
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// Crops and resizes, then encodes for embedding (PNG with alpha, else JPEG).
+fn resample(src: &image::RgbaImage, crop: [u32; 4], w: u32, h: u32, alpha: bool) -> String {
+    let cw = crop[2].min(src.width().saturating_sub(crop[0])).max(1);
+    let ch = crop[3].min(src.height().saturating_sub(crop[1])).max(1);
+    let view = image::imageops::crop_imm(src, crop[0], crop[1], cw, ch).to_image();
+    let resized = if (cw, ch) == (w, h) {
+        view
+    } else {
+        image::imageops::resize(&view, w, h, image::imageops::FilterType::CatmullRom)
+    };
+    let mut out = Vec::new();
+    if alpha {
+        let enc = image::codecs::png::PngEncoder::new_with_quality(
+            &mut out,
+            image::codecs::png::CompressionType::Fast,
+            image::codecs::png::FilterType::Adaptive,
+        );
+        image::ImageEncoder::write_image(
+            enc,
+            resized.as_raw(),
+            w,
+            h,
+            image::ExtendedColorType::Rgba8,
+        )
+        .expect("in-memory PNG encode");
+        data_url("image/png", &out)
+    } else {
+        let rgb = image::DynamicImage::ImageRgba8(resized).to_rgb8();
+        let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92);
+        image::ImageEncoder::write_image(enc, rgb.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+            .expect("in-memory JPEG encode");
+        data_url("image/jpeg", &out)
+    }
+}

@@ -1,0 +1,347 @@
+//! The kit around the templates: brands, logos on any background, photos
+//! with a focal point, platform presets from a file.
+
+mod common;
+
+use std::path::Path;
+
+use common::{decode, files, postkit, root};
+
+/// A template whose logo slot sits on a dark band, with a photo slot.
+fn dark_band_template(dir: &Path) -> String {
+    let t = dir.join("band");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(
+        t.join("landscape.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1600 900">
+  <rect width="1600" height="900" fill="#FFFFFF"/>
+  <rect x="0" y="600" width="1600" height="300" fill="#0E3B5C"/>
+  <rect data-slot="photo" x="0" y="0" width="800" height="600" data-fit="cover" data-required="false"/>
+  <rect data-slot="logo" x="100" y="650" width="600" height="200" data-fit="contain"/>
+</svg>"##,
+    )
+    .unwrap();
+    t.display().to_string()
+}
+
+/// A dark logo on transparency.
+fn dark_logo(dir: &Path) -> String {
+    let p = dir.join("dark-logo.png");
+    let mut img = image::RgbaImage::new(300, 100);
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        if (20..280).contains(&x) && (20..80).contains(&y) {
+            *px = image::Rgba([20, 30, 40, 255]);
+        }
+    }
+    img.save(&p).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn a_dark_logo_on_a_dark_band_goes_on_a_plate_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dark_band_template(dir.path());
+    let logo = dark_logo(dir.path());
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--template",
+            &t,
+            "--platform",
+            "x-post",
+            "--logo",
+            &logo,
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let warnings = v["assets"][0]["warnings"].as_array().unwrap();
+    let w = warnings
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .find(|w| w.starts_with("the logo has"))
+        .unwrap_or_else(|| panic!("{warnings:?}"));
+    assert!(
+        w.starts_with("the logo has poor contrast with the background under it (1.")
+            && w.contains("placed on a plate"),
+        "{w}"
+    );
+    // The plate is white, inside the logo slot on the band.
+    let img = decode(&dir.path().join("out/hub/band-x-post.png"));
+    let white = (100..700)
+        .flat_map(|x| (650..850).map(move |y| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0 == [255, 255, 255, 255])
+        .count();
+    assert!(white > 5_000, "no plate ({white} white px)");
+}
+
+#[test]
+fn the_brand_logo_for_dark_backgrounds_is_used_on_the_band() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dark_band_template(dir.path());
+    let logo = dark_logo(dir.path());
+    std::fs::copy(
+        root().join("examples/logo-dark.png"),
+        dir.path().join("light.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("brand.toml"),
+        format!("name = \"Hub\"\nlogo = \"{logo}\"\nlogo_dark = \"light.png\"\n[colours]\nprimary = \"#123456\"\n"),
+    )
+    .unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--brand",
+            "brand.toml",
+            "--template",
+            &t,
+            "--platform",
+            "x-post",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["assets"][0]["warnings"], serde_json::json!([]));
+    // White lettering of the dark-background logo is drawn on the band.
+    let img = decode(&dir.path().join("out/hub/band-x-post.png"));
+    let white = (100..700)
+        .flat_map(|x| (650..850).map(move |y| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0 == [255, 255, 255, 255])
+        .count();
+    assert!(white > 500 && white < 40_000, "{white} white px");
+}
+
+#[test]
+fn brand_colours_and_name_reach_the_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("b.svg");
+    std::fs::write(
+        &t,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><rect width="100" height="50" fill="{{brand.primary}}"/><rect y="50" width="100" height="50" fill="{{brand.accent}}"/></svg>"##,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("brand.toml"),
+        "name = \"Brand Org\"\n[colours]\nprimary = \"#FF0000\"\n",
+    )
+    .unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--brand",
+            "brand.toml",
+            "--template",
+            t.to_str().unwrap(),
+            "--platform",
+            "instagram-square",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let img = decode(&dir.path().join("out/brand-org/b-instagram-square.png"));
+    assert_eq!(img.get_pixel(10, 10).0, [255, 0, 0, 255], "brand colour");
+    // accent is not in the brand: the campaign palette's amber.
+    assert_eq!(
+        img.get_pixel(10, 1000).0,
+        [0xF2, 0xA9, 0x3B, 255],
+        "palette fallback"
+    );
+}
+
+#[test]
+fn a_bad_brand_file_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("brand.toml"),
+        "name = \"X\"\n[colours]\nprimary = \"navy\"\n",
+    )
+    .unwrap();
+    let r = postkit(
+        dir.path(),
+        &["render", "--brand", "brand.toml", "--story", "Hi"],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.trim(),
+        "postkit: brand.toml: colours.primary = \"navy\" is not a colour; write it as #RRGGBB"
+    );
+    std::fs::write(dir.path().join("brand.toml"), "nmae = \"X\"\n").unwrap();
+    let r = postkit(
+        dir.path(),
+        &["render", "--brand", "brand.toml", "--story", "Hi"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("brand.toml: not a valid brand file: ")
+            && r.stderr.contains("unknown field `nmae`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_focal_point_decides_the_crop() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dark_band_template(dir.path());
+    // A wide photo: red left half, green right half.
+    let mut img = image::RgbImage::new(2400, 600);
+    for (x, _, px) in img.enumerate_pixels_mut() {
+        *px = if x < 1200 {
+            image::Rgb([220, 30, 30])
+        } else {
+            image::Rgb([30, 180, 60])
+        };
+    }
+    img.save(dir.path().join("photo.jpg")).unwrap();
+    let mut centre = Vec::new();
+    for (focus, out) in [("0,0.5", "left"), ("1,0.5", "right")] {
+        let r = postkit(
+            dir.path(),
+            &[
+                "render",
+                "--org",
+                "Hub",
+                "--template",
+                &t,
+                "--platform",
+                "x-post",
+                "--photo",
+                "photo.jpg",
+                "--focus",
+                focus,
+                "--out",
+                out,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let png = decode(&dir.path().join(format!("{out}/hub/band-x-post.png")));
+        centre.push(png.get_pixel(400, 300).0);
+    }
+    assert!(
+        centre[0][0] > 180 && centre[0][1] < 80,
+        "left focus shows red: {:?}",
+        centre[0]
+    );
+    assert!(
+        centre[1][1] > 140 && centre[1][0] < 80,
+        "right focus shows green: {:?}",
+        centre[1]
+    );
+
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--template",
+            &t,
+            "--photo",
+            "photo.jpg",
+            "--focus",
+            "2,0",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("'2,0' is not a focal point; write X,Y with each from 0 to 1"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_small_logo_gets_a_resolution_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dark_band_template(dir.path());
+    let mut img = image::RgbaImage::new(60, 20);
+    img.pixels_mut()
+        .for_each(|p| *p = image::Rgba([250, 250, 250, 255]));
+    img.save(dir.path().join("tiny.png")).unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--template",
+            &t,
+            "--platform",
+            "x-post",
+            "--logo",
+            "tiny.png",
+            "--json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let w = v["assets"][0]["warnings"][0].as_str().unwrap();
+    assert!(
+        w.starts_with("logo tiny.png is 60x20 px but is shown at ")
+            && w.ends_with("use a larger file or an SVG"),
+        "{w}"
+    );
+}
+
+#[test]
+fn platforms_can_come_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        "[[platform]]\nname = \"intranet\"\nwidth = 800\nheight = 450\n",
+    )
+    .unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--platforms",
+            "p.toml",
+            "--platform",
+            "intranet",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(dir.path()),
+        ["out/hub/story-quote-intranet.png", "p.toml"]
+    );
+    assert_eq!(
+        decode(&dir.path().join("out/hub/story-quote-intranet.png")).dimensions(),
+        (800, 450)
+    );
+    std::fs::write(
+        dir.path().join("p.toml"),
+        "[[platform]]\nname = \"big\"\nwidth = 90000\nheight = 10\n",
+    )
+    .unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--platforms",
+            "p.toml",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.trim(),
+        "postkit: p.toml: platform big is 90000x10; sizes must be 1 to 8192 px"
+    );
+}
