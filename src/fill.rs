@@ -453,12 +453,26 @@ impl Ctx<'_> {
             slot.height - 2.0 * pad,
         );
         let placed = img.place(bw, bh, self.scale, fit);
-        let (ix, iy, iw, ih) = (
-            bx + placed.rect[0] * bw,
-            by + placed.rect[1] * bh,
-            placed.rect[2] * bw,
-            placed.rect[3] * bh,
-        );
+        // A contained image follows the slot's alignment; the anchored side
+        // gives up its clear space so the logo lines up with the layout.
+        let free_x = (1.0 - placed.rect[2]) * bw;
+        let free_y = (1.0 - placed.rect[3]) * bh;
+        let (ix, iy) = if fit == Fit::Contain && !img.is_svg() {
+            let ix = match self.opt(slot, "align").as_deref().map(str::trim) {
+                Some("start") | Some("left") => slot.x,
+                Some("end") | Some("right") => slot.x + slot.width - placed.rect[2] * bw,
+                _ => bx + free_x / 2.0,
+            };
+            let iy = match self.opt(slot, "valign").as_deref().map(str::trim) {
+                Some("top") => slot.y,
+                Some("bottom") => slot.y + slot.height - placed.rect[3] * bh,
+                _ => by + free_y / 2.0,
+            };
+            (ix, iy)
+        } else {
+            (bx + placed.rect[0] * bw, by + placed.rect[1] * bh)
+        };
+        let (iw, ih) = (placed.rect[2] * bw, placed.rect[3] * bh);
         if placed.density < 0.66 && !img.is_svg() {
             self.warnings.push(format!(
                 "{} {} is {}x{} px but is shown at {}x{} px on {}: it will look soft; use a larger file or an SVG",
