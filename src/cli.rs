@@ -21,8 +21,57 @@ pub enum Command {
     Render(Box<RenderArgs>),
     /// List platform presets (name, pixel size, safe zone).
     Platforms(ListArgs),
-    /// List templates.
-    Templates(ListArgs),
+    /// List templates, or show one (fields, sizes, preview images).
+    Templates(TemplatesArgs),
+    /// Lint a template: slots, fonts, safe zones, text contrast.
+    Check(CheckArgs),
+}
+
+/// `postkit templates [list|show NAME]`.
+#[derive(Debug, Args)]
+pub struct TemplatesArgs {
+    /// list (default) or show.
+    #[command(subcommand)]
+    pub action: Option<TemplatesAction>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `postkit templates` does.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesAction {
+    /// List the built-in templates.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one template: variants, slots, the presets each variant serves,
+    /// and preview images rendered with sample content.
+    Show {
+        /// A built-in name, or a template folder or .svg file.
+        name: String,
+        /// Where to write the previews.
+        #[arg(long, value_name = "DIR", default_value = "out/previews")]
+        out: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `postkit check TEMPLATE`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A built-in name, or a template folder or .svg file.
+    pub template: String,
+    /// Platform presets from a TOML file instead of the embedded ones.
+    #[arg(long, value_name = "FILE")]
+    pub platforms: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Paragraph direction.

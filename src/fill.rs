@@ -136,6 +136,12 @@ fn substitute(
     out
 }
 
+/// `{{name}}` placeholders of `src` replaced by raw (unescaped) values;
+/// unknown names become empty.
+pub fn substitute_fields(src: &str, fields: &BTreeMap<String, String>) -> String {
+    substitute(src, fields, false, &mut Vec::new())
+}
+
 fn group_id(idx: usize, slot: &Slot) -> String {
     format!("postkit-slot-{idx}-{}", slot.field)
 }

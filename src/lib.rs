@@ -30,6 +30,7 @@
 
 pub mod brand;
 pub mod campaign;
+pub mod check;
 pub mod contrast;
 pub mod error;
 pub mod fill;

@@ -11,7 +11,18 @@ use postkit::brand::Brand;
 use postkit::text::Direction;
 use postkit::{Campaign, Content, Engine, Error, ImageInput, Job, Platforms, TemplateSet};
 
-use cli::{Cli, Command, Dir, ListArgs, RenderArgs};
+use cli::{CheckArgs, Cli, Command, Dir, ListArgs, RenderArgs, TemplatesAction, TemplatesArgs};
+
+/// `println!` that ends the program quietly when stdout is closed: a broken
+/// pipe (`postkit templates | head`) is not an error.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
 
 /// Exit code: every asset written.
 const OK: u8 = 0;
@@ -32,6 +43,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render(*args),
         Command::Platforms(args) => platforms(args),
         Command::Templates(args) => templates(args),
+        Command::Check(args) => check(args),
     };
     ExitCode::from(code)
 }
@@ -216,13 +228,13 @@ fn render(args: RenderArgs) -> u8 {
     let report = postkit::run(&engine, &job);
 
     if args.json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&report).expect("a report serialises")
         );
     } else if !args.quiet {
         for a in &report.assets {
-            println!("{}", a.path);
+            out!("{}", a.path);
         }
     }
     if !args.quiet {
@@ -258,19 +270,21 @@ fn render(args: RenderArgs) -> u8 {
 fn platforms(args: ListArgs) -> u8 {
     let presets = Platforms::embedded();
     if args.json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(presets.all()).expect("presets serialise")
         );
         return OK;
     }
-    println!(
+    out!(
         "{:<22} {:>11}  {:<22} label",
-        "name", "size", "safe (t r b l)"
+        "name",
+        "size",
+        "safe (t r b l)"
     );
     for p in presets.all() {
         let safe = format!("{} {} {} {}", p.safe[0], p.safe[1], p.safe[2], p.safe[3]);
-        println!(
+        out!(
             "{:<22} {:>11}  {:<22} {}{}",
             p.name,
             format!("{}x{}", p.width, p.height),
@@ -282,41 +296,164 @@ fn platforms(args: ListArgs) -> u8 {
     OK
 }
 
-fn templates(args: ListArgs) -> u8 {
+fn templates(args: TemplatesArgs) -> u8 {
+    match args.action {
+        None => list_templates(args.json),
+        Some(TemplatesAction::List { json }) => list_templates(json || args.json),
+        Some(TemplatesAction::Show { name, out, json }) => {
+            show_template(&name, &out, json || args.json)
+        }
+    }
+}
+
+fn list_templates(json: bool) -> u8 {
+    let presets = Platforms::embedded();
     let mut list = Vec::new();
     for name in postkit::template::builtin_names() {
         match TemplateSet::load(name) {
-            Ok(t) => list.push(t),
+            Ok(t) => list.push(t.info(presets.all())),
             Err(e) => return fail(&e),
         }
     }
-    if args.json {
-        let v: Vec<serde_json::Value> = list
-            .iter()
-            .map(|t| {
-                serde_json::json!({
-                    "name": t.name,
-                    "description": t.description,
-                    "variants": t.variants.iter().map(|v| serde_json::json!({
-                        "name": v.name,
-                        "width": v.parsed.width,
-                        "height": v.parsed.height,
-                        "slots": v.parsed.slots.iter().map(|s| s.field.clone()).collect::<Vec<_>>(),
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+    if json {
+        out!("{}", serde_json::to_string_pretty(&list).expect("json"));
         return OK;
     }
     for t in &list {
         let variants: Vec<String> = t
             .variants
             .iter()
-            .map(|v| format!("{} {}x{}", v.name, v.parsed.width, v.parsed.height))
+            .map(|v| format!("{} {}x{}", v.name, v.width, v.height))
             .collect();
-        println!("{:<16} {}", t.name, t.description);
-        println!("{:<16} variants: {}", "", variants.join(", "));
+        out!("{:<16} {}", t.name, t.description);
+        out!("{:<16} variants: {}", "", variants.join(", "));
     }
     OK
+}
+
+fn show_template(name: &str, out: &std::path::Path, json: bool) -> u8 {
+    let set = match TemplateSet::load(name) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let presets = Platforms::embedded();
+    let engine = match Engine::new(&[] as &[&str]) {
+        Ok(e) => e,
+        Err(e) => return fail(&e),
+    };
+    let info = set.info(presets.all());
+    let content = postkit::check::sample_content(&Campaign::embedded());
+    let mut previews = Vec::new();
+    for v in &info.variants {
+        // A preview at the variant's own size (or its first preset's).
+        let platform = v
+            .platforms
+            .first()
+            .and_then(|p| presets.get(p))
+            .cloned()
+            .unwrap_or_else(|| postkit::Platform {
+                name: v.name.clone(),
+                label: String::new(),
+                width: v.width.round() as u32,
+                height: v.height.round() as u32,
+                safe: [0; 4],
+                max_bytes: None,
+                format: "png".into(),
+                post_chars: None,
+                hashtag_cap: None,
+                alt_chars: None,
+                default: false,
+            });
+        let path = out.join(format!(
+            "{}-{}.png",
+            postkit::output::slug(&set.name),
+            v.name
+        ));
+        match engine
+            .render(&set, &platform, &content)
+            .and_then(|a| postkit::output::write_atomic(&path, &a.png))
+        {
+            Ok(()) => previews.push((v.name.clone(), Some(path.display().to_string()), None)),
+            Err(e) => previews.push((v.name.clone(), None, Some(e.to_string()))),
+        }
+    }
+    if json {
+        let v = serde_json::json!({
+            "template": info,
+            "previews": previews.iter().map(|(v, p, e)| serde_json::json!({"variant": v, "path": p, "error": e})).collect::<Vec<_>>(),
+        });
+        out!("{}", serde_json::to_string_pretty(&v).expect("json"));
+        return OK;
+    }
+    out!("{}: {}", info.name, info.description);
+    for (v, (_, path, err)) in info.variants.iter().zip(&previews) {
+        out!(
+            "\n{}.svg  {}x{}  used for: {}",
+            v.name,
+            v.width,
+            v.height,
+            if v.platforms.is_empty() {
+                "(no preset)".to_string()
+            } else {
+                v.platforms.join(", ")
+            }
+        );
+        for s in &v.slots {
+            out!(
+                "  {:<14} {:<5} at {} {} {}x{}",
+                s.name,
+                s.kind,
+                s.rect[0],
+                s.rect[1],
+                s.rect[2],
+                s.rect[3]
+            );
+        }
+        match (path, err) {
+            (Some(p), _) => out!("  preview: {p}"),
+            (_, Some(e)) => out!("  preview failed: {e}"),
+            _ => {}
+        }
+    }
+    OK
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let set = match TemplateSet::load(&args.template) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let presets = match &args.platforms {
+        None => Platforms::embedded(),
+        Some(path) => match Platforms::load(path) {
+            Ok(p) => p,
+            Err(e) => return fail(&e),
+        },
+    };
+    let engine = match Engine::new(&[] as &[&str]) {
+        Ok(e) => e,
+        Err(e) => return fail(&e),
+    };
+    let findings = postkit::check::check(&set, presets.all(), &Campaign::embedded(), &engine);
+    if args.json {
+        out!("{}", serde_json::to_string_pretty(&findings).expect("json"));
+    } else {
+        for f in &findings {
+            match &f.slot {
+                Some(s) => out!("{}/{}: slot {s}: {}", set.name, f.variant, f.message),
+                None => out!("{}/{}: {}", set.name, f.variant, f.message),
+            }
+        }
+        eprintln!(
+            "postkit: {}: {} problem{}",
+            set.name,
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
+    }
+    if findings.is_empty() {
+        OK
+    } else {
+        FAILED
+    }
 }

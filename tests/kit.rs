@@ -345,3 +345,65 @@ fn platforms_can_come_from_a_file() {
         "postkit: p.toml: platform big is 90000x10; sizes must be 1 to 8192 px"
     );
 }
+
+#[test]
+fn check_passes_the_built_in_kit_and_names_problems_in_a_bad_template() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in postkit::template::builtin_names() {
+        let r = postkit(dir.path(), &["check", name]);
+        assert_eq!(r.code, 0, "{name}: {}{}", r.stdout, r.stderr);
+    }
+    let t = dir.path().join("bad");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(
+        t.join("story.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1080 1920"><rect width="1080" height="1920" fill="#FFFFFF"/>
+<rect data-slot="story" x="100" y="100" width="880" height="600" data-fill="#DDDDDD" data-font-size-min="20" data-font-family="Comic Sans MS"/></svg>"##,
+    )
+    .unwrap();
+    let r = postkit(dir.path(), &["check", t.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("bad/story.svg: slot story: asks for font 'Comic Sans MS', which is not available (embedded: Noto Sans,")), "{lines:?}");
+    assert!(lines.contains(&"bad/story.svg: slot story: reaches 150 px into instagram-story's safe zone (top 250 px); move it down or make it smaller"), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "bad/story.svg: slot story: text colour #DDDDDD on this background is 1.3"
+        ) && l.ends_with(
+            "below WCAG AA (4.5:1 for normal text); darken or lighten the text or its background"
+        )),
+        "{lines:?}"
+    );
+    let r = postkit(dir.path(), &["check", "nope"]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn templates_show_lists_slots_and_writes_previews() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "templates",
+            "show",
+            "story-quote",
+            "--out",
+            "prev",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let variants = v["template"]["variants"].as_array().unwrap();
+    let square = variants.iter().find(|x| x["name"] == "square").unwrap();
+    assert_eq!(square["platforms"], serde_json::json!(["instagram-square"]));
+    assert!(square["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["name"] == "story" && s["kind"] == "text"));
+    for p in v["previews"].as_array().unwrap() {
+        let path = dir.path().join(p["path"].as_str().unwrap());
+        assert!(decode(&path).width() > 0);
+    }
+}

@@ -8,7 +8,7 @@ pub mod slots;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use slots::{Parsed, Slot, SlotKind};
 
@@ -23,7 +23,7 @@ macro_rules! builtin {
 /// The embedded kit: set name → files.
 type BuiltinSet = (&'static str, &'static [(&'static str, &'static str)]);
 static BUILTIN: &[BuiltinSet] = &[builtin!("story-quote":
-    "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg")];
+    "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg")];
 
 /// `template.toml`: a set's description and slot options for design tools
 /// that cannot add attributes.
@@ -216,6 +216,83 @@ impl TemplateSet {
                 da.total_cmp(&db)
             })
             .expect("a set has at least one variant")
+    }
+}
+
+/// What a set offers, for listings.
+#[derive(Clone, Debug, Serialize)]
+pub struct TemplateInfo {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Variants.
+    pub variants: Vec<VariantInfo>,
+}
+
+/// One variant, for listings.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantInfo {
+    /// File stem.
+    pub name: String,
+    /// Canvas width (user units).
+    pub width: f32,
+    /// Canvas height.
+    pub height: f32,
+    /// Presets that use this variant.
+    pub platforms: Vec<String>,
+    /// Slots.
+    pub slots: Vec<SlotInfo>,
+}
+
+/// One slot, for listings.
+#[derive(Clone, Debug, Serialize)]
+pub struct SlotInfo {
+    /// Field.
+    pub name: String,
+    /// `text` or `image`.
+    pub kind: &'static str,
+    /// Rect: x, y, width, height.
+    pub rect: [f32; 4],
+    /// Options.
+    pub options: BTreeMap<String, String>,
+}
+
+impl TemplateSet {
+    /// A listing of the set; `presets` decide which variant serves which.
+    pub fn info(&self, presets: &[crate::platform::Platform]) -> TemplateInfo {
+        TemplateInfo {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            variants: self
+                .variants
+                .iter()
+                .map(|v| VariantInfo {
+                    name: v.name.clone(),
+                    width: v.parsed.width,
+                    height: v.parsed.height,
+                    platforms: presets
+                        .iter()
+                        .filter(|p| self.variant_for(p.width, p.height).name == v.name)
+                        .map(|p| p.name.clone())
+                        .collect(),
+                    slots: v
+                        .parsed
+                        .slots
+                        .iter()
+                        .map(|s| SlotInfo {
+                            name: s.field.clone(),
+                            kind: match s.kind {
+                                SlotKind::Text => "text",
+                                SlotKind::Image => "image",
+                            },
+                            rect: [s.x, s.y, s.width, s.height],
+                            options: s.options.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 }
 
