@@ -136,7 +136,7 @@ pub fn check(
                     ("bottom", r[3] - safe[3], "up"),
                 ];
                 for (edge, px, dir) in over {
-                    if px > 0.5 && !(slot.options.get("fit").is_some_and(|f| f == "cover")) {
+                    if px > 0.5 && slot.options.get("fit").is_none_or(|f| f != "cover") {
                         let inset = match edge {
                             "top" => p.safe[0],
                             "right" => p.safe[1],
