@@ -25,6 +25,76 @@ pub enum Command {
     Templates(TemplatesArgs),
     /// Lint a template: slots, fonts, safe zones, text contrast.
     Check(CheckArgs),
+    /// Render a spreadsheet of partners and stories (CSV, JSON or TOML).
+    Batch(Box<BatchArgs>),
+    /// Scaffold a folder a partner can fill in: a batch file, a brand.toml, a note.
+    Init(InitArgs),
+}
+
+/// `postkit batch FILE`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The batch file: .csv (header row), .json (array of objects) or .toml ([[row]] tables).
+    pub file: PathBuf,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// Template(s) for rows without a template column (repeatable).
+    #[arg(long, value_name = "NAME|PATH")]
+    pub template: Vec<String>,
+    /// Platform(s) for rows without a platform column (repeatable, or 'all').
+    #[arg(long, value_name = "NAME")]
+    pub platform: Vec<String>,
+    /// Platform presets from a TOML file instead of the embedded ones.
+    #[arg(long, value_name = "FILE")]
+    pub platforms: Option<PathBuf>,
+    /// Campaign: 'default' or a campaign TOML file.
+    #[arg(long, value_name = "NAME|PATH", default_value = "default")]
+    pub campaign: String,
+    /// Extra font file (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub font: Vec<PathBuf>,
+    /// Today's date for countdowns (YYYY-MM-DD; default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<time::Date>,
+    /// Paragraph direction for rows without a dir column.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub dir: Dir,
+    /// Output format: png, jpeg, webp, or auto (each platform's preferred format).
+    #[arg(long, value_name = "FORMAT", default_value = "png", value_parser = parse_format)]
+    pub format: postkit::output::Format,
+    /// Also write the filled SVG beside each image.
+    #[arg(long)]
+    pub emit_svg: bool,
+    /// Make text warnings (missing glyphs, words broken inside) errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Stop at the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Re-render every asset, even those whose inputs have not changed.
+    #[arg(long)]
+    pub force: bool,
+    /// Render only shard I of N (1-based), e.g. 2/4; the shards together make the whole.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `postkit init [DIR]`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create (default: postkit-kit).
+    #[arg(default_value = "postkit-kit")]
+    pub dir: PathBuf,
 }
 
 /// `postkit templates [list|show NAME]`.
@@ -199,4 +269,20 @@ fn parse_focus(s: &str) -> Result<(f32, f32), String> {
         return Err(bad());
     }
     Ok((x, y))
+}
+
+fn parse_format(s: &str) -> Result<postkit::output::Format, String> {
+    postkit::output::Format::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a format; use png, jpeg, webp or auto"))
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("'{s}' is not a shard; write I/N with 1 <= I <= N, e.g. 2/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let i: usize = i.trim().parse().map_err(|_| bad())?;
+    let n: usize = n.trim().parse().map_err(|_| bad())?;
+    if n == 0 || i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }

@@ -32,10 +32,13 @@ pub struct Content {
     /// A colour to put behind the logo (set when it would have poor contrast
     /// with the background under it).
     pub logo_plate: Option<String>,
+    /// Warnings about the content itself (hashtag style), added to every
+    /// asset made from it.
+    pub notes: Vec<String>,
 }
 
 /// How one slot came out.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
 pub struct SlotReport {
     /// Slot (field) name.
     pub name: String,
@@ -46,7 +49,7 @@ pub struct SlotReport {
     /// Whether the content fits.
     pub fits: bool,
     /// Code points no font could draw (`U+XXXX`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
 }
 

@@ -28,8 +28,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod brand;
 pub mod campaign;
+pub mod caption;
 pub mod check;
 pub mod contrast;
 pub mod error;
@@ -39,6 +41,8 @@ pub mod output;
 pub mod platform;
 pub mod raster;
 pub mod report;
+pub mod review;
+pub mod scaffold;
 pub mod template;
 pub mod text;
 
@@ -129,13 +133,13 @@ impl Engine {
         Ok((Some(c), Some(note)))
     }
 
-    /// Fills, renders and encodes one asset.
-    pub fn render(
+    /// Fills and renders one asset: the filled template and its pixels.
+    pub fn render_pixels(
         &self,
         set: &TemplateSet,
         platform: &Platform,
         content: &Content,
-    ) -> Result<Asset, Error> {
+    ) -> Result<(Filled, resvg::tiny_skia::Pixmap), Error> {
         let render_err = |message: String| Error::Render {
             template: set.name.clone(),
             platform: platform.name.clone(),
@@ -155,7 +159,18 @@ impl Engine {
                 "slot {name}: drawn text reaches {px:.1} px outside its box"
             ));
         }
-        let png = output::encode_png(&rendered.pixmap);
+        Ok((filled, rendered.pixmap))
+    }
+
+    /// Fills, renders and encodes one asset as PNG.
+    pub fn render(
+        &self,
+        set: &TemplateSet,
+        platform: &Platform,
+        content: &Content,
+    ) -> Result<Asset, Error> {
+        let (filled, pixmap) = self.render_pixels(set, platform, content)?;
+        let png = output::encode_png(&pixmap);
         Ok(Asset { filled, png })
     }
 }
@@ -227,6 +242,85 @@ pub struct Job<'a> {
     pub emit_svg: bool,
     /// Treat missing glyphs and words broken inside as errors for the asset.
     pub strict: bool,
+    /// File format.
+    pub format: output::Format,
+}
+
+/// How assets are written.
+#[derive(Clone, Debug, Default)]
+pub struct OutputOptions {
+    /// Also write the filled SVG beside each image.
+    pub emit_svg: bool,
+    /// Treat missing glyphs and words broken inside as errors for the asset.
+    pub strict: bool,
+    /// File format.
+    pub format: output::Format,
+}
+
+/// Renders one asset and writes it (atomically) with its sidecars: the alt
+/// text (`.alt.txt`), the caption (`.caption.txt`) and, if asked, the SVG.
+pub fn produce(
+    engine: &Engine,
+    set: &TemplateSet,
+    platform: &Platform,
+    content: &Content,
+    org: &str,
+    suffix: Option<&str>,
+    out: &Path,
+    opts: &OutputOptions,
+) -> Result<AssetReport, ErrorReport> {
+    let fail = |message: String| ErrorReport {
+        org: None,
+        row: None,
+        template: set.name.clone(),
+        platform: platform.name.clone(),
+        message,
+    };
+    let rendered = engine
+        .render_pixels(set, platform, content)
+        .map_err(|e| fail(e.to_string()))?;
+    let (filled, pixmap) = rendered;
+    if opts.strict && !filled.strict_problems.is_empty() {
+        return Err(fail(format!(
+            "--strict: {}",
+            filled.strict_problems.join("; ")
+        )));
+    }
+    let format = opts.format.for_platform(&platform.format);
+    let (bytes, warning) = output::encode(&pixmap, format, platform.max_bytes);
+    let path = output::asset_path(out, org, &set.name, &platform.name, suffix, format.ext());
+    let alt = caption::alt_text(set, content, platform);
+    let post = caption::caption(content, platform);
+    let write = |p: &Path, b: &[u8]| output::write_atomic(p, b).map_err(|e| fail(e.to_string()));
+    write(&path, &bytes)?;
+    write(&sidecar(&path, "alt.txt"), alt.as_bytes())?;
+    write(&sidecar(&path, "caption.txt"), post.as_bytes())?;
+    if opts.emit_svg {
+        write(&path.with_extension("svg"), filled.svg.as_bytes())?;
+    }
+    let mut warnings = filled.warnings;
+    warnings.extend(warning);
+    warnings.extend(content.notes.iter().cloned());
+    Ok(AssetReport {
+        path: path.display().to_string(),
+        template: set.name.clone(),
+        platform: platform.name.clone(),
+        width: filled.width,
+        height: filled.height,
+        bytes: bytes.len() as u64,
+        slots: filled.slots,
+        warnings,
+        alt,
+        caption: post,
+    })
+}
+
+/// `card.png` → `card.png.alt.txt`.
+pub fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".");
+    s.push(suffix);
+    PathBuf::from(s)
 }
 
 /// Renders every template × platform of `job` (in parallel) and writes the
@@ -238,39 +332,24 @@ pub fn run(engine: &Engine, job: &Job) -> Report {
         .iter()
         .flat_map(|t| job.platforms.iter().map(move |p| (t, p)))
         .collect();
+    let opts = OutputOptions {
+        emit_svg: job.emit_svg,
+        strict: job.strict,
+        format: job.format,
+    };
     let results: Vec<Result<AssetReport, ErrorReport>> = pairs
         .par_iter()
         .map(|(set, platform)| {
-            let fail = |e: Error| ErrorReport {
-                template: set.name.clone(),
-                platform: platform.name.clone(),
-                message: e.to_string(),
-            };
-            let asset = engine.render(set, platform, job.content).map_err(fail)?;
-            if job.strict && !asset.filled.strict_problems.is_empty() {
-                return Err(ErrorReport {
-                    template: set.name.clone(),
-                    platform: platform.name.clone(),
-                    message: format!("--strict: {}", asset.filled.strict_problems.join("; ")),
-                });
-            }
-            let path: PathBuf =
-                output::asset_path(job.out, job.org, &set.name, &platform.name, "png");
-            output::write_atomic(&path, &asset.png).map_err(fail)?;
-            if job.emit_svg {
-                output::write_atomic(&path.with_extension("svg"), asset.filled.svg.as_bytes())
-                    .map_err(fail)?;
-            }
-            Ok(AssetReport {
-                path: path.display().to_string(),
-                template: set.name.clone(),
-                platform: platform.name.clone(),
-                width: asset.filled.width,
-                height: asset.filled.height,
-                bytes: asset.png.len() as u64,
-                slots: asset.filled.slots,
-                warnings: asset.filled.warnings,
-            })
+            produce(
+                engine,
+                set,
+                platform,
+                job.content,
+                job.org,
+                None,
+                job.out,
+                &opts,
+            )
         })
         .collect();
     let mut report = Report::default();

@@ -11,7 +11,10 @@ use postkit::brand::Brand;
 use postkit::text::Direction;
 use postkit::{Campaign, Content, Engine, Error, ImageInput, Job, Platforms, TemplateSet};
 
-use cli::{CheckArgs, Cli, Command, Dir, ListArgs, RenderArgs, TemplatesAction, TemplatesArgs};
+use cli::{
+    BatchArgs, CheckArgs, Cli, Command, Dir, InitArgs, ListArgs, RenderArgs, TemplatesAction,
+    TemplatesArgs,
+};
 
 /// `println!` that ends the program quietly when stdout is closed: a broken
 /// pipe (`postkit templates | head`) is not an error.
@@ -44,6 +47,8 @@ fn main() -> ExitCode {
         Command::Platforms(args) => platforms(args),
         Command::Templates(args) => templates(args),
         Command::Check(args) => check(args),
+        Command::Batch(args) => batch(*args),
+        Command::Init(args) => init(args),
     };
     ExitCode::from(code)
 }
@@ -113,6 +118,11 @@ fn render(args: RenderArgs) -> u8 {
     }
     if !args.tag.is_empty() {
         campaign.tags = with_prefix(&args.tag, '@');
+    }
+    let (tag_errors, tag_warnings) = postkit::caption::lint_hashtags(&campaign.hashtags);
+    if let Some(e) = tag_errors.first() {
+        eprintln!("postkit: {e}");
+        return USAGE;
     }
     let story = match read_story(&args) {
         Ok(s) => s,
@@ -188,6 +198,7 @@ fn render(args: RenderArgs) -> u8 {
     };
     let mut content = Content::story(&campaign, &org, &story);
     content.focus = args.focus;
+    content.notes = tag_warnings;
     content.set_direction(match args.dir {
         Dir::Auto => Direction::Auto,
         Dir::Ltr => Direction::Ltr,
@@ -224,6 +235,7 @@ fn render(args: RenderArgs) -> u8 {
         out: &args.out,
         emit_svg: args.emit_svg,
         strict: args.strict,
+        format: postkit::output::Format::Png,
     };
     let report = postkit::run(&engine, &job);
 
@@ -455,5 +467,194 @@ fn check(args: CheckArgs) -> u8 {
         OK
     } else {
         FAILED
+    }
+}
+
+fn batch(args: BatchArgs) -> u8 {
+    use std::io::IsTerminal;
+    let start = std::time::Instant::now();
+    let campaign = match Campaign::load(&args.campaign) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let presets = match &args.platforms {
+        None => Platforms::embedded(),
+        Some(path) => match Platforms::load(path) {
+            Ok(p) => p,
+            Err(e) => return fail(&e),
+        },
+    };
+    let rows = match postkit::batch::read_rows(&args.file) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let base = args
+        .file
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    // Names given as defaults are checked up front: a typo is a usage error.
+    let templates = if args.template.is_empty() {
+        vec![campaign.template.clone()]
+    } else {
+        args.template.clone()
+    };
+    for t in &templates {
+        if let Err(e) = TemplateSet::load(t) {
+            return fail(&e);
+        }
+    }
+    let platforms = if !args.platform.is_empty() {
+        args.platform.clone()
+    } else if !campaign.platforms.is_empty() {
+        campaign.platforms.clone()
+    } else {
+        presets
+            .all()
+            .iter()
+            .filter(|p| p.default)
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    if let Err(e) = presets.select(&platforms) {
+        return fail(&e);
+    }
+    let mut fonts = args.font.clone();
+    fonts.extend(postkit::batch::brand_fonts(&rows, &base));
+    let engine = match Engine::new(&fonts) {
+        Ok(e) => e,
+        Err(e) => return fail(&e),
+    };
+    let opts = postkit::batch::BatchOptions {
+        out: args.out.clone(),
+        base,
+        templates,
+        platforms,
+        campaign,
+        presets,
+        output: postkit::OutputOptions {
+            emit_svg: args.emit_svg,
+            strict: args.strict,
+            format: args.format,
+        },
+        force: args.force,
+        fail_fast: args.fail_fast,
+        shard: args.shard,
+        today: args
+            .date
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
+        direction: match args.dir {
+            Dir::Auto => Direction::Auto,
+            Dir::Ltr => Direction::Ltr,
+            Dir::Rtl => Direction::Rtl,
+        },
+        jobs: args.jobs.unwrap_or(0),
+    };
+    let show_bar = !args.quiet && !args.json && std::io::stdout().is_terminal();
+    let bar = indicatif::ProgressBar::hidden();
+    if show_bar {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} assets {elapsed_precise} eta {eta}",
+            )
+            .expect("a valid template"),
+        );
+    }
+    let progress = |total: Option<usize>, _outcome: postkit::batch::Outcome| match total {
+        Some(n) => bar.set_length(n as u64),
+        None => bar.inc(1),
+    };
+    let result = postkit::batch::run_batch(&engine, &rows, &opts, &progress);
+    bar.finish_and_clear();
+
+    let report_name = match args.shard {
+        Some((i, n)) => format!("report-{i}-of-{n}.json"),
+        None => "report.json".to_string(),
+    };
+    let json = serde_json::to_string_pretty(&result.report).expect("a report serialises");
+    if let Err(e) = postkit::output::write_atomic(&args.out.join(&report_name), json.as_bytes()) {
+        return fail(&e);
+    }
+    let mut review = None;
+    if args.shard.is_none() {
+        if let Err(e) = postkit::review::write_contact_sheets(&args.out, &result.report) {
+            return fail(&e);
+        }
+        match postkit::review::write_index(
+            &args.out,
+            &result.report,
+            &format!("postkit review: {}", args.file.display()),
+        ) {
+            Ok(p) => review = Some(p),
+            Err(e) => return fail(&e),
+        }
+    }
+    if args.json {
+        out!("{json}");
+    }
+    for e in &result.report.errors {
+        let mut who = Vec::new();
+        if let (Some(r), false) = (e.row, e.message.starts_with("row ")) {
+            who.push(format!("row {r}"));
+        }
+        if let (Some(o), false) = (&e.org, e.template.is_empty()) {
+            who.push(o.clone());
+        }
+        for s in [&e.template, &e.platform] {
+            if !s.is_empty() {
+                who.push(s.clone());
+            }
+        }
+        if who.is_empty() {
+            eprintln!("postkit: error: {}: {}", args.file.display(), e.message);
+        } else {
+            eprintln!(
+                "postkit: error: {}: {}: {}",
+                args.file.display(),
+                who.join(" "),
+                e.message
+            );
+        }
+    }
+    if !args.quiet {
+        eprintln!(
+            "postkit: {} written, {} unchanged, {} failed in {:.1} s{}; report: {}{}",
+            result.written,
+            result.unchanged,
+            result.failed,
+            start.elapsed().as_secs_f64(),
+            if result.stopped {
+                " (stopped at the first failure)"
+            } else {
+                ""
+            },
+            args.out.join(&report_name).display(),
+            review
+                .map(|p| format!("; review: {}", p.display()))
+                .unwrap_or_default()
+        );
+    }
+    if result.failed == 0 {
+        OK
+    } else {
+        FAILED
+    }
+}
+
+fn init(args: InitArgs) -> u8 {
+    match postkit::scaffold::init(&args.dir) {
+        Ok(files) => {
+            for f in files {
+                out!("{}", f.display());
+            }
+            eprintln!(
+                "postkit: fill in {} and run: postkit batch {}",
+                args.dir.join("batch.csv").display(),
+                args.dir.join("batch.csv").display()
+            );
+            OK
+        }
+        Err(e) => fail(&e),
     }
 }

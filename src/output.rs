@@ -48,6 +48,136 @@ pub fn encode_png(pixmap: &Pixmap) -> Vec<u8> {
     out
 }
 
+/// Output file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// PNG (lossless).
+    #[default]
+    Png,
+    /// JPEG, quality lowered step by step to fit the platform's byte cap.
+    Jpeg,
+    /// WebP (lossless).
+    Webp,
+    /// The platform's preferred format.
+    Auto,
+}
+
+impl Format {
+    /// Parses `png`, `jpeg`/`jpg`, `webp` or `auto`.
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "png" => Format::Png,
+            "jpeg" | "jpg" => Format::Jpeg,
+            "webp" => Format::Webp,
+            "auto" => Format::Auto,
+            _ => return None,
+        })
+    }
+
+    /// The concrete format for a platform (resolving `Auto`).
+    pub fn for_platform(self, preferred: &str) -> Format {
+        match self {
+            Format::Auto => Format::parse(preferred)
+                .filter(|f| *f != Format::Auto)
+                .unwrap_or(Format::Png),
+            f => f,
+        }
+    }
+
+    /// File extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Png | Format::Auto => "png",
+            Format::Jpeg => "jpg",
+            Format::Webp => "webp",
+        }
+    }
+}
+
+/// Encodes in `format` (not `Auto`), keeping within `max_bytes` when given:
+/// JPEG quality goes down from 92 in steps of 6 to 50; a PNG or WebP that is
+/// too large gets a warning.
+pub fn encode(
+    pixmap: &Pixmap,
+    format: Format,
+    max_bytes: Option<u64>,
+) -> (Vec<u8>, Option<String>) {
+    let cap = max_bytes.unwrap_or(u64::MAX);
+    match format {
+        Format::Png | Format::Auto => {
+            let png = encode_png(pixmap);
+            let warn = (png.len() as u64 > cap).then(|| too_big("PNG", png.len(), cap));
+            (png, warn)
+        }
+        Format::Webp => {
+            let rgba = rgba(pixmap);
+            let mut out = Vec::new();
+            image::codecs::webp::WebPEncoder::new_lossless(&mut out)
+                .encode(
+                    &rgba,
+                    pixmap.width(),
+                    pixmap.height(),
+                    image::ExtendedColorType::Rgba8,
+                )
+                .expect("in-memory WebP encode");
+            let warn = (out.len() as u64 > cap).then(|| too_big("WebP", out.len(), cap));
+            (out, warn)
+        }
+        Format::Jpeg => {
+            let rgb: Vec<u8> = pixmap
+                .pixels()
+                .iter()
+                .flat_map(|p| {
+                    // Composite on white: JPEG has no transparency.
+                    let c = p.demultiply();
+                    let a = c.alpha() as u16;
+                    let blend = |v: u8| ((v as u16 * a + 255 * (255 - a)) / 255) as u8;
+                    [blend(c.red()), blend(c.green()), blend(c.blue())]
+                })
+                .collect();
+            let mut quality = 92u8;
+            loop {
+                let mut out = Vec::new();
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+                    .encode(
+                        &rgb,
+                        pixmap.width(),
+                        pixmap.height(),
+                        image::ExtendedColorType::Rgb8,
+                    )
+                    .expect("in-memory JPEG encode");
+                if out.len() as u64 <= cap {
+                    return (out, None);
+                }
+                if quality <= 50 {
+                    let w = too_big("JPEG at quality 50", out.len(), cap);
+                    return (out, Some(w));
+                }
+                quality = quality.saturating_sub(6).max(50);
+            }
+        }
+    }
+}
+
+fn too_big(what: &str, len: usize, cap: u64) -> String {
+    format!(
+        "the {what} is {:.1} MB, over the platform's {:.1} MB limit; try --format jpeg",
+        len as f64 / 1e6,
+        cap as f64 / 1e6
+    )
+}
+
+fn rgba(pixmap: &Pixmap) -> Vec<u8> {
+    pixmap
+        .pixels()
+        .iter()
+        .flat_map(|p| {
+            let c = p.demultiply();
+            [c.red(), c.green(), c.blue(), c.alpha()]
+        })
+        .collect()
+}
+
 /// A file-name-safe slug: letters and digits of any script kept (lower-cased),
 /// everything else folded to single dashes, at most 60 characters, never empty,
 /// never a name Windows reserves.
@@ -109,10 +239,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     result.map_err(io)
 }
 
-/// `<out>/<org-slug>/<template>-<platform>.png`.
-pub fn asset_path(out: &Path, org: &str, template: &str, platform: &str, ext: &str) -> PathBuf {
+/// `<out>/<org-slug>/<template>-<platform>[-<suffix>].<ext>`.
+pub fn asset_path(
+    out: &Path,
+    org: &str,
+    template: &str,
+    platform: &str,
+    suffix: Option<&str>,
+    ext: &str,
+) -> PathBuf {
+    let tail = suffix.map(|s| format!("-{}", slug(s))).unwrap_or_default();
     out.join(slug(org))
-        .join(format!("{}-{}.{ext}", slug(template), slug(platform)))
+        .join(format!("{}-{}{tail}.{ext}", slug(template), slug(platform)))
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! The report: one JSON document describing every asset written and every
 //! failure, the same shape for `render --json` and batch reports.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fill::SlotReport;
 
 /// One asset written.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AssetReport {
     /// Path as written on disk.
     pub path: String,
@@ -24,11 +24,21 @@ pub struct AssetReport {
     pub slots: Vec<SlotReport>,
     /// Warnings.
     pub warnings: Vec<String>,
+    /// Alt text (also in `<asset>.alt.txt`).
+    pub alt: String,
+    /// A ready-to-paste post (also in `<asset>.caption.txt`).
+    pub caption: String,
 }
 
-/// One asset that failed.
-#[derive(Clone, Debug, Serialize)]
+/// One asset (or batch row) that failed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ErrorReport {
+    /// The organisation (batch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// The batch row (1-based record number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
     /// Template name.
     pub template: String,
     /// Platform preset name.
@@ -38,7 +48,7 @@ pub struct ErrorReport {
 }
 
 /// Everything a run did.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Report {
     /// Assets written.
     pub assets: Vec<AssetReport>,

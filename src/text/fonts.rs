@@ -52,6 +52,11 @@ static EMBEDDED: &[(&str, &[u8])] = embed!(
     "NotoSansGeorgian-Bold.ttf",
 );
 
+/// Noto Sans Regular, for labels drawn outside SVG (contact sheets).
+pub fn label_font() -> &'static [u8] {
+    EMBEDDED[0].1
+}
+
 /// Chinese, Japanese and Korean (cargo feature `cjk`, on by default).
 #[cfg(feature = "cjk")]
 static EMBEDDED_CJK: &[(&str, &[u8])] = embed!("NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc");

@@ -1,0 +1,778 @@
+//! Batch production: a spreadsheet of partners and stories (CSV, JSON or
+//! TOML) → every asset, in parallel, incrementally, with a report.
+//!
+//! Stages: [`read_rows`] (real parsers, one [`Row`] per record) → plan (each
+//! row's content, templates and platforms, resolved once; a bad row becomes
+//! its own error) → render every asset in parallel, skipping those whose
+//! inputs have not changed since the last run → the [`Report`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::brand::Brand;
+use crate::campaign::Campaign;
+use crate::error::Error;
+use crate::fill::Content;
+use crate::images::ImageInput;
+use crate::platform::{Platform, Platforms};
+use crate::report::{AssetReport, ErrorReport, Report};
+use crate::template::TemplateSet;
+use crate::text::Direction;
+use crate::{caption, output, produce, Engine, OutputOptions};
+
+/// Columns with a meaning of their own; any other column is a template field.
+pub const COLUMNS: &[&str] = &[
+    "org",
+    "story",
+    "logo",
+    "logo_dark",
+    "photo",
+    "template",
+    "platform",
+    "brand",
+    "dir",
+    "lang",
+    "focus",
+    "hashtags",
+    "tags",
+    "id",
+];
+
+/// One record of the batch file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// 1-based record number (header and comments not counted).
+    pub number: usize,
+    /// Line in the file, where the format tells it.
+    pub line: Option<u64>,
+    /// Column → value; empty cells are absent.
+    pub values: BTreeMap<String, String>,
+}
+
+impl Row {
+    /// "row 3 (line 5)".
+    pub fn label(&self) -> String {
+        match self.line {
+            Some(l) => format!("row {} (line {l})", self.number),
+            None => format!("row {}", self.number),
+        }
+    }
+}
+
+fn config_err(path: &Path, message: String) -> Error {
+    Error::Config {
+        origin: path.display().to_string(),
+        message,
+    }
+}
+
+/// Reads a batch file: `.csv` (header row; `#` starts a comment line),
+/// `.json` (an array of objects) or `.toml` (`[[row]]` tables). Lists (in
+/// JSON/TOML arrays, or `;`-separated in CSV) are kept `;`-separated.
+pub fn read_rows(path: &Path) -> Result<Vec<Row>, Error> {
+    let src = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        what: "batch file",
+        source: e,
+    })?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let rows = match ext.as_str() {
+        "csv" => read_csv(&src, path)?,
+        "json" => read_json(&src, path)?,
+        "toml" => read_toml(&src, path)?,
+        _ => {
+            return Err(config_err(
+                path,
+                "is not a batch file: use .csv (with a header row), .json (an array of objects) or .toml ([[row]] tables)".into(),
+            ))
+        }
+    };
+    if rows.is_empty() {
+        return Err(config_err(path, "has no rows".into()));
+    }
+    Ok(rows)
+}
+
+fn read_csv(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(src.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| config_err(path, format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    if !headers.iter().any(|h| h == "org" || h == "brand") {
+        return Err(config_err(
+            path,
+            format!(
+                "the header row has no 'org' (or 'brand') column; columns found: {}",
+                headers.join(", ")
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            config_err(path, format!("line {line}: {e}"))
+        })?;
+        let mut values = BTreeMap::new();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            if !v.trim().is_empty() {
+                values.insert(h.clone(), v.trim().to_string());
+            }
+        }
+        rows.push(Row {
+            number: i + 1,
+            line: rec.position().map(|p| p.line()),
+            values,
+        });
+    }
+    Ok(rows)
+}
+
+fn json_value(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(a) => Some(
+            a.iter()
+                .filter_map(json_value)
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        other => Some(other.to_string()),
+    }
+}
+
+fn read_json(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
+    let v: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(src).map_err(|e| {
+            config_err(
+                path,
+                format!(
+                    "line {}, column {}: {e}; the file must be an array of objects",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+    Ok(v.into_iter()
+        .enumerate()
+        .map(|(i, obj)| Row {
+            number: i + 1,
+            line: None,
+            values: obj
+                .iter()
+                .filter_map(|(k, v)| {
+                    json_value(v)
+                        .filter(|s| !s.trim().is_empty())
+                        .map(|s| (k.trim().to_ascii_lowercase(), s.trim().to_string()))
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+fn toml_value(v: &toml::Value) -> Option<String> {
+    match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Array(a) => Some(
+            a.iter()
+                .filter_map(toml_value)
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        other => Some(other.to_string()),
+    }
+}
+
+fn read_toml(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        row: Vec<toml::Table>,
+    }
+    let f: File = toml::from_str(src).map_err(|e| {
+        config_err(
+            path,
+            format!("{}; rows are [[row]] tables", e.to_string().trim()),
+        )
+    })?;
+    Ok(f.row
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| Row {
+            number: i + 1,
+            line: None,
+            values: t
+                .iter()
+                .filter_map(|(k, v)| {
+                    toml_value(v)
+                        .filter(|s| !s.trim().is_empty())
+                        .map(|s| (k.trim().to_ascii_lowercase(), s.trim().to_string()))
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// How a batch runs.
+pub struct BatchOptions {
+    /// Output folder.
+    pub out: PathBuf,
+    /// The batch file's folder: relative paths in rows resolve here.
+    pub base: PathBuf,
+    /// Templates for rows that name none.
+    pub templates: Vec<String>,
+    /// Platforms for rows that name none.
+    pub platforms: Vec<String>,
+    /// Campaign.
+    pub campaign: Campaign,
+    /// Presets.
+    pub presets: Platforms,
+    /// Writing options.
+    pub output: OutputOptions,
+    /// Re-render even unchanged assets.
+    pub force: bool,
+    /// Stop at the first failure.
+    pub fail_fast: bool,
+    /// Render only shard I of N (1-based).
+    pub shard: Option<(usize, usize)>,
+    /// Today, for countdowns.
+    pub today: time::Date,
+    /// Default paragraph direction.
+    pub direction: Direction,
+    /// Worker threads (0: all cores).
+    pub jobs: usize,
+}
+
+/// What happened to one asset, for progress displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Rendered and written.
+    Written,
+    /// Inputs unchanged since the last run: left as it was.
+    Unchanged,
+    /// Failed.
+    Failed,
+}
+
+/// The batch's result.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BatchReport {
+    /// Assets and failures (the `render --json` schema).
+    #[serde(flatten)]
+    pub report: Report,
+    /// Assets written this run.
+    pub written: usize,
+    /// Assets left as they were.
+    pub unchanged: usize,
+    /// Assets or rows that failed.
+    pub failed: usize,
+    /// True when `--fail-fast` stopped the run early.
+    pub stopped: bool,
+}
+
+/// A row ready to render.
+struct Planned {
+    row: usize,
+    org: String,
+    content: Arc<Content>,
+    templates: Vec<Arc<TemplateSet>>,
+    platforms: Vec<Platform>,
+    /// Distinguishes the file names of several rows of one organisation.
+    suffix: Option<String>,
+    /// Hash of everything in the content.
+    content_hash: blake3::Hash,
+}
+
+/// Caches so each template, brand and image is loaded once per batch.
+#[derive(Default)]
+struct Loaded {
+    templates: Mutex<HashMap<String, Result<Arc<TemplateSet>, String>>>,
+    images: Mutex<HashMap<PathBuf, Result<ImageInput, String>>>,
+    brands: Mutex<HashMap<PathBuf, Result<Brand, String>>>,
+}
+
+impl Loaded {
+    fn template(&self, spec: &str, base: &Path) -> Result<Arc<TemplateSet>, (String, bool)> {
+        let local = base.join(spec);
+        let key = if crate::template::builtin_names().contains(&spec) || !local.exists() {
+            spec.to_string()
+        } else {
+            local.display().to_string()
+        };
+        let mut m = self.templates.lock().unwrap_or_else(|e| e.into_inner());
+        let r = m
+            .entry(key.clone())
+            .or_insert_with(|| {
+                TemplateSet::load(&key)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone();
+        r.map_err(|e| (e, true))
+    }
+
+    fn image(&self, path: &Path, what: &str) -> Result<ImageInput, String> {
+        let mut m = self.images.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(path.to_path_buf())
+            .or_insert_with(|| ImageInput::load(path, what).map_err(|e| e.to_string()))
+            .clone()
+    }
+
+    fn brand(&self, path: &Path) -> Result<Brand, String> {
+        let mut m = self.brands.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(path.to_path_buf())
+            .or_insert_with(|| Brand::load(path).map_err(|e| e.to_string()))
+            .clone()
+    }
+}
+
+fn list(v: &str) -> Vec<String> {
+    v.split([';', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The font files the rows' brands ask for (to build the engine with).
+pub fn brand_fonts(rows: &[Row], base: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for r in rows {
+        if let Some(b) = r.values.get("brand") {
+            if let Ok(brand) = Brand::load(&base.join(b)) {
+                for f in brand.font_files() {
+                    if !out.contains(&f) {
+                        out.push(f);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Builds a row's content, or says which column is wrong.
+fn plan_row(row: &Row, opts: &BatchOptions, loaded: &Loaded) -> Result<Planned, ErrorReport> {
+    let err = |column: &str, message: String| ErrorReport {
+        org: row.values.get("org").cloned(),
+        row: Some(row.number),
+        template: String::new(),
+        platform: String::new(),
+        message: format!("{}: column {column}: {message}", row.label()),
+    };
+    let v = |k: &str| row.values.get(k).map(String::as_str);
+    let resolve = |p: &str| {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            opts.base.join(p)
+        }
+    };
+    let brand = match v("brand") {
+        Some(b) => Some(loaded.brand(&resolve(b)).map_err(|e| err("brand", e))?),
+        None => None,
+    };
+    let org = v("org")
+        .map(str::to_string)
+        .or_else(|| brand.as_ref().and_then(|b| b.name.clone()))
+        .ok_or_else(|| err("org", "is empty; give the organisation's name".into()))?;
+
+    let mut campaign = opts.campaign.clone();
+    if let Some(h) = v("hashtags") {
+        campaign.hashtags = h
+            .split([';', ',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if s.starts_with('#') {
+                    s.to_string()
+                } else {
+                    format!("#{s}")
+                }
+            })
+            .collect();
+    }
+    if let Some(t) = v("tags") {
+        campaign.tags = t
+            .split([';', ',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if s.starts_with('@') {
+                    s.to_string()
+                } else {
+                    format!("@{s}")
+                }
+            })
+            .collect();
+    }
+    let (tag_errors, tag_warnings) = caption::lint_hashtags(&campaign.hashtags);
+    if let Some(e) = tag_errors.into_iter().next() {
+        return Err(err("hashtags", e));
+    }
+
+    let template_specs = v("template")
+        .map(list)
+        .unwrap_or_else(|| opts.templates.clone());
+    let mut templates = Vec::new();
+    for spec in &template_specs {
+        templates.push(
+            loaded
+                .template(spec, &opts.base)
+                .map_err(|(e, _)| err("template", e))?,
+        );
+    }
+    let platform_names = v("platform")
+        .map(list)
+        .unwrap_or_else(|| opts.platforms.clone());
+    let platforms = opts
+        .presets
+        .select(&platform_names)
+        .map_err(|e| err("platform", e.to_string()))?;
+
+    let story = v("story").unwrap_or("");
+    let needs_story = templates.iter().any(|t| {
+        t.variants
+            .iter()
+            .any(|v| v.parsed.slots.iter().any(|s| s.field == "story"))
+    });
+    if needs_story && crate::text::clean(story).is_empty() {
+        return Err(err(
+            "story",
+            "is empty; every row for these templates needs a story".into(),
+        ));
+    }
+
+    let mut content = Content::story(&campaign, &org, story);
+    content.notes = tag_warnings;
+    content.set_date(&campaign, opts.today);
+    content.set_direction(opts.direction);
+    match v("dir") {
+        None | Some("auto") => {}
+        Some("rtl") => content.set_direction(Direction::Rtl),
+        Some("ltr") => content.set_direction(Direction::Ltr),
+        Some(other) => return Err(err("dir", format!("'{other}' is not ltr, rtl or auto"))),
+    }
+    if let Some(f) = v("focus") {
+        let parsed = f
+            .split_once(',')
+            .and_then(|(x, y)| Some((x.trim().parse::<f32>().ok()?, y.trim().parse::<f32>().ok()?)))
+            .filter(|(x, y)| (0.0..=1.0).contains(x) && (0.0..=1.0).contains(y));
+        content.focus = Some(parsed.ok_or_else(|| {
+            err(
+                "focus",
+                format!("'{f}' is not a focal point; write x,y with each from 0 to 1"),
+            )
+        })?);
+    }
+    for (slot, column) in [
+        ("logo", "logo"),
+        ("logo_dark", "logo_dark"),
+        ("photo", "photo"),
+    ] {
+        if let Some(p) = v(column) {
+            let img = loaded
+                .image(&resolve(p), slot)
+                .map_err(|e| err(column, e))?;
+            content.images.insert(slot.into(), img);
+        }
+    }
+    if let Some(b) = &brand {
+        // Brand logos load through the same cache.
+        for (slot, p) in [("logo", &b.logo), ("logo_dark", &b.logo_dark)] {
+            if let (Some(p), false) = (p, content.images.contains_key(slot)) {
+                let img = loaded
+                    .image(&b.resolve(p), slot)
+                    .map_err(|e| err("brand", e))?;
+                content.images.insert(slot.into(), img);
+            }
+        }
+        b.apply(&campaign, &mut content)
+            .map_err(|e| err("brand", e.to_string()))?;
+    }
+    for (k, val) in &row.values {
+        if !COLUMNS.contains(&k.as_str()) {
+            content.set_field(k, val);
+        }
+    }
+    if let Some(l) = v("lang") {
+        content.set_field("lang", l);
+    }
+
+    let mut h = blake3::Hasher::new();
+    for (k, val) in &content.fields {
+        h.update(k.as_bytes());
+        h.update(&[0]);
+        h.update(val.as_bytes());
+        h.update(&[1]);
+    }
+    for (k, img) in &content.images {
+        h.update(k.as_bytes());
+        h.update(blake3::hash(&img.bytes).as_bytes());
+    }
+    h.update(
+        format!(
+            "{:?}{:?}{:?}",
+            content.focus, content.direction, content.notes
+        )
+        .as_bytes(),
+    );
+    Ok(Planned {
+        row: row.number,
+        org,
+        content: Arc::new(content),
+        templates,
+        platforms,
+        suffix: v("id").map(str::to_string),
+        content_hash: h.finalize(),
+    })
+}
+
+/// What the manifest remembers of an asset.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Remembered {
+    hash: String,
+    report: StoredReport,
+}
+
+/// An [`AssetReport`] as stored (owned, deserialisable).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StoredReport(serde_json::Value);
+
+const MANIFEST: &str = ".postkit-manifest.json";
+
+fn load_manifest(out: &Path) -> HashMap<String, Remembered> {
+    std::fs::read_to_string(out.join(MANIFEST))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
+fn asset_hash(p: &Planned, set: &TemplateSet, platform: &Platform, opts: &BatchOptions) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(p.content_hash.as_bytes());
+    let v = set.variant_for(platform.width, platform.height);
+    h.update(set.name.as_bytes());
+    h.update(v.source.as_bytes());
+    h.update(set.alt.as_deref().unwrap_or("").as_bytes());
+    h.update(
+        serde_json::to_string(platform)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    h.update(
+        format!(
+            "{}{}{:?}",
+            opts.output.emit_svg, opts.output.strict, opts.output.format
+        )
+        .as_bytes(),
+    );
+    h.finalize().to_hex().to_string()
+}
+
+/// Runs a batch. `progress` hears of each asset as it finishes (and is
+/// first told the total). Nothing is printed.
+pub fn run_batch(
+    engine: &Engine,
+    rows: &[Row],
+    opts: &BatchOptions,
+    progress: &(dyn Fn(Option<usize>, Outcome) + Sync),
+) -> BatchReport {
+    use rayon::prelude::*;
+    let loaded = Loaded::default();
+    let mut out = BatchReport::default();
+
+    // Plan every row (cheap; templates, brands and images load once).
+    let mut planned = Vec::new();
+    for row in rows {
+        match plan_row(row, opts, &loaded) {
+            Ok(p) => planned.push(p),
+            Err(e) => {
+                out.failed += 1;
+                out.report.errors.push(ErrorReport {
+                    org: row.values.get("org").cloned(),
+                    row: Some(row.number),
+                    ..e
+                });
+            }
+        }
+    }
+    if opts.fail_fast && out.failed > 0 {
+        out.stopped = true;
+        return out;
+    }
+    // Several rows of one organisation: without an id column, number them
+    // (-1, -2, …) in file order so no row overwrites another.
+    let mut per_org: HashMap<String, usize> = HashMap::new();
+    for p in &planned {
+        *per_org.entry(output::slug(&p.org)).or_default() += 1;
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for p in planned.iter_mut() {
+        let key = output::slug(&p.org);
+        let k = seen.entry(key.clone()).or_default();
+        *k += 1;
+        if p.suffix.is_none() && per_org[&key] > 1 {
+            p.suffix = Some(k.to_string());
+        }
+    }
+
+    // Every asset, in a stable order; a shard keeps every N-th.
+    let mut jobs: Vec<(usize, usize, usize)> = Vec::new();
+    for (pi, p) in planned.iter().enumerate() {
+        for ti in 0..p.templates.len() {
+            for fi in 0..p.platforms.len() {
+                jobs.push((pi, ti, fi));
+            }
+        }
+    }
+    let jobs: Vec<(usize, usize, usize)> = match opts.shard {
+        Some((i, n)) => jobs
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % n == i - 1)
+            .map(|(_, j)| j)
+            .collect(),
+        None => jobs,
+    };
+    progress(Some(jobs.len()), Outcome::Written);
+
+    let manifest = load_manifest(&opts.out);
+    let new_manifest: Mutex<HashMap<String, Remembered>> = Mutex::new(HashMap::new());
+    let stop = AtomicBool::new(false);
+    let work = |&(pi, ti, fi): &(usize, usize, usize)| -> Option<(Outcome, Result<AssetReport, ErrorReport>)> {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let p = &planned[pi];
+        let set = &p.templates[ti];
+        let platform = &p.platforms[fi];
+        let hash = asset_hash(p, set, platform, opts);
+        let format = opts.output.format.for_platform(&platform.format);
+        let path = output::asset_path(
+            &opts.out,
+            &p.org,
+            &set.name,
+            &platform.name,
+            p.suffix.as_deref(),
+            format.ext(),
+        );
+        let key = path.display().to_string();
+        if !opts.force {
+            if let Some(r) = manifest.get(&key) {
+                let complete = path.is_file()
+                    && crate::sidecar(&path, "alt.txt").is_file()
+                    && crate::sidecar(&path, "caption.txt").is_file()
+                    && (!opts.output.emit_svg || path.with_extension("svg").is_file());
+                if r.hash == hash && complete {
+                    if let Ok(rep) = serde_json::from_value::<AssetReport>(r.report.0.clone()) {
+                        new_manifest.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
+                        return Some((Outcome::Unchanged, Ok(rep)));
+                    }
+                }
+            }
+        }
+        // A panic inside a dependency becomes this asset's error.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            produce(
+                engine,
+                set,
+                platform,
+                &p.content,
+                &p.org,
+                p.suffix.as_deref(),
+                &opts.out,
+                &opts.output,
+            )
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown".into());
+            Err(ErrorReport {
+                template: set.name.clone(),
+                platform: platform.name.clone(),
+                message: format!("internal error while rendering (please report it): {what}"),
+                org: None,
+                row: None,
+            })
+        });
+        match result {
+            Ok(rep) => {
+                if let Ok(v) = serde_json::to_value(&rep) {
+                    new_manifest
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(key, Remembered { hash, report: StoredReport(v) });
+                }
+                Some((Outcome::Written, Ok(rep)))
+            }
+            Err(mut e) => {
+                e.org = Some(p.org.clone());
+                e.row = Some(p.row);
+                if opts.fail_fast {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                Some((Outcome::Failed, Err(e)))
+            }
+        }
+    };
+    let run_all = || -> Vec<Option<(Outcome, Result<AssetReport, ErrorReport>)>> {
+        jobs.par_iter()
+            .map(|j| {
+                let r = work(j);
+                if let Some((o, _)) = &r {
+                    progress(None, *o);
+                }
+                r
+            })
+            .collect()
+    };
+    let results = match rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()
+    {
+        Ok(pool) => pool.install(run_all),
+        Err(_) => run_all(),
+    };
+    for r in results {
+        match r {
+            None => out.stopped = true,
+            Some((Outcome::Written, Ok(a))) => {
+                out.written += 1;
+                out.report.assets.push(a);
+            }
+            Some((_, Ok(a))) => {
+                out.unchanged += 1;
+                out.report.assets.push(a);
+            }
+            Some((_, Err(e))) => {
+                out.failed += 1;
+                out.report.errors.push(e);
+            }
+        }
+    }
+    // Remember what this run produced (a shard keeps what others wrote).
+    let mut merged = manifest;
+    merged.extend(new_manifest.into_inner().unwrap_or_else(|e| e.into_inner()));
+    if let Ok(s) = serde_json::to_string_pretty(&merged) {
+        let _ = output::write_atomic(&opts.out.join(MANIFEST), s.as_bytes());
+    }
+    out
+}

@@ -1,0 +1,322 @@
+//! Words that go with an image: alt text and a ready-to-paste caption per
+//! platform, within each platform's limits; and the hashtag lint.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::fill::{substitute_fields, Content};
+use crate::platform::Platform;
+use crate::template::TemplateSet;
+
+/// The alt-text pattern for templates that give none.
+pub const DEFAULT_ALT: &str = "{{campaign.name}} graphic from {{org}}: \"{{story}}\" {{hashtags}}";
+
+/// Length in user-perceived characters (grapheme clusters).
+pub fn graphemes(s: &str) -> usize {
+    s.graphemes(true).count()
+}
+
+/// Shortens `s` to at most `limit` graphemes, cutting at a sentence end if
+/// one falls in the last third, else at a word boundary, and adding "…".
+pub fn shorten(s: &str, limit: usize) -> String {
+    let s = s.trim();
+    if graphemes(s) <= limit {
+        return s.to_string();
+    }
+    if limit <= 1 {
+        return "…".chars().take(limit).collect();
+    }
+    // The longest prefix of limit-1 graphemes, then back to a boundary.
+    let cut: usize = s
+        .grapheme_indices(true)
+        .nth(limit - 1)
+        .map(|(i, _)| i)
+        .unwrap_or(s.len());
+    let head = &s[..cut];
+    let min_keep = head.len() * 2 / 3;
+    let sentence = head
+        .char_indices()
+        .filter(|(i, c)| *i >= min_keep && matches!(c, '.' | '!' | '?' | '。' | '۔' | '።' | '؟'))
+        .map(|(i, c)| i + c.len_utf8())
+        .last();
+    if let Some(end) = sentence {
+        return head[..end].trim_end().to_string();
+    }
+    let word = head
+        .char_indices()
+        .filter(|(_, c)| c.is_whitespace())
+        .map(|(i, _)| i)
+        .last()
+        .filter(|&i| i > 0);
+    let body = match word {
+        Some(i) => head[..i].trim_end(),
+        None => head.trim_end(),
+    };
+    let body = body.trim_end_matches([',', ';', ':', '-', '–', '—']);
+    format!("{body}…")
+}
+
+/// Alt text for an asset: the template's pattern filled with the content,
+/// within the platform's alt-text limit, never empty.
+pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> String {
+    let pattern = set.alt.as_deref().unwrap_or(DEFAULT_ALT);
+    let mut fields = content.fields.clone();
+    for v in fields.values_mut() {
+        *v = v.replace('\n', " ");
+    }
+    let filled = substitute_fields(pattern, &fields);
+    let tidy = filled
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("\"\"", "")
+        .replace(" :", ":");
+    let tidy = tidy.trim().trim_end_matches(':').trim().to_string();
+    let text = if tidy.is_empty() {
+        format!(
+            "{} graphic",
+            fields
+                .get("campaign.name")
+                .cloned()
+                .unwrap_or_else(|| "Campaign".into())
+        )
+    } else {
+        tidy
+    };
+    shorten(&text, platform.alt_chars.unwrap_or(1000) as usize)
+}
+
+/// A ready-to-paste post: a teaser from the story, then hashtags (within the
+/// platform's cap) and tags, within the platform's length.
+pub fn caption(content: &Content, platform: &Platform) -> String {
+    let f = |k: &str| content.fields.get(k).cloned().unwrap_or_default();
+    let story = f("story").replace('\n', " ");
+    let mut hashtags: Vec<String> = f("hashtags")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let story_lower = f("story").to_lowercase();
+    // A tag the story already carries is not repeated at the end.
+    hashtags.retain(|h| !story_lower.contains(&h.to_lowercase()));
+    if let Some(cap) = platform.hashtag_cap {
+        hashtags.truncate(cap as usize);
+    }
+    let tags = f("tags");
+    let org = f("org");
+    let tail = [hashtags.join(" "), tags]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let limit = platform.post_chars.unwrap_or(2200) as usize;
+    let lead = if story.trim().is_empty() {
+        f("title")
+    } else {
+        story
+    };
+    let attribution = if org.is_empty() {
+        String::new()
+    } else {
+        format!(" — {org}")
+    };
+    let room = limit.saturating_sub(graphemes(&tail) + graphemes(&attribution) + 2);
+    let teaser = shorten(&lead, room.max(1));
+    let body = if teaser.is_empty() {
+        org.clone()
+    } else {
+        format!("{teaser}{attribution}")
+    };
+    let post = if tail.is_empty() {
+        body
+    } else {
+        format!("{body}\n\n{tail}")
+    };
+    // The tail alone may exceed a tiny limit: never go over.
+    shorten(&post, limit)
+}
+
+/// A problem with a hashtag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TagProblem {
+    /// Not a valid tag at all (an error).
+    Invalid(String),
+    /// Valid but hard for screen readers (a warning).
+    NotCamelCase(String),
+}
+
+/// Lints a hashtag: it must be `#` and letters, digits or `_`, not only
+/// digits; a long all-lower or all-upper tag should be CamelCase so screen
+/// readers read its words.
+pub fn lint_hashtag(tag: &str) -> Option<TagProblem> {
+    let body = tag.strip_prefix('#').or_else(|| tag.strip_prefix('＃'));
+    let Some(body) = body else {
+        return Some(TagProblem::Invalid(format!(
+            "'{tag}' is not a hashtag: start it with #"
+        )));
+    };
+    if body.is_empty() {
+        return Some(TagProblem::Invalid(format!("'{tag}' is an empty hashtag")));
+    }
+    if let Some(c) = body
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '_' || is_mark(*c)))
+    {
+        return Some(TagProblem::Invalid(format!(
+            "'{tag}' is not a valid hashtag: '{c}' is not allowed (use letters, digits and _; no spaces or punctuation)"
+        )));
+    }
+    if body.chars().all(|c| c.is_ascii_digit() || c == '_') {
+        return Some(TagProblem::Invalid(format!(
+            "'{tag}' is not a valid hashtag: it needs a letter, not only digits"
+        )));
+    }
+    let letters: Vec<char> = body.chars().filter(|c| c.is_alphabetic()).collect();
+    let cased = letters.iter().any(|c| c.is_lowercase() || c.is_uppercase());
+    let all_lower = letters.iter().all(|c| !c.is_uppercase());
+    let all_upper = letters.iter().all(|c| !c.is_lowercase());
+    if cased && letters.len() >= 8 && (all_lower || all_upper) {
+        return Some(TagProblem::NotCamelCase(format!(
+            "hashtag '{tag}' is hard for screen readers; capitalise each word, e.g. {}",
+            suggest_camel(body)
+        )));
+    }
+    None
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x0610..=0x061A | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x200C | 0x200D)
+}
+
+/// A CamelCase suggestion: the known words of common campaign tags, else the
+/// first letter capitalised.
+fn suggest_camel(body: &str) -> String {
+    const WORDS: &[&str] = &[
+        "community",
+        "migrants",
+        "migrant",
+        "refugees",
+        "refugee",
+        "welcome",
+        "takes",
+        "day",
+        "week",
+        "together",
+        "support",
+        "it",
+        "a",
+        "the",
+        "we",
+        "our",
+        "for",
+        "with",
+        "all",
+        "of",
+        "and",
+        "stand",
+        "solidarity",
+        "home",
+        "people",
+        "world",
+        "international",
+        "un",
+        "migration",
+    ];
+    let lower = body.to_lowercase();
+    // Greedy longest-word segmentation; unknown stretches kept as they are.
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lower.len() {
+        let w = WORDS
+            .iter()
+            .filter(|w| lower[i..].starts_with(**w))
+            .max_by_key(|w| w.len());
+        match w {
+            Some(w) => {
+                let mut cs = w.chars();
+                if let Some(f) = cs.next() {
+                    out.extend(f.to_uppercase());
+                    out.push_str(cs.as_str());
+                }
+                i += w.len();
+            }
+            None => {
+                let c = lower[i..].chars().next().unwrap_or(' ');
+                if out.is_empty() {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.push(c);
+                }
+                i += c.len_utf8();
+            }
+        }
+    }
+    format!("#{out}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_prefers_sentences_then_words() {
+        assert_eq!(shorten("Short.", 100), "Short.");
+        assert_eq!(shorten("One two three four five six", 14), "One two three…");
+        assert_eq!(
+            shorten("We came in May. We stayed for good and never left", 24),
+            "We came in May."
+        );
+        assert_eq!(graphemes(&shorten(&"word ".repeat(400), 300)), 300);
+        assert_eq!(shorten("👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦", 2), "👨‍👩‍👧‍👦…");
+    }
+
+    #[test]
+    fn hashtag_lint_cases() {
+        assert_eq!(lint_hashtag("#ItTakesACommunity"), None);
+        assert_eq!(lint_hashtag("#MigrantsDay"), None);
+        assert_eq!(lint_hashtag("#UK"), None);
+        assert_eq!(lint_hashtag("#معا"), None);
+        assert_eq!(
+            lint_hashtag("#ittakesacommunity"),
+            Some(TagProblem::NotCamelCase(
+                "hashtag '#ittakesacommunity' is hard for screen readers; capitalise each word, e.g. #ItTakesACommunity".into()
+            ))
+        );
+        assert_eq!(
+            lint_hashtag("#MIGRANTSDAY"),
+            Some(TagProblem::NotCamelCase(
+                "hashtag '#MIGRANTSDAY' is hard for screen readers; capitalise each word, e.g. #MigrantsDay".into()
+            ))
+        );
+        assert_eq!(
+            lint_hashtag("#it takes"),
+            Some(TagProblem::Invalid(
+                "'#it takes' is not a valid hashtag: ' ' is not allowed (use letters, digits and _; no spaces or punctuation)".into()
+            ))
+        );
+        assert_eq!(
+            lint_hashtag("#2024"),
+            Some(TagProblem::Invalid(
+                "'#2024' is not a valid hashtag: it needs a letter, not only digits".into()
+            ))
+        );
+        assert_eq!(
+            lint_hashtag("#migrants-day"),
+            Some(TagProblem::Invalid(
+                "'#migrants-day' is not a valid hashtag: '-' is not allowed (use letters, digits and _; no spaces or punctuation)".into()
+            ))
+        );
+    }
+}
+
+/// Lints a list of hashtags: (errors, warnings).
+pub fn lint_hashtags(tags: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for t in tags {
+        match lint_hashtag(t) {
+            Some(TagProblem::Invalid(m)) => errors.push(m),
+            Some(TagProblem::NotCamelCase(m)) => warnings.push(m),
+            None => {}
+        }
+    }
+    (errors, warnings)
+}

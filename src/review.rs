@@ -1,0 +1,208 @@
+//! Review outputs of a batch: `index.html` (every asset grouped by
+//! organisation, with its platform, size, bytes, warnings, alt text and
+//! caption; works offline from the file system) and a contact sheet per
+//! organisation (thumbnails labelled with ab_glyph).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use ab_glyph::{FontRef, PxScale};
+
+use crate::error::Error;
+use crate::fill::escape;
+use crate::report::{AssetReport, Report};
+
+/// Assets grouped by organisation folder (the first path component below `out`).
+fn by_org<'a>(report: &'a Report, out: &Path) -> BTreeMap<String, Vec<&'a AssetReport>> {
+    let mut groups: BTreeMap<String, Vec<&AssetReport>> = BTreeMap::new();
+    for a in &report.assets {
+        let rel = Path::new(&a.path)
+            .strip_prefix(out)
+            .unwrap_or(Path::new(&a.path));
+        let org = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .unwrap_or_default();
+        groups.entry(org).or_default().push(a);
+    }
+    for v in groups.values_mut() {
+        v.sort_by(|a, b| (&a.template, &a.platform).cmp(&(&b.template, &b.platform)));
+    }
+    groups
+}
+
+fn rel(path: &str, out: &Path) -> String {
+    let p = Path::new(path);
+    let r = p.strip_prefix(out).unwrap_or(p);
+    r.components()
+        .map(|c| percent(&c.as_os_str().to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Percent-encodes a path segment for an href.
+fn percent(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            o.push(b as char);
+        } else {
+            let _ = write!(o, "%{b:02X}");
+        }
+    }
+    o
+}
+
+/// Writes `index.html` into `out`.
+pub fn write_index(out: &Path, report: &Report, title: &str) -> Result<PathBuf, Error> {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{t}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:0;background:#f6f4ef;color:#122b40}}
+header{{background:#0e3b5c;color:#fff;padding:16px 24px}} h1{{margin:0;font-size:22px}}
+main{{padding:16px 24px}} h2{{margin:28px 0 8px;font-size:19px}}
+.grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:16px}}
+figure{{margin:0;background:#fff;border-radius:10px;padding:10px;box-shadow:0 1px 3px #0002}}
+figure img{{width:100%;height:220px;object-fit:contain;background:#eee;border-radius:6px}}
+figcaption{{font-size:13px;line-height:1.4}} .meta{{color:#5a6b78}} .warn{{color:#8a4b00}}
+.err{{background:#fde8e8;border-left:4px solid #b42318;padding:8px 12px;margin:6px 0}}
+details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4px 0}}
+</style></head><body>
+<header><h1>{t}</h1><div>{n} assets, {e} failed</div></header><main>
+"#,
+        t = escape(title),
+        n = report.assets.len(),
+        e = report.errors.len()
+    );
+    if !report.errors.is_empty() {
+        h.push_str("<h2>Failed</h2>\n");
+        for e in &report.errors {
+            let mut who = Vec::new();
+            if let Some(r) = e.row {
+                who.push(format!("row {r}"));
+            }
+            if let Some(o) = &e.org {
+                who.push(o.clone());
+            }
+            for s in [&e.template, &e.platform] {
+                if !s.is_empty() {
+                    who.push(s.clone());
+                }
+            }
+            let _ = writeln!(
+                h,
+                "<div class=\"err\"><b>{}</b>: {}</div>",
+                escape(&who.join(" · ")),
+                escape(&e.message)
+            );
+        }
+    }
+    for (org, assets) in by_org(report, out) {
+        let _ = writeln!(h, "<h2>{}</h2>", escape(&org));
+        let sheet = out.join(&org).join("contact-sheet.png");
+        if sheet.is_file() {
+            let _ = writeln!(
+                h,
+                "<p><a href=\"{}\">Contact sheet</a></p>",
+                rel(&sheet.display().to_string(), out)
+            );
+        }
+        h.push_str("<div class=\"grid\">\n");
+        for a in assets {
+            let src = rel(&a.path, out);
+            let _ = write!(
+                h,
+                "<figure><a href=\"{src}\"><img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\"></a><figcaption><b>{tpl} · {pf}</b><div class=\"meta\">{w}×{hh} px · {kb:.0} KB</div>",
+                alt = escape(&a.alt),
+                tpl = escape(&a.template),
+                pf = escape(&a.platform),
+                w = a.width,
+                hh = a.height,
+                kb = a.bytes as f64 / 1024.0
+            );
+            for w in &a.warnings {
+                let _ = write!(h, "<div class=\"warn\">⚠ {}</div>", escape(w));
+            }
+            let _ = write!(
+                h,
+                "<details><summary>Alt text</summary><pre>{}</pre></details><details><summary>Caption</summary><pre>{}</pre></details></figcaption></figure>\n",
+                escape(&a.alt),
+                escape(&a.caption)
+            );
+        }
+        h.push_str("</div>\n");
+    }
+    // Lets a browser test count images that loaded.
+    h.push_str(
+        "</main><script>window.addEventListener('load',function(){var i=[].slice.call(document.images);\
+document.body.dataset.images=i.length;document.body.dataset.loaded=i.filter(function(x){return x.complete&&x.naturalWidth>0}).length;});</script>\n</body></html>\n",
+    );
+    let path = out.join("index.html");
+    crate::output::write_atomic(&path, h.as_bytes())?;
+    Ok(path)
+}
+
+/// Thumbnail cell size of contact sheets.
+const CELL: u32 = 300;
+/// Label band under each thumbnail.
+const LABEL: u32 = 44;
+/// Columns of contact sheets.
+const COLUMNS: u32 = 4;
+
+/// Writes `<out>/<org>/contact-sheet.png` for every organisation.
+pub fn write_contact_sheets(out: &Path, report: &Report) -> Result<Vec<PathBuf>, Error> {
+    let font = FontRef::try_from_slice(crate::text::fonts::label_font()).expect("embedded font");
+    let mut written = Vec::new();
+    for (org, assets) in by_org(report, out) {
+        let n = assets.len() as u32;
+        let cols = n.clamp(1, COLUMNS);
+        let rows = n.div_ceil(cols);
+        let pad = 16u32;
+        let (w, h) = (cols * (CELL + pad) + pad, rows * (CELL + LABEL + pad) + pad);
+        let mut sheet = image::RgbImage::from_pixel(w, h, image::Rgb([246, 244, 239]));
+        for (i, a) in assets.iter().enumerate() {
+            let (cx, cy) = (
+                pad + (i as u32 % cols) * (CELL + pad),
+                pad + (i as u32 / cols) * (CELL + LABEL + pad),
+            );
+            if let Ok(img) = image::open(&a.path) {
+                let thumb = img.thumbnail(CELL, CELL).to_rgb8();
+                let (ox, oy) = ((CELL - thumb.width()) / 2, (CELL - thumb.height()) / 2);
+                image::imageops::overlay(&mut sheet, &thumb, (cx + ox) as i64, (cy + oy) as i64);
+            }
+            let label = format!("{} · {}×{}", a.platform, a.width, a.height);
+            imageproc::drawing::draw_text_mut(
+                &mut sheet,
+                image::Rgb([18, 43, 64]),
+                cx as i32,
+                (cy + CELL + 6) as i32,
+                PxScale::from(17.0),
+                &font,
+                &label,
+            );
+            imageproc::drawing::draw_text_mut(
+                &mut sheet,
+                image::Rgb([90, 107, 120]),
+                cx as i32,
+                (cy + CELL + 25) as i32,
+                PxScale::from(14.0),
+                &font,
+                &format!("{} · {:.0} KB", a.template, a.bytes as f64 / 1024.0),
+            );
+        }
+        let path = out.join(&org).join("contact-sheet.png");
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(sheet)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("in-memory PNG");
+        crate::output::write_atomic(&path, &png)?;
+        written.push(path);
+    }
+    Ok(written)
+}
