@@ -688,16 +688,12 @@ pub fn run_batch(
         }
         // A panic inside a dependency becomes this asset's error.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            produce(
-                engine,
-                set,
-                platform,
-                &p.content,
-                &p.org,
-                p.suffix.as_deref(),
-                &opts.out,
-                &opts.output,
-            )
+            let dest = crate::Destination {
+                out: &opts.out,
+                org: &p.org,
+                suffix: p.suffix.as_deref(),
+            };
+            produce(engine, set, platform, &p.content, &dest, &opts.output)
         }))
         .unwrap_or_else(|panic| {
             let what = panic

@@ -37,7 +37,7 @@ pub fn shorten(s: &str, limit: usize) -> String {
         .char_indices()
         .filter(|(i, c)| *i >= min_keep && matches!(c, '.' | '!' | '?' | '。' | '۔' | '።' | '؟'))
         .map(|(i, c)| i + c.len_utf8())
-        .last();
+        .next_back();
     if let Some(end) = sentence {
         return head[..end].trim_end().to_string();
     }
@@ -45,7 +45,7 @@ pub fn shorten(s: &str, limit: usize) -> String {
         .char_indices()
         .filter(|(_, c)| c.is_whitespace())
         .map(|(i, _)| i)
-        .last()
+        .next_back()
         .filter(|&i| i > 0);
     let body = match word {
         Some(i) => head[..i].trim_end(),

@@ -257,6 +257,17 @@ pub struct OutputOptions {
     pub format: output::Format,
 }
 
+/// Where an asset goes: `<out>/<org-slug>/<template>-<platform>[-<suffix>]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Destination<'a> {
+    /// Output folder.
+    pub out: &'a Path,
+    /// Organisation (its slug names the folder).
+    pub org: &'a str,
+    /// Distinguishes several stories of one organisation.
+    pub suffix: Option<&'a str>,
+}
+
 /// Renders one asset and writes it (atomically) with its sidecars: the alt
 /// text (`.alt.txt`), the caption (`.caption.txt`) and, if asked, the SVG.
 pub fn produce(
@@ -264,9 +275,7 @@ pub fn produce(
     set: &TemplateSet,
     platform: &Platform,
     content: &Content,
-    org: &str,
-    suffix: Option<&str>,
-    out: &Path,
+    dest: &Destination,
     opts: &OutputOptions,
 ) -> Result<AssetReport, ErrorReport> {
     let fail = |message: String| ErrorReport {
@@ -288,7 +297,14 @@ pub fn produce(
     }
     let format = opts.format.for_platform(&platform.format);
     let (bytes, warning) = output::encode(&pixmap, format, platform.max_bytes);
-    let path = output::asset_path(out, org, &set.name, &platform.name, suffix, format.ext());
+    let path = output::asset_path(
+        dest.out,
+        dest.org,
+        &set.name,
+        &platform.name,
+        dest.suffix,
+        format.ext(),
+    );
     let alt = caption::alt_text(set, content, platform);
     let post = caption::caption(content, platform);
     let write = |p: &Path, b: &[u8]| output::write_atomic(p, b).map_err(|e| fail(e.to_string()));
@@ -336,6 +352,11 @@ pub fn run(engine: &Engine, job: &Job) -> Report {
         emit_svg: job.emit_svg,
         strict: job.strict,
         format: job.format,
+    };
+    let dest = Destination {
+        out: job.out,
+        org: job.org,
+        suffix: None,
     };
     let results: Vec<Result<AssetReport, ErrorReport>> = pairs
         .par_iter()

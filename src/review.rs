@@ -129,9 +129,9 @@ details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4
             for w in &a.warnings {
                 let _ = write!(h, "<div class=\"warn\">⚠ {}</div>", escape(w));
             }
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<details><summary>Alt text</summary><pre>{}</pre></details><details><summary>Caption</summary><pre>{}</pre></details></figcaption></figure>\n",
+                "<details><summary>Alt text</summary><pre>{}</pre></details><details><summary>Caption</summary><pre>{}</pre></details></figcaption></figure>",
                 escape(&a.alt),
                 escape(&a.caption)
             );
