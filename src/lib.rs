@@ -360,18 +360,7 @@ pub fn run(engine: &Engine, job: &Job) -> Report {
     };
     let results: Vec<Result<AssetReport, ErrorReport>> = pairs
         .par_iter()
-        .map(|(set, platform)| {
-            produce(
-                engine,
-                set,
-                platform,
-                job.content,
-                job.org,
-                None,
-                job.out,
-                &opts,
-            )
-        })
+        .map(|(set, platform)| produce(engine, set, platform, job.content, &dest, &opts))
         .collect();
     let mut report = Report::default();
     for r in results {
