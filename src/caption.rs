@@ -252,6 +252,20 @@ fn suggest_camel(body: &str) -> String {
     format!("#{out}")
 }
 
+/// Lints a list of hashtags: (errors, warnings).
+pub fn lint_hashtags(tags: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for t in tags {
+        match lint_hashtag(t) {
+            Some(TagProblem::Invalid(m)) => errors.push(m),
+            Some(TagProblem::NotCamelCase(m)) => warnings.push(m),
+            None => {}
+        }
+    }
+    (errors, warnings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,18 +319,4 @@ mod tests {
             ))
         );
     }
-}
-
-/// Lints a list of hashtags: (errors, warnings).
-pub fn lint_hashtags(tags: &[String]) -> (Vec<String>, Vec<String>) {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    for t in tags {
-        match lint_hashtag(t) {
-            Some(TagProblem::Invalid(m)) => errors.push(m),
-            Some(TagProblem::NotCamelCase(m)) => warnings.push(m),
-            None => {}
-        }
-    }
-    (errors, warnings)
 }
