@@ -161,9 +161,10 @@ fn read_json(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
             config_err(
                 path,
                 format!(
-                    "line {}, column {}: {e}; the file must be an array of objects",
+                    "line {}, column {}: {}; the file must be an array of objects",
                     e.line(),
-                    e.column()
+                    e.column(),
+                    e.to_string().split(" at line ").next().unwrap_or_default()
                 ),
             )
         })?;
