@@ -294,6 +294,8 @@ struct Planned {
     platforms: Vec<Platform>,
     /// Distinguishes the file names of several rows of one organisation.
     suffix: Option<String>,
+    /// The row's platforms came from `all`.
+    all_platforms: bool,
     /// Hash of everything in the content.
     content_hash: blake3::Hash,
 }
@@ -538,6 +540,7 @@ fn plan_row(row: &Row, opts: &BatchOptions, loaded: &Loaded) -> Result<Planned, 
         templates,
         platforms,
         suffix: v("id").map(str::to_string),
+        all_platforms: platform_names.iter().any(|p| p == "all"),
         content_hash: h.finalize(),
     })
 }
@@ -637,7 +640,9 @@ pub fn run_batch(
     for (pi, p) in planned.iter().enumerate() {
         for ti in 0..p.templates.len() {
             for fi in 0..p.platforms.len() {
-                jobs.push((pi, ti, fi));
+                if !p.all_platforms || p.templates[ti].serves(&p.platforms[fi]) {
+                    jobs.push((pi, ti, fi));
+                }
             }
         }
     }

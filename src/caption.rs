@@ -47,7 +47,9 @@ pub fn shorten(s: &str, limit: usize) -> String {
         .map(|(i, _)| i)
         .next_back()
         .filter(|&i| i > 0);
+    let at_boundary = s[cut..].starts_with(char::is_whitespace);
     let body = match word {
+        _ if at_boundary => head.trim_end(),
         Some(i) => head[..i].trim_end(),
         None => head.trim_end(),
     };
@@ -275,7 +277,7 @@ mod tests {
         assert_eq!(shorten("Short.", 100), "Short.");
         assert_eq!(shorten("One two three four five six", 14), "One two three…");
         assert_eq!(
-            shorten("We came in May. We stayed for good and never left", 24),
+            shorten("We came in May. We stayed for good and never left", 20),
             "We came in May."
         );
         assert_eq!(graphemes(&shorten(&"word ".repeat(400), 300)), 300);

@@ -97,7 +97,7 @@ pub fn check(
         let file = format!("{}.svg", variant.name);
         let served: Vec<&Platform> = presets
             .iter()
-            .filter(|p| set.variant_for(p.width, p.height).name == variant.name)
+            .filter(|p| set.serves(p) && set.variant_for(p.width, p.height).name == variant.name)
             .collect();
 
         // Fonts.
@@ -165,10 +165,8 @@ pub fn check(
             continue;
         };
         let canvas = fill::canvas(variant, p);
-        for slot in variant
-            .parsed
-            .slots
-            .iter()
+        for slot in fill::active_slots(variant, &bare)
+            .into_iter()
             .filter(|s| s.kind == SlotKind::Text)
         {
             let Some(fill_attr) = slot.options.get("fill") else {

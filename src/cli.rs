@@ -222,6 +222,9 @@ pub struct RenderArgs {
     /// errors for that asset.
     #[arg(long)]
     pub strict: bool,
+    /// Output format: png, jpeg, webp, or auto (each platform's preferred format).
+    #[arg(long, value_name = "FORMAT", default_value = "png", value_parser = parse_format)]
+    pub format: postkit::output::Format,
     /// Print a JSON report on stdout.
     #[arg(long)]
     pub json: bool,

@@ -15,6 +15,20 @@ use crate::platform::Platform;
 use crate::template::{Slot, SlotKind, TemplateSet, Variant};
 use crate::text::{self, Align, Direction, FontBook, Prepared, TextBlock, TextStyle, VAlign};
 
+/// Fields that come from the campaign, not the user: their paragraphs take
+/// their direction from their own first strong character.
+pub const CAMPAIGN_FIELDS: &[&str] = &[
+    "hashtags",
+    "tags",
+    "date",
+    "week",
+    "theme",
+    "headline",
+    "countdown",
+    "days",
+    "days_unit",
+];
+
 /// Text set smaller than this (output px) gets a legibility warning.
 pub const MIN_LEGIBLE_PX: f32 = 14.0;
 
@@ -269,7 +283,14 @@ impl Ctx<'_> {
                     })?,
             ),
         };
+        // The user's direction applies to what the user wrote; campaign text
+        // (dates, hashtags, handles, the campaign's name) finds its own.
+        let campaign_text = CAMPAIGN_FIELDS.contains(&slot.field.as_str())
+            || slot.field.starts_with("campaign.")
+            || slot.field.starts_with("palette.")
+            || slot.field.starts_with("brand.");
         let direction = match self.opt(slot, "dir").as_deref().map(str::trim) {
+            None if campaign_text => Direction::Auto,
             None | Some("auto") => self.content.direction,
             Some("ltr") => Direction::Ltr,
             Some("rtl") => Direction::Rtl,
@@ -587,6 +608,39 @@ impl Ctx<'_> {
     }
 }
 
+/// Source ranges of the conditional elements `content` leaves out.
+fn dropped_ranges(variant: &Variant, content: &Content) -> Vec<std::ops::Range<usize>> {
+    let is_set = |f: &str| {
+        content
+            .fields
+            .get(f)
+            .is_some_and(|v| !v.trim().is_empty() && v.trim() != "false")
+    };
+    variant
+        .parsed
+        .conditionals
+        .iter()
+        .filter(|(_, field, when_set)| is_set(field) != *when_set)
+        .map(|(r, _, _)| r.clone())
+        .collect()
+}
+
+/// The slots of `variant` that `content` shows (conditional elements that
+/// are left out take their slots with them).
+pub fn active_slots<'a>(variant: &'a Variant, content: &Content) -> Vec<&'a Slot> {
+    let dropped = dropped_ranges(variant, content);
+    variant
+        .parsed
+        .slots
+        .iter()
+        .filter(|s| {
+            !dropped
+                .iter()
+                .any(|d| d.start <= s.range.start && s.range.end <= d.end)
+        })
+        .collect()
+}
+
 /// How a variant's user space maps onto a platform's pixels: the canvas grows
 /// (never distorts) to the platform's aspect ratio, centred.
 #[derive(Clone, Copy, Debug)]
@@ -700,18 +754,7 @@ pub fn fill(
     ));
     // Conditional elements whose condition fails are dropped, with any slot
     // inside them.
-    let is_set = |f: &str| {
-        content
-            .fields
-            .get(f)
-            .is_some_and(|v| !v.trim().is_empty() && v.trim() != "false")
-    };
-    let dropped: Vec<std::ops::Range<usize>> = p
-        .conditionals
-        .iter()
-        .filter(|(_, field, when_set)| is_set(field) != *when_set)
-        .map(|(r, _, _)| r.clone())
-        .collect();
+    let dropped = dropped_ranges(variant, content);
     let inside = |r: &std::ops::Range<usize>| {
         dropped
             .iter()

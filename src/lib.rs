@@ -184,14 +184,30 @@ impl Content {
         fields.insert("story".into(), text::clean(story));
         fields.insert("hashtags".into(), campaign.hashtags.join(" "));
         fields.insert("tags".into(), campaign.tags.join(" "));
-        let rtl = unicode_bidi::get_base_direction(story) == unicode_bidi::Direction::Rtl;
-        fields.insert("rtl".into(), if rtl { "true" } else { "" }.into());
         let mut content = Content {
             fields,
             ..Content::default()
         };
         brand::default_fields(campaign, &mut content);
+        content.detect_direction();
         content
+    }
+
+    /// Sets the `rtl` field from the first of the user's texts (story, title,
+    /// quote, event, name) that has a strong character, unless the direction
+    /// was set explicitly.
+    pub fn detect_direction(&mut self) {
+        if self.direction != text::Direction::Auto {
+            return;
+        }
+        let first = ["story", "title", "quote", "event", "name", "org"]
+            .iter()
+            .filter_map(|k| self.fields.get(*k))
+            .map(|t| unicode_bidi::get_base_direction(t.as_str()))
+            .find(|d| *d != unicode_bidi::Direction::Mixed);
+        let rtl = first == Some(unicode_bidi::Direction::Rtl);
+        self.fields
+            .insert("rtl".into(), if rtl { "true" } else { "" }.into());
     }
 }
 
@@ -244,6 +260,8 @@ pub struct Job<'a> {
     pub strict: bool,
     /// File format.
     pub format: output::Format,
+    /// The platforms came from `all`: skip those a template does not serve.
+    pub all_platforms: bool,
 }
 
 /// How assets are written.
@@ -321,6 +339,7 @@ pub fn produce(
         path: path.display().to_string(),
         template: set.name.clone(),
         platform: platform.name.clone(),
+        variant: filled.variant.clone(),
         width: filled.width,
         height: filled.height,
         bytes: bytes.len() as u64,
@@ -347,6 +366,7 @@ pub fn run(engine: &Engine, job: &Job) -> Report {
         .templates
         .iter()
         .flat_map(|t| job.platforms.iter().map(move |p| (t, p)))
+        .filter(|(t, p)| !job.all_platforms || t.serves(p))
         .collect();
     let opts = OutputOptions {
         emit_svg: job.emit_svg,

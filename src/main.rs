@@ -235,7 +235,8 @@ fn render(args: RenderArgs) -> u8 {
         out: &args.out,
         emit_svg: args.emit_svg,
         strict: args.strict,
-        format: postkit::output::Format::Png,
+        format: args.format,
+        all_platforms: platform_names.iter().any(|p| p == "all"),
     };
     let report = postkit::run(&engine, &job);
 

@@ -14,6 +14,9 @@ pub struct AssetReport {
     pub template: String,
     /// Platform preset name.
     pub platform: String,
+    /// The template variant used (`square`, `story`, …).
+    #[serde(default)]
+    pub variant: String,
     /// Pixel width.
     pub width: u32,
     /// Pixel height.

@@ -172,7 +172,7 @@ Bad Tag Org,A story.,,,x-post
         "{messages:?}"
     );
     assert!(
-        messages.contains(&"row 5 (line 6): column template: unknown template 'fancy'; built-in templates: story-quote (or give a template folder or .svg file)"),
+        messages.contains(&"row 5 (line 6): column template: unknown template 'fancy'; built-in templates: story-quote, photo-story, event, countdown, supporter-badge, ambassador, blog-header, video-cover (or give a template folder or .svg file)"),
         "{messages:?}"
     );
     assert!(

@@ -316,7 +316,12 @@ fn platforms_can_come_from_a_file() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         files(dir.path()),
-        ["out/hub/story-quote-intranet.png", "p.toml"]
+        [
+            "out/hub/story-quote-intranet.png",
+            "out/hub/story-quote-intranet.png.alt.txt",
+            "out/hub/story-quote-intranet.png.caption.txt",
+            "p.toml"
+        ]
     );
     assert_eq!(
         decode(&dir.path().join("out/hub/story-quote-intranet.png")).dimensions(),
@@ -406,4 +411,112 @@ fn templates_show_lists_slots_and_writes_previews() {
         let path = dir.path().join(p["path"].as_str().unwrap());
         assert!(decode(&path).width() > 0);
     }
+}
+
+/// Every field the built-in kit uses, as a partner would give them.
+const KIT_ARGS: &[&str] = &[
+    "--org",
+    "Plymouth Welcome Hub",
+    "--story",
+    "When we arrived in Plymouth we knew nobody. Now our neighbours teach us to bake saffron buns.",
+    "--field",
+    "title=Why it takes a community to welcome a neighbour",
+    "--field",
+    "event=Welcome Supper",
+    "--field",
+    "event_date=Friday 18 December",
+    "--field",
+    "event_time=6–9 pm",
+    "--field",
+    "place=St Andrew's Hall, Plymouth",
+    "--field",
+    "name=Amina Yusuf",
+    "--field",
+    "role=Volunteer coordinator",
+    "--field",
+    "quote=Every newcomer I meet reminds me of my own first day here.",
+    "--date",
+    "2026-12-12",
+];
+
+#[test]
+fn every_template_renders_at_every_preset_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = root().join("examples/photo-community.jpg");
+    let logo = root().join("examples/logo.png");
+    for name in postkit::template::builtin_names() {
+        let mut args = vec![
+            "render",
+            "--template",
+            name,
+            "--platform",
+            "all",
+            "--json",
+            "--out",
+            name,
+        ];
+        args.extend(KIT_ARGS);
+        args.extend([
+            "--photo",
+            photo.to_str().unwrap(),
+            "--logo",
+            logo.to_str().unwrap(),
+        ]);
+        let r = postkit(dir.path(), &args);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let assets = v["assets"].as_array().unwrap();
+        assert!(assets.len() >= 16, "{name}: only {} presets", assets.len());
+        for a in assets {
+            let img = decode(&dir.path().join(a["path"].as_str().unwrap()));
+            assert_eq!(img.width() as u64, a["width"].as_u64().unwrap());
+            assert_eq!(img.height() as u64, a["height"].as_u64().unwrap());
+            assert!(
+                a["warnings"].as_array().unwrap().is_empty(),
+                "{name} {}: {}",
+                a["platform"],
+                a["warnings"]
+            );
+            assert!(a["slots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["fits"] == true));
+        }
+    }
+}
+
+#[test]
+fn countdown_counts_down_and_has_a_today_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    for (date, out) in [("2026-12-12", "six"), ("2026-12-18", "today")] {
+        let r = postkit(
+            dir.path(),
+            &[
+                "render",
+                "--org",
+                "Hub",
+                "--template",
+                "countdown",
+                "--platform",
+                "instagram-square",
+                "--date",
+                date,
+                "--out",
+                out,
+                "--emit-svg",
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let six =
+        std::fs::read_to_string(dir.path().join("six/hub/countdown-instagram-square.svg")).unwrap();
+    let today =
+        std::fs::read_to_string(dir.path().join("today/hub/countdown-instagram-square.svg"))
+            .unwrap();
+    assert!(six.contains(">6</text>"), "six days");
+    assert!(
+        !today.contains(">6</text>") && today.contains("Today"),
+        "today variant"
+    );
 }

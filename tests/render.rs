@@ -23,7 +23,11 @@ fn default_run_writes_every_default_preset_at_its_exact_size() {
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
     let mut expected: Vec<String> = DEFAULTS
         .iter()
-        .map(|(p, _, _)| format!("out/plymouth-welcome-hub/story-quote-{p}.png"))
+        .flat_map(|(p, _, _)| {
+            let png = format!("out/plymouth-welcome-hub/story-quote-{p}.png");
+            // Each image comes with its alt text and a ready-to-paste caption.
+            [format!("{png}.alt.txt"), format!("{png}.caption.txt"), png]
+        })
         .collect();
     expected.sort();
     assert_eq!(files(dir.path()), expected);
@@ -244,7 +248,7 @@ fn one_failing_size_does_not_stop_the_others() {
     assert_eq!(
         files(dir.path())
             .iter()
-            .filter(|f| f.starts_with("out/"))
+            .filter(|f| f.starts_with("out/") && f.ends_with(".png"))
             .collect::<Vec<_>>(),
         ["out/hub/tiny-x-post.png"]
     );
@@ -296,7 +300,7 @@ fn unknown_template_exits_2_and_lists_the_built_in_names() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim(),
-        "postkit: unknown template 'fancy'; built-in templates: story-quote (or give a template folder or .svg file)"
+        "postkit: unknown template 'fancy'; built-in templates: story-quote, photo-story, event, countdown, supporter-badge, ambassador, blog-header, video-cover (or give a template folder or .svg file)"
     );
 }
 
@@ -554,6 +558,7 @@ fn platforms_and_templates_list_as_text_and_json() {
     let r = postkit(dir.path(), &["templates", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v[0]["name"], "story-quote");
+    assert_eq!(v.as_array().unwrap().len(), 8);
     assert_eq!(v[0]["variants"].as_array().unwrap().len(), 6);
     let r = postkit(dir.path(), &["templates"]);
     assert!(r.stdout.starts_with("story-quote"), "{}", r.stdout);
@@ -577,7 +582,27 @@ fn every_platform_renders() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["assets"].as_array().unwrap().len(), 18);
+    // All 18 presets but the LinkedIn page cover, which story-quote skips.
+    assert_eq!(v["assets"].as_array().unwrap().len(), 17);
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            STORY,
+            "--platform",
+            "linkedin-cover",
+            "--out",
+            "named",
+        ],
+    );
+    assert_eq!(
+        r.code, 0,
+        "a skipped preset still renders when named: {}",
+        r.stderr
+    );
     for a in v["assets"].as_array().unwrap() {
         let img = decode(&dir.path().join(a["path"].as_str().unwrap()));
         assert_eq!(img.width() as u64, a["width"].as_u64().unwrap());

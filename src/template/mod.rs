@@ -22,8 +22,16 @@ macro_rules! builtin {
 
 /// The embedded kit: set name → files.
 type BuiltinSet = (&'static str, &'static [(&'static str, &'static str)]);
-static BUILTIN: &[BuiltinSet] = &[builtin!("story-quote":
-    "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg")];
+static BUILTIN: &[BuiltinSet] = &[
+    builtin!("story-quote": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
+    builtin!("photo-story": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
+    builtin!("event": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
+    builtin!("countdown": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
+    builtin!("supporter-badge": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg", "ultrawide.svg"),
+    builtin!("ambassador": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg"),
+    builtin!("blog-header": "template.toml", "square.svg", "story.svg", "landscape.svg", "wide.svg"),
+    builtin!("video-cover": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg"),
+];
 
 /// `template.toml`: a set's description and slot options for design tools
 /// that cannot add attributes.
@@ -36,6 +44,8 @@ struct Manifest {
     description: String,
     #[serde(default)]
     alt: Option<String>,
+    #[serde(default)]
+    skip_platforms: Vec<String>,
     #[serde(default)]
     slots: BTreeMap<String, BTreeMap<String, toml::Value>>,
 }
@@ -71,6 +81,9 @@ pub struct TemplateSet {
     pub variants: Vec<Variant>,
     /// The folder of a set loaded from disk (relative hrefs resolve here).
     pub dir: Option<PathBuf>,
+    /// Presets this kind makes no sense for: left out of `--platform all`
+    /// (still rendered when named).
+    pub skip_platforms: Vec<String>,
 }
 
 /// Names of the built-in sets.
@@ -202,7 +215,13 @@ impl TemplateSet {
             alt: manifest.alt,
             variants,
             dir,
+            skip_platforms: manifest.skip_platforms,
         })
+    }
+
+    /// True unless the set's `template.toml` skips this preset.
+    pub fn serves(&self, platform: &crate::platform::Platform) -> bool {
+        !self.skip_platforms.iter().any(|s| s == &platform.name)
     }
 
     /// The variant whose aspect ratio is nearest `width` × `height`.
@@ -273,7 +292,9 @@ impl TemplateSet {
                     height: v.parsed.height,
                     platforms: presets
                         .iter()
-                        .filter(|p| self.variant_for(p.width, p.height).name == v.name)
+                        .filter(|p| {
+                            self.serves(p) && self.variant_for(p.width, p.height).name == v.name
+                        })
                         .map(|p| p.name.clone())
                         .collect(),
                     slots: v
