@@ -134,11 +134,28 @@ fn read_csv(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
         }
         rows.push(Row {
             number: i + 1,
-            line: rec.position().map(|p| p.line()),
+            line: rec.position().map(|p| record_line(src, p.byte() as usize)),
             values,
         });
     }
     Ok(rows)
+}
+
+/// The line a record starts on, given where the reader began reading it
+/// (which may be a comment line the reader then skipped).
+fn record_line(src: &str, byte: usize) -> u64 {
+    let mut at = byte.min(src.len());
+    let mut line = src[..at].matches('\n').count() as u64 + 1;
+    while src[at..].trim_start_matches([' ', '\t']).starts_with('#') {
+        match src[at..].find('\n') {
+            Some(n) => {
+                at += n + 1;
+                line += 1;
+            }
+            None => break,
+        }
+    }
+    line
 }
 
 fn json_value(v: &serde_json::Value) -> Option<String> {
@@ -556,13 +573,35 @@ struct Remembered {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct StoredReport(serde_json::Value);
 
+/// The manifest of an unsharded run; shards write `.postkit-manifest-I-of-N.json`.
 const MANIFEST: &str = ".postkit-manifest.json";
 
+/// Every manifest in `out` (the run's own and any shard's), merged: shard
+/// outputs copied together are recognised as one complete run.
 fn load_manifest(out: &Path) -> HashMap<String, Remembered> {
-    std::fs::read_to_string(out.join(MANIFEST))
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default()
+    let mut names: Vec<PathBuf> = std::fs::read_dir(out)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .is_some_and(|n| n.starts_with(".postkit-manifest") && n.ends_with(".json"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let mut merged = HashMap::new();
+    for p in names {
+        if let Some(m) = std::fs::read_to_string(&p)
+            .ok()
+            .and_then(|s| serde_json::from_str::<HashMap<String, Remembered>>(&s).ok())
+        {
+            merged.extend(m);
+        }
+    }
+    merged
 }
 
 fn asset_hash(p: &Planned, set: &TemplateSet, platform: &Platform, opts: &BatchOptions) -> String {
@@ -770,11 +809,16 @@ pub fn run_batch(
             }
         }
     }
-    // Remember what this run produced (a shard keeps what others wrote).
-    let mut merged = manifest;
-    merged.extend(new_manifest.into_inner().unwrap_or_else(|e| e.into_inner()));
-    if let Ok(s) = serde_json::to_string_pretty(&merged) {
-        let _ = output::write_atomic(&opts.out.join(MANIFEST), s.as_bytes());
+    // Remember what this run produced: a shard in its own manifest (so shards
+    // sharing a folder never overwrite each other's), a full run in the main one.
+    let produced = new_manifest.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (name, remembered) = match opts.shard {
+        Some((i, n)) => (format!(".postkit-manifest-{i}-of-{n}.json"), produced),
+        None => (MANIFEST.to_string(), produced),
+    };
+    let sorted: BTreeMap<&String, &Remembered> = remembered.iter().collect();
+    if let Ok(s) = serde_json::to_string_pretty(&sorted) {
+        let _ = output::write_atomic(&opts.out.join(name), s.as_bytes());
     }
     out
 }

@@ -327,6 +327,14 @@ fn shards_add_up_to_the_whole_run_and_jobs_do_not_change_bytes() {
         let y = std::fs::read(dir.path().join("sharded").join(a)).unwrap();
         assert!(x == y, "{a} differs between --jobs 1 and --jobs 2");
     }
+    // The shards' folder, run again unsharded, is complete: nothing to render.
+    let r = postkit(dir.path(), &["batch", "in/p.csv", "--out", "sharded"]);
+    assert!(
+        r.stderr.contains("0 written, 4 unchanged, 0 failed"),
+        "{}",
+        r.stderr
+    );
+    assert!(dir.path().join("sharded/index.html").is_file());
     let r = postkit(dir.path(), &["batch", "in/p.csv", "--shard", "4/3"]);
     assert_eq!(r.code, 2);
     assert!(
