@@ -58,33 +58,56 @@ pub fn shorten(s: &str, limit: usize) -> String {
 }
 
 /// Alt text for an asset: the template's pattern filled with the content,
-/// within the platform's alt-text limit, never empty.
+/// within the platform's alt-text limit (the longest field, usually the
+/// story, is shortened first so the sentence around it survives), never empty.
 pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> String {
     let pattern = set.alt.as_deref().unwrap_or(DEFAULT_ALT);
+    let limit = platform.alt_chars.unwrap_or(1000) as usize;
     let mut fields = content.fields.clone();
     for v in fields.values_mut() {
         *v = v.replace('\n', " ");
     }
-    let filled = substitute_fields(pattern, &fields);
-    let tidy = filled
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace("\"\"", "")
-        .replace(" :", ":");
-    let tidy = tidy.trim().trim_end_matches(':').trim().to_string();
-    let text = if tidy.is_empty() {
-        format!(
-            "{} graphic",
-            fields
-                .get("campaign.name")
-                .cloned()
-                .unwrap_or_else(|| "Campaign".into())
-        )
-    } else {
-        tidy
+    let tidy = |s: String| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("\"\"", "")
+            .replace(" :", ":")
+            .trim()
+            .trim_end_matches(':')
+            .trim()
+            .to_string()
     };
-    shorten(&text, platform.alt_chars.unwrap_or(1000) as usize)
+    // Names used by the pattern, longest value first.
+    let mut used: Vec<String> = pattern
+        .split("{{")
+        .skip(1)
+        .filter_map(|p| p.split("}}").next())
+        .map(|n| n.trim().to_string())
+        .collect();
+    if used
+        .iter()
+        .all(|n| fields.get(n).is_none_or(|v| v.trim().is_empty()))
+    {
+        let name = fields
+            .get("campaign.name")
+            .filter(|n| !n.is_empty())
+            .cloned()
+            .unwrap_or_else(|| "Campaign".into());
+        return shorten(&format!("{name} graphic"), limit);
+    }
+    used.sort_by_key(|n| std::cmp::Reverse(fields.get(n).map(|v| graphemes(v)).unwrap_or(0)));
+    if let Some(longest) = used.first().cloned() {
+        let full = tidy(substitute_fields(pattern, &fields));
+        let over = graphemes(&full).saturating_sub(limit);
+        if over > 0 {
+            if let Some(v) = fields.get(&longest).cloned() {
+                let keep = graphemes(&v).saturating_sub(over + 1).max(1);
+                fields.insert(longest, shorten(&v, keep));
+            }
+        }
+    }
+    shorten(&tidy(substitute_fields(pattern, &fields)), limit)
 }
 
 /// A ready-to-paste post: a teaser from the story, then hashtags (within the

@@ -49,6 +49,9 @@ pub struct Content {
     /// Warnings about the content itself (hashtag style), added to every
     /// asset made from it.
     pub notes: Vec<String>,
+    /// Scrim opacity behind a slot's text (by field), set when the text needs
+    /// more contrast with a photo.
+    pub scrims: BTreeMap<String, f32>,
 }
 
 /// How one slot came out.
@@ -65,6 +68,9 @@ pub struct SlotReport {
     /// Code points no font could draw (`U+XXXX`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// WCAG contrast of the text against what is behind it (text slots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<f32>,
 }
 
 /// Where a text slot's ink must stay, in output px.
@@ -76,6 +82,16 @@ pub struct SlotBox {
     pub id: String,
     /// Left, top, right, bottom.
     pub rect: [f32; 4],
+    /// The text's ink, in output px (left, top, right, bottom).
+    pub ink: Option<[f32; 4]>,
+    /// The text colour, when it is a plain `#RRGGBB`.
+    pub colour: Option<[u8; 3]>,
+    /// Font size in output px.
+    pub font_px: f32,
+    /// Bold (700 or more).
+    pub bold: bool,
+    /// The slot overlaps a cover-fitted image (a photo): it may get a scrim.
+    pub over_photo: bool,
 }
 
 /// A filled template, ready to render.
@@ -310,6 +326,22 @@ impl Ctx<'_> {
         })
     }
 
+    /// Does this slot overlap a cover-fitted image slot of the same variant?
+    fn over_photo(&self, slot: &Slot) -> bool {
+        let variant = self
+            .set
+            .variant_for(self.platform.width, self.platform.height);
+        variant.parsed.slots.iter().any(|o| {
+            o.kind == SlotKind::Image
+                && o.options.get("fit").is_some_and(|f| f.trim() == "cover")
+                && self.content.images.contains_key(&o.field)
+                && o.x < slot.x + slot.width
+                && slot.x < o.x + o.width
+                && o.y < slot.y + slot.height
+                && slot.y < o.y + o.height
+        })
+    }
+
     fn bad_option(&self, slot: &Slot, name: &str, value: &str, valid: &str) -> Error {
         Error::Template {
             template: self.set.name.clone(),
@@ -397,10 +429,19 @@ impl Ctx<'_> {
             lines: block.lines.len(),
             fits: true,
             missing,
+            contrast: None,
         });
         if slot.transform.is_none() {
             let (ox, oy) = self.origin;
             let s = self.scale;
+            let ink = block.ink.map(|(l, t, r, b)| {
+                [
+                    (slot.x + l - ox) * s,
+                    (slot.y + t - oy) * s,
+                    (slot.x + r - ox) * s,
+                    (slot.y + b - oy) * s,
+                ]
+            });
             self.boxes.push(SlotBox {
                 report: report_idx,
                 id: group_id(idx, slot),
@@ -410,9 +451,38 @@ impl Ctx<'_> {
                     (slot.x + slot.width - ox) * s,
                     (slot.y + slot.height - oy) * s,
                 ],
+                ink,
+                colour: crate::contrast::parse_hex(&fill),
+                font_px: block.font_size * s,
+                bold: style.weight >= 700,
+                over_photo: self.over_photo(slot),
             });
         }
         let mut out = String::new();
+        // A scrim behind the text, when contrast asked for one.
+        if let (Some(opacity), Some((l, t, r, b))) =
+            (self.content.scrims.get(&slot.field), block.ink)
+        {
+            let pad = block.font_size * 0.35;
+            let colour = match crate::contrast::parse_hex(&fill) {
+                Some(c) if crate::contrast::luminance(c) < 0.4 => "#FFFFFF",
+                _ => "#0B1B2B",
+            };
+            let _ = write!(
+                out,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{colour}\" fill-opacity=\"{}\"{}/>",
+                fmt(slot.x + l - pad),
+                fmt(slot.y + t - pad),
+                fmt(r - l + 2.0 * pad),
+                fmt(b - t + 2.0 * pad),
+                fmt(pad),
+                fmt(*opacity),
+                slot.transform
+                    .as_ref()
+                    .map(|t| format!(" transform=\"{}\"", escape(t)))
+                    .unwrap_or_default()
+            );
+        }
         self.group_open(&mut out, idx, slot);
         let size = fmt(block.font_size);
         for line in &block.lines {
@@ -555,6 +625,7 @@ impl Ctx<'_> {
             lines: 0,
             fits: true,
             missing: Vec::new(),
+            contrast: None,
         });
         Ok(out)
     }

@@ -62,6 +62,19 @@ pub struct Engine {
     opts: usvg::Options<'static>,
 }
 
+/// Scrim opacities tried, in order, behind text over a photo.
+const SCRIM_STEPS: [f32; 4] = [0.35, 0.55, 0.7, 0.85];
+
+/// WCAG AA for text of this size on an image `width` px wide: 3:1 for large
+/// text (see [`check::large_text_px`]), else 4.5:1.
+pub fn aa_threshold(font_px: f32, bold: bool, width: u32) -> f64 {
+    if font_px >= check::large_text_px(width, bold) {
+        3.0
+    } else {
+        4.5
+    }
+}
+
 /// One rendered asset, encoded.
 pub struct Asset {
     /// The filled template (SVG, slot reports, warnings).
@@ -148,8 +161,63 @@ impl Engine {
         let (adjusted, note) = self
             .logo_for_background(set, platform, content)
             .map_err(render_err)?;
-        let content = adjusted.as_ref().unwrap_or(content);
-        let mut filled = fill::fill(set, platform, content, &self.book)?;
+        let mut content = std::borrow::Cow::Borrowed(adjusted.as_ref().unwrap_or(content));
+        // Fill, then measure each text slot's contrast on the rendered
+        // background; text over a photo gets a scrim, darker step by step,
+        // until it reaches WCAG AA.
+        let mut scrim_notes = Vec::new();
+        let (mut filled, contrasts) = loop {
+            let filled = fill::fill(set, platform, &content, &self.book)?;
+            let contrasts = raster::text_contrast(&filled, &self.opts).map_err(render_err)?;
+            let mut more = Vec::new();
+            for (idx, ratio) in &contrasts {
+                let b = filled.slot_boxes.iter().find(|b| b.report == *idx);
+                let Some(b) = b else { continue };
+                let need = aa_threshold(b.font_px, b.bold, platform.width);
+                let field = &filled.slots[*idx].name;
+                let level = content.scrims.get(field).copied().unwrap_or(0.0);
+                if *ratio < need && b.over_photo && level < 0.85 {
+                    more.push((
+                        field.clone(),
+                        SCRIM_STEPS
+                            .iter()
+                            .copied()
+                            .find(|s| *s > level)
+                            .unwrap_or(0.85),
+                    ));
+                }
+            }
+            if more.is_empty() {
+                break (filled, contrasts);
+            }
+            let c = content.to_mut();
+            for (field, level) in more {
+                c.scrims.insert(field, level);
+            }
+        };
+        for (field, level) in &content.scrims {
+            scrim_notes.push(format!(
+                "slot {field}: added a {:.0}% scrim behind the text so it stands out from the photo (WCAG AA)",
+                level * 100.0
+            ));
+        }
+        for (idx, ratio) in contrasts {
+            let Some(b) = filled.slot_boxes.iter().find(|b| b.report == idx).cloned() else {
+                continue;
+            };
+            filled.slots[idx].contrast = Some((ratio * 100.0).round() as f32 / 100.0);
+            let need = aa_threshold(b.font_px, b.bold, platform.width);
+            if ratio < need {
+                let w = format!(
+                    "slot {}: text contrast is {ratio:.2}:1 against what is behind it, below WCAG AA ({need}:1 for {} text); change the text colour or the background",
+                    filled.slots[idx].name,
+                    if need < 4.0 { "large" } else { "normal" }
+                );
+                filled.warnings.push(w.clone());
+                filled.strict_problems.push(w);
+            }
+        }
+        filled.warnings.extend(scrim_notes);
         filled.warnings.extend(note);
         let rendered = raster::render(&filled, &self.opts).map_err(render_err)?;
         for (idx, px) in rendered.overflow {

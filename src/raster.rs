@@ -96,3 +96,68 @@ pub fn mean_colour(svg: &str, opts: &Options, rect: [f32; 4]) -> Result<[u8; 3],
     }
     Ok([(r / n) as u8, (g / n) as u8, (b / n) as u8])
 }
+
+/// WCAG contrast of each text slot's colour against what is drawn behind its
+/// text (the asset rendered without its text slots, photos included): the
+/// 5th percentile of the per-pixel ratios under the text's ink, so a few
+/// stray pixels do not decide it but a bright patch of photo does.
+/// Returns (slot report index, ratio) for slots with a plain colour.
+pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)>, String> {
+    let boxes: Vec<_> = filled
+        .slot_boxes
+        .iter()
+        .filter(|b| b.colour.is_some() && b.ink.is_some())
+        .collect();
+    if boxes.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The background: the SVG with every text slot's group taken out.
+    let mut svg = filled.svg.clone();
+    for b in &filled.slot_boxes {
+        let open = format!("<g id=\"{}\"", b.id);
+        if let Some(start) = svg.find(&open) {
+            if let Some(len) = svg[start..].find("</g>") {
+                svg.replace_range(start..start + len + 4, "");
+            }
+        }
+    }
+    let tree = Tree::from_str(&svg, opts).map_err(|e| format!("invalid SVG: {e}"))?;
+    let (w, h) = (tree.size().width(), tree.size().height());
+    let mut out = Vec::new();
+    for b in boxes {
+        let (Some(ink), Some(fg)) = (b.ink, b.colour) else {
+            continue;
+        };
+        let x0 = ink[0].max(0.0).floor();
+        let y0 = ink[1].max(0.0).floor();
+        let pw = (ink[2].min(w) - x0).ceil();
+        let ph = (ink[3].min(h) - y0).ceil();
+        if pw < 1.0 || ph < 1.0 {
+            continue;
+        }
+        let Some(mut pixmap) = Pixmap::new(pw as u32, ph as u32) else {
+            continue;
+        };
+        pixmap.fill(resvg::tiny_skia::Color::WHITE);
+        resvg::render(
+            &tree,
+            resvg::tiny_skia::Transform::from_translate(-x0, -y0),
+            &mut pixmap.as_mut(),
+        );
+        let lt = crate::contrast::luminance(fg);
+        let mut ratios: Vec<f64> = pixmap
+            .pixels()
+            .iter()
+            .map(|p| {
+                let c = p.demultiply();
+                let lb = crate::contrast::luminance([c.red(), c.green(), c.blue()]);
+                let (hi, lo) = if lt > lb { (lt, lb) } else { (lb, lt) };
+                (hi + 0.05) / (lo + 0.05)
+            })
+            .collect();
+        ratios.sort_by(|a, b| a.total_cmp(b));
+        let p5 = ratios[(ratios.len() - 1) / 20];
+        out.push((b.report, p5));
+    }
+    Ok(out)
+}

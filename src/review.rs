@@ -126,6 +126,18 @@ details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4
                 hh = a.height,
                 kb = a.bytes as f64 / 1024.0
             );
+            let contrasts: Vec<String> = a
+                .slots
+                .iter()
+                .filter_map(|s| s.contrast.map(|c| format!("{} {c:.1}:1", s.name)))
+                .collect();
+            if !contrasts.is_empty() {
+                let _ = write!(
+                    h,
+                    "<div class=\"meta\">contrast: {}</div>",
+                    escape(&contrasts.join(", "))
+                );
+            }
             for w in &a.warnings {
                 let _ = write!(h, "<div class=\"warn\">⚠ {}</div>", escape(w));
             }

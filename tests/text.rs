@@ -60,10 +60,10 @@ fn style(min: f32, max: f32) -> TextStyle {
     }
 }
 
-/// A one-slot template: white canvas, the slot's text in pure magenta.
+/// A one-slot template: white canvas, the slot's text in a dark violet.
 fn probe_template(w: u32, h: u32, slot: (u32, u32, u32, u32), opts: &str) -> TemplateSet {
     let svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" data-background="#FFFFFF"><rect data-slot="story" x="{}" y="{}" width="{}" height="{}" data-fill="#FF00FF" {opts}/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" data-background="#FFFFFF"><rect data-slot="story" x="{}" y="{}" width="{}" height="{}" data-fill="#5500AA" {opts}/></svg>"##,
         slot.0, slot.1, slot.2, slot.3
     );
     TemplateSet::from_files("probe", &[("probe.svg".into(), svg)], None).unwrap()
