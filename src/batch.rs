@@ -731,29 +731,12 @@ pub fn run_batch(
                 }
             }
         }
-        // A panic inside a dependency becomes this asset's error.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let dest = crate::Destination {
-                out: &opts.out,
-                org: &p.org,
-                suffix: p.suffix.as_deref(),
-            };
-            produce(engine, set, platform, &p.content, &dest, &opts.output)
-        }))
-        .unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown".into());
-            Err(ErrorReport {
-                template: set.name.clone(),
-                platform: platform.name.clone(),
-                message: format!("internal error while rendering (please report it): {what}"),
-                org: None,
-                row: None,
-            })
-        });
+        let dest = crate::Destination {
+            out: &opts.out,
+            org: &p.org,
+            suffix: p.suffix.as_deref(),
+        };
+        let result = produce(engine, set, platform, &p.content, &dest, &opts.output);
         match result {
             Ok(rep) => {
                 if let Ok(v) = serde_json::to_value(&rep) {

@@ -67,6 +67,16 @@ pub enum Error {
         /// A length that would probably fit.
         suggest: usize,
     },
+    /// A text is longer than postkit sets.
+    #[error("the {field} is {chars} characters long; the limit is {limit}: shorten it")]
+    TooLong {
+        /// The field.
+        field: String,
+        /// Its length.
+        chars: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A required field has no value.
     #[error("{0}")]
     MissingField(String),

@@ -29,6 +29,9 @@ pub const CAMPAIGN_FIELDS: &[&str] = &[
     "days_unit",
 ];
 
+/// Longest text postkit lays out in one slot (characters).
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
 /// Text set smaller than this (output px) gets a legibility warning.
 pub const MIN_LEGIBLE_PX: f32 = 14.0;
 
@@ -672,6 +675,14 @@ impl Ctx<'_> {
                         )));
                     }
                     return Ok(String::new());
+                }
+                let chars = value.chars().count();
+                if chars > MAX_TEXT_CHARS {
+                    return Err(Error::TooLong {
+                        field: slot.field.clone(),
+                        chars,
+                        limit: MAX_TEXT_CHARS,
+                    });
                 }
                 self.text_slot(idx, slot, &value, false)
             }

@@ -133,10 +133,9 @@ impl ImageInput {
             image::ImageFormat::WebP => "image/webp",
             other => return Err(bad(format!("is {other:?}; use PNG, JPEG, WebP or SVG"))),
         };
-        let reader = image::ImageReader::with_format(Cursor::new(&bytes), format);
-        let (width, height) = reader
-            .into_dimensions()
-            .map_err(|e| bad(format!("cannot be read: {e}")))?;
+        // The header alone tells the size: refuse a bomb before decoding.
+        let size = imagesize::blob_size(&bytes).map_err(|e| bad(format!("cannot be read: {e}")))?;
+        let (width, height) = (size.width as u32, size.height as u32);
         if width == 0
             || height == 0
             || width > MAX_IMAGE_SIDE
@@ -247,12 +246,30 @@ impl ImageInput {
     }
 }
 
+/// Largest SVG logo postkit reads.
+pub const MAX_SVG_BYTES: usize = 5 * 1024 * 1024;
+/// Most elements an SVG logo may have.
+pub const MAX_SVG_ELEMENTS: usize = 50_000;
+
 fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Error> {
     let bad = |message: String| Error::Image {
         what: what.to_string(),
         path: path.to_path_buf(),
         message,
     };
+    if bytes.len() > MAX_SVG_BYTES {
+        return Err(bad(format!(
+            "is an SVG of {} MB; the limit is {} MB",
+            bytes.len() / 1_000_000,
+            MAX_SVG_BYTES / 1_000_000
+        )));
+    }
+    let elements = bytes.iter().filter(|b| **b == b'<').count();
+    if elements > MAX_SVG_ELEMENTS {
+        return Err(bad(format!(
+            "is an SVG with about {elements} elements; the limit is {MAX_SVG_ELEMENTS}: simplify it or use a PNG"
+        )));
+    }
     let opts = usvg::Options {
         image_href_resolver: usvg::ImageHrefResolver {
             resolve_data: usvg::ImageHrefResolver::default_data_resolver(),

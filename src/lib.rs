@@ -96,6 +96,12 @@ impl Engine {
         &self.book
     }
 
+    /// Renderer options for a set: a set from disk may embed image files from
+    /// its own folder, and nothing else.
+    fn options_for(&self, set: &TemplateSet) -> usvg::Options<'static> {
+        raster::options_in(&self.book, set.dir.clone())
+    }
+
     /// Picks the logo for the background under the logo slot: the logo, else
     /// the brand's logo for dark backgrounds, else the logo on a plate (with
     /// a warning) when its contrast with the background is below 3:1.
@@ -121,7 +127,7 @@ impl Engine {
         bare.fields.remove("org");
         let filled = fill::fill(set, platform, &bare, &self.book).map_err(|e| e.to_string())?;
         let rect = fill::canvas(variant, platform).px(slot);
-        let bg = raster::mean_colour(&filled.svg, &self.opts, rect)?;
+        let bg = raster::mean_colour(&filled.svg, &self.options_for(set), rect)?;
         let r = contrast::ratio(ink, bg);
         if r >= 3.0 {
             return Ok((None, None));
@@ -162,13 +168,21 @@ impl Engine {
             .logo_for_background(set, platform, content)
             .map_err(render_err)?;
         let mut content = std::borrow::Cow::Borrowed(adjusted.as_ref().unwrap_or(content));
+        let own_opts;
+        let opts = match &set.dir {
+            None => &self.opts,
+            Some(_) => {
+                own_opts = self.options_for(set);
+                &own_opts
+            }
+        };
         // Fill, then measure each text slot's contrast on the rendered
         // background; text over a photo gets a scrim, darker step by step,
         // until it reaches WCAG AA.
         let mut scrim_notes = Vec::new();
         let (mut filled, contrasts) = loop {
             let filled = fill::fill(set, platform, &content, &self.book)?;
-            let contrasts = raster::text_contrast(&filled, &self.opts).map_err(render_err)?;
+            let contrasts = raster::text_contrast(&filled, opts).map_err(render_err)?;
             let mut more = Vec::new();
             for (idx, ratio) in &contrasts {
                 let b = filled.slot_boxes.iter().find(|b| b.report == *idx);
@@ -219,7 +233,7 @@ impl Engine {
         }
         filled.warnings.extend(scrim_notes);
         filled.warnings.extend(note);
-        let rendered = raster::render(&filled, &self.opts).map_err(render_err)?;
+        let rendered = raster::render(&filled, opts).map_err(render_err)?;
         for (idx, px) in rendered.overflow {
             let name = filled.slots[idx].name.clone();
             filled.slots[idx].fits = false;
@@ -371,9 +385,21 @@ pub fn produce(
         platform: platform.name.clone(),
         message,
     };
-    let rendered = engine
-        .render_pixels(set, platform, content)
-        .map_err(|e| fail(e.to_string()))?;
+    // A panic inside a dependency becomes this asset's error, not the run's end.
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.render_pixels(set, platform, content)
+    }))
+    .map_err(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown".into());
+        fail(format!(
+            "internal error while rendering (please report it): {what}"
+        ))
+    })?
+    .map_err(|e| fail(e.to_string()))?;
     let (filled, pixmap) = rendered;
     if opts.strict && !filled.strict_problems.is_empty() {
         return Err(fail(format!(

@@ -35,6 +35,11 @@ const FAILED: u8 = 1;
 const USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    // Panics are bugs: say so plainly (batch and render turn a panic inside
+    // one asset into that asset's error and go on).
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("postkit: internal error (please report it): {info}");
+    }));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

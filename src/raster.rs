@@ -12,12 +12,41 @@ pub const MAX_PIXELS: u64 = 8192 * 8192;
 
 /// usvg options that share the font book and refuse every external href.
 pub fn options(book: &FontBook) -> Options<'static> {
+    options_in(book, None)
+}
+
+/// Largest image file a template may embed from its folder.
+pub const MAX_TEMPLATE_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Options for a template loaded from `dir`: a relative href is read only if
+/// it stays inside `dir` (after resolving links) and is a small image file;
+/// everything else is refused.
+pub fn options_in(book: &FontBook, dir: Option<std::path::PathBuf>) -> Options<'static> {
+    let root = dir.and_then(|d| d.canonicalize().ok());
     Options {
         fontdb: book.database(),
         font_family: crate::text::fonts::DEFAULT_FAMILY.to_string(),
         image_href_resolver: ImageHrefResolver {
             resolve_data: ImageHrefResolver::default_data_resolver(),
-            resolve_string: Box::new(|_, _| None),
+            resolve_string: Box::new(move |href, _| {
+                let root = root.as_ref()?;
+                if crate::template::slots::href_refused(href).is_some() {
+                    return None;
+                }
+                let path = root.join(href).canonicalize().ok()?;
+                if !path.starts_with(root)
+                    || std::fs::metadata(&path).ok()?.len() > MAX_TEMPLATE_IMAGE_BYTES
+                {
+                    return None;
+                }
+                let bytes = std::sync::Arc::new(std::fs::read(&path).ok()?);
+                match image::guess_format(&bytes).ok()? {
+                    image::ImageFormat::Png => Some(usvg::ImageKind::PNG(bytes)),
+                    image::ImageFormat::Jpeg => Some(usvg::ImageKind::JPEG(bytes)),
+                    image::ImageFormat::WebP => Some(usvg::ImageKind::WEBP(bytes)),
+                    _ => None,
+                }
+            }),
         },
         resources_dir: None,
         ..Options::default()

@@ -197,6 +197,9 @@ impl TemplateSet {
         for (fname, src) in files.iter().filter(|(f, _)| f.ends_with(".svg")) {
             let vname = fname.trim_end_matches(".svg").to_string();
             let parsed = slots::parse(src, &format!("{name}/{fname}"), &overrides)?;
+            if let Some(dir) = &dir {
+                check_local_hrefs(src, dir, &format!("{name}/{fname}"))?;
+            }
             variants.push(Variant {
                 name: vname,
                 source: src.clone(),
@@ -315,6 +318,41 @@ impl TemplateSet {
                 .collect(),
         }
     }
+}
+
+/// Relative hrefs of a template on disk must name files inside its folder
+/// (links resolved): anything else is refused here, by name, rather than
+/// silently not drawn.
+fn check_local_hrefs(src: &str, dir: &Path, origin: &str) -> Result<(), Error> {
+    let Ok(doc) = roxmltree::Document::parse(src) else {
+        return Ok(()); // parse errors were reported already
+    };
+    let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        for a in node.attributes().filter(|a| a.name() == "href") {
+            let h = a.value().trim();
+            if h.starts_with('#') || h.starts_with("data:") || h.is_empty() {
+                continue;
+            }
+            let inside = root
+                .join(h)
+                .canonicalize()
+                .map(|p| p.starts_with(&root) && p.is_file());
+            if !matches!(inside, Ok(true)) {
+                let p = doc.text_pos_at(node.range().start);
+                return Err(Error::Template {
+                    template: origin.to_string(),
+                    message: format!(
+                        "<{}> at line {}, column {} links to '{h}', which is not a file inside the template's folder",
+                        node.tag_name().name(),
+                        p.row,
+                        p.col
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read(path: &Path) -> Result<String, Error> {

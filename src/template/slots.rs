@@ -55,6 +55,34 @@ pub const SLOT_OPTIONS: &[&str] = &[
     "wordmark-weight",
 ];
 
+/// Most elements a template may have.
+pub const MAX_ELEMENTS: usize = 50_000;
+
+/// Why an href may not be followed, if it may not: only `#fragment`s, `data:`
+/// URLs and plain relative paths that stay inside the template's folder.
+pub fn href_refused(href: &str) -> Option<&'static str> {
+    let h = href.trim();
+    if h.starts_with('#') || h.starts_with("data:") {
+        return None;
+    }
+    if h.contains("://") || h.to_ascii_lowercase().starts_with("file:") {
+        return Some("a URL");
+    }
+    if let Some((scheme, _)) = h.split_once(':') {
+        if scheme.len() > 1 && scheme.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Some("a URL");
+        }
+        return Some("an absolute path");
+    }
+    if h.starts_with('/') || h.starts_with('\\') {
+        return Some("an absolute path");
+    }
+    if h.split(['/', '\\']).any(|part| part == "..") {
+        return Some("it leaves the template's folder");
+    }
+    None
+}
+
 /// Fields whose slots hold images.
 pub const IMAGE_FIELDS: &[&str] = &["logo", "photo", "portrait", "still", "image"];
 
@@ -110,6 +138,34 @@ pub fn parse(
         },
     )
     .map_err(|e| err(format!("not well-formed SVG: {e}")))?;
+    let elements = doc.descendants().filter(|n| n.is_element()).count();
+    if elements > MAX_ELEMENTS {
+        return Err(err(format!(
+            "has {elements} elements; the limit is {MAX_ELEMENTS}: simplify it (flatten patterns, merge paths)"
+        )));
+    }
+    // The sandbox: a template reads nothing but its own folder and data: URLs.
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        for a in node.attributes().filter(|a| a.name() == "href") {
+            if let Some(why) = href_refused(a.value()) {
+                return Err(err(format!(
+                    "<{}> at {} links to '{}', which postkit will not read ({why}); embed it as a data: URL or put the file in the template's folder",
+                    node.tag_name().name(),
+                    position(&doc, node.range().start),
+                    a.value()
+                )));
+            }
+        }
+        if node.has_tag_name("style") {
+            let css = node.text().unwrap_or_default();
+            if css.contains("@import") || css.contains("url(") && !css.contains("url(#") {
+                return Err(err(format!(
+                    "the <style> at {} loads an external stylesheet or file; keep styles in the template",
+                    position(&doc, node.range().start)
+                )));
+            }
+        }
+    }
     let root = doc.root_element();
     if root.tag_name().name() != "svg" {
         return Err(err(format!(
