@@ -3,6 +3,7 @@
 //! escape the output folder. Each case checks the message a user sees, the
 //! exit code, and that nothing was written where it should not be.
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use std::path::Path;
