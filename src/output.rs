@@ -8,11 +8,39 @@ use resvg::tiny_skia::Pixmap;
 
 use crate::error::Error;
 
-/// Encodes a pixmap as PNG: RGB when fully opaque, straight RGBA otherwise.
-/// The same pixels always give the same bytes.
+/// Encodes a pixmap as PNG, losslessly and deterministically: an indexed
+/// (palette) PNG when the image is opaque and has at most 256 colours (text
+/// cards usually do: smaller and many times faster to compress), RGB when
+/// opaque, straight RGBA otherwise.
 pub fn encode_png(pixmap: &Pixmap) -> Vec<u8> {
     let opaque = pixmap.pixels().iter().all(|p| p.alpha() == 255);
     let (w, h) = (pixmap.width(), pixmap.height());
+    let mut out = Vec::with_capacity((w * h) as usize / 4);
+    fn header(
+        out: &mut Vec<u8>,
+        w: u32,
+        h: u32,
+        colour: png::ColorType,
+    ) -> png::Encoder<'static, &mut Vec<u8>> {
+        let mut enc = png::Encoder::new(out, w, h);
+        enc.set_color(colour);
+        enc.set_depth(png::BitDepth::Eight);
+        enc
+    }
+    if opaque {
+        if let Some((palette, indices)) = palette(pixmap) {
+            let mut enc = header(&mut out, w, h, png::ColorType::Indexed);
+            enc.set_palette(palette);
+            enc.set_compression(png::Compression::Fast);
+            enc.set_filter(png::Filter::Adaptive);
+            let mut writer = enc.write_header().expect("header for a valid size");
+            writer
+                .write_image_data(&indices)
+                .expect("data matches the header");
+            drop(writer);
+            return out;
+        }
+    }
     let data: Vec<u8> = if opaque {
         pixmap
             .pixels()
@@ -20,32 +48,64 @@ pub fn encode_png(pixmap: &Pixmap) -> Vec<u8> {
             .flat_map(|p| [p.red(), p.green(), p.blue()])
             .collect()
     } else {
-        pixmap
-            .pixels()
-            .iter()
-            .flat_map(|p| {
-                let c = p.demultiply();
-                [c.red(), c.green(), c.blue(), c.alpha()]
-            })
-            .collect()
+        rgba(pixmap)
     };
-    let mut out = Vec::with_capacity(data.len() / 8);
-    {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(if opaque {
+    let mut enc = header(
+        &mut out,
+        w,
+        h,
+        if opaque {
             png::ColorType::Rgb
         } else {
             png::ColorType::Rgba
-        });
-        enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Balanced);
-        enc.set_filter(png::Filter::Adaptive);
-        let mut writer = enc.write_header().expect("header for a valid size");
-        writer
-            .write_image_data(&data)
-            .expect("image data matches the header");
-    }
+        },
+    );
+    enc.set_compression(png::Compression::Balanced);
+    enc.set_filter(png::Filter::Adaptive);
+    let mut writer = enc.write_header().expect("header for a valid size");
+    writer
+        .write_image_data(&data)
+        .expect("image data matches the header");
+    drop(writer);
     out
+}
+
+/// The sorted palette (RGB triples) and per-pixel indices of an opaque
+/// pixmap with at most 256 colours; None if it has more.
+fn palette(pixmap: &Pixmap) -> Option<(Vec<u8>, Vec<u8>)> {
+    let key = |p: &resvg::tiny_skia::PremultipliedColorU8| {
+        (p.red() as u32) << 16 | (p.green() as u32) << 8 | p.blue() as u32
+    };
+    let mut colours: Vec<u32> = Vec::with_capacity(256);
+    let mut last = u32::MAX;
+    for p in pixmap.pixels() {
+        let c = key(p);
+        if c == last {
+            continue;
+        }
+        last = c;
+        if let Err(i) = colours.binary_search(&c) {
+            if colours.len() == 256 {
+                return None;
+            }
+            colours.insert(i, c);
+        }
+    }
+    let mut indices = Vec::with_capacity(pixmap.pixels().len());
+    let (mut last, mut last_i) = (u32::MAX, 0u8);
+    for p in pixmap.pixels() {
+        let c = key(p);
+        if c != last {
+            last = c;
+            last_i = colours.binary_search(&c).ok()? as u8;
+        }
+        indices.push(last_i);
+    }
+    let palette = colours
+        .iter()
+        .flat_map(|c| [(c >> 16) as u8, (c >> 8) as u8, *c as u8])
+        .collect();
+    Some((palette, indices))
 }
 
 /// Output file format.
