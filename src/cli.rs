@@ -36,39 +36,6 @@ pub enum Command {
 pub struct BatchArgs {
     /// The batch file: .csv (header row), .json (array of objects) or .toml ([[row]] tables).
     pub file: PathBuf,
-    /// Output folder.
-    #[arg(long, value_name = "DIR", default_value = "out")]
-    pub out: PathBuf,
-    /// Template(s) for rows without a template column (repeatable).
-    #[arg(long, value_name = "NAME|PATH")]
-    pub template: Vec<String>,
-    /// Platform(s) for rows without a platform column (repeatable, or 'all').
-    #[arg(long, value_name = "NAME")]
-    pub platform: Vec<String>,
-    /// Platform presets from a TOML file instead of the embedded ones.
-    #[arg(long, value_name = "FILE")]
-    pub platforms: Option<PathBuf>,
-    /// Campaign: 'default' or a campaign TOML file.
-    #[arg(long, value_name = "NAME|PATH", default_value = "default")]
-    pub campaign: String,
-    /// Extra font file (repeatable).
-    #[arg(long, value_name = "PATH")]
-    pub font: Vec<PathBuf>,
-    /// Today's date for countdowns (YYYY-MM-DD; default: today).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    pub date: Option<time::Date>,
-    /// Paragraph direction for rows without a dir column.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub dir: Dir,
-    /// Output format: png, jpeg, webp, or auto (each platform's preferred format).
-    #[arg(long, value_name = "FORMAT", default_value = "png", value_parser = parse_format)]
-    pub format: postkit::output::Format,
-    /// Also write the filled SVG beside each image.
-    #[arg(long)]
-    pub emit_svg: bool,
-    /// Make text warnings (missing glyphs, words broken inside) errors.
-    #[arg(long)]
-    pub strict: bool,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -81,12 +48,9 @@ pub struct BatchArgs {
     /// Render only shard I of N (1-based), e.g. 2/4; the shards together make the whole.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
-    /// Print the report as JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Options shared with `render` (defaults that a row's columns override).
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// `postkit init [DIR]`.
@@ -181,6 +145,25 @@ pub struct RenderArgs {
     /// 0 to 1 (0.5,0.3 is centre, upper third).
     #[arg(long, value_name = "X,Y", value_parser = parse_focus)]
     pub focus: Option<(f32, f32)>,
+    /// Hashtag (repeatable); replaces the campaign's.
+    #[arg(long, value_name = "TAG")]
+    pub hashtag: Vec<String>,
+    /// Handle to tag (repeatable); replaces the campaign's.
+    #[arg(long, value_name = "HANDLE")]
+    pub tag: Vec<String>,
+    /// A custom template field, KEY=VALUE (repeatable), for example
+    /// --field "event=Welcome Supper" --field "place=St Andrew's Hall".
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_field)]
+    pub field: Vec<(String, String)>,
+    /// Options shared with `batch`.
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Options `render` and `batch` share (in `batch`, defaults that a row's
+/// columns override).
+#[derive(Debug, Args)]
+pub struct Common {
     /// Template: a built-in name, or a template folder or .svg file (repeatable).
     #[arg(long, value_name = "NAME|PATH")]
     pub template: Vec<String>,
@@ -193,38 +176,28 @@ pub struct RenderArgs {
     /// Campaign: 'default' or a campaign TOML file.
     #[arg(long, value_name = "NAME|PATH", default_value = "default")]
     pub campaign: String,
-    /// Hashtag (repeatable); replaces the campaign's.
-    #[arg(long, value_name = "TAG")]
-    pub hashtag: Vec<String>,
-    /// Handle to tag (repeatable); replaces the campaign's.
-    #[arg(long, value_name = "HANDLE")]
-    pub tag: Vec<String>,
-    /// A custom template field, KEY=VALUE (repeatable), for example
-    /// --field "event=Welcome Supper" --field "place=St Andrew's Hall".
-    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_field)]
-    pub field: Vec<(String, String)>,
     /// Today's date for countdowns (YYYY-MM-DD; default: today).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<time::Date>,
     /// Extra font file (repeatable); comes before the embedded fonts.
     #[arg(long, value_name = "PATH")]
     pub font: Vec<PathBuf>,
-    /// Paragraph direction of the story.
+    /// Paragraph direction of the user's text.
     #[arg(long, value_enum, default_value = "auto")]
     pub dir: Dir,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// Also write the filled SVG beside each PNG.
-    #[arg(long)]
-    pub emit_svg: bool,
-    /// Make warnings about the text (missing glyphs, words broken inside)
-    /// errors for that asset.
-    #[arg(long)]
-    pub strict: bool,
     /// Output format: png, jpeg, webp, or auto (each platform's preferred format).
     #[arg(long, value_name = "FORMAT", default_value = "png", value_parser = parse_format)]
     pub format: postkit::output::Format,
+    /// Also write the filled SVG beside each image.
+    #[arg(long)]
+    pub emit_svg: bool,
+    /// Make warnings about the text (missing glyphs, words broken inside,
+    /// contrast below WCAG AA) errors for that asset.
+    #[arg(long)]
+    pub strict: bool,
     /// Print a JSON report on stdout.
     #[arg(long)]
     pub json: bool,

@@ -100,7 +100,7 @@ fn with_prefix(values: &[String], prefix: char) -> Vec<String> {
 }
 
 fn render(args: RenderArgs) -> u8 {
-    let mut campaign = match Campaign::load(&args.campaign) {
+    let mut campaign = match Campaign::load(&args.common.campaign) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -147,10 +147,10 @@ fn render(args: RenderArgs) -> u8 {
         return USAGE;
     }
 
-    let template_names = if args.template.is_empty() {
+    let template_names = if args.common.template.is_empty() {
         vec![campaign.template.clone()]
     } else {
-        args.template.clone()
+        args.common.template.clone()
     };
     let mut templates = Vec::new();
     for name in &template_names {
@@ -169,31 +169,17 @@ fn render(args: RenderArgs) -> u8 {
         return USAGE;
     }
     let story = if story_given { story } else { String::new() };
-    let presets = match &args.platforms {
-        None => Platforms::embedded(),
-        Some(path) => match Platforms::load(path) {
-            Ok(p) => p,
-            Err(e) => return fail(&e),
-        },
+    let presets = match Platforms::load_or_embedded(args.common.platforms.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
     };
-    let platform_names = if !args.platform.is_empty() {
-        args.platform.clone()
-    } else if !campaign.platforms.is_empty() {
-        campaign.platforms.clone()
-    } else {
-        presets
-            .all()
-            .iter()
-            .filter(|p| p.default)
-            .map(|p| p.name.clone())
-            .collect()
-    };
+    let platform_names = presets.names_or_defaults(&args.common.platform, &campaign);
     let platforms = match presets.select(&platform_names) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
 
-    let mut fonts = args.font.clone();
+    let mut fonts = args.common.font.clone();
     if let Some(b) = &brand {
         fonts.extend(b.font_files());
     }
@@ -204,12 +190,13 @@ fn render(args: RenderArgs) -> u8 {
     let mut content = Content::story(&campaign, &org, &story);
     content.focus = args.focus;
     content.notes = tag_warnings;
-    content.set_direction(match args.dir {
+    content.set_direction(match args.common.dir {
         Dir::Auto => Direction::Auto,
         Dir::Ltr => Direction::Ltr,
         Dir::Rtl => Direction::Rtl,
     });
     let today = args
+        .common
         .date
         .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
     content.set_date(&campaign, today);
@@ -237,25 +224,25 @@ fn render(args: RenderArgs) -> u8 {
         content: &content,
         templates: &templates,
         platforms: &platforms,
-        out: &args.out,
-        emit_svg: args.emit_svg,
-        strict: args.strict,
-        format: args.format,
+        out: &args.common.out,
+        emit_svg: args.common.emit_svg,
+        strict: args.common.strict,
+        format: args.common.format,
         all_platforms: platform_names.iter().any(|p| p == "all"),
     };
     let report = postkit::run(&engine, &job);
 
-    if args.json {
+    if args.common.json {
         out!(
             "{}",
             serde_json::to_string_pretty(&report).expect("a report serialises")
         );
-    } else if !args.quiet {
+    } else if !args.common.quiet {
         for a in &report.assets {
             out!("{}", a.path);
         }
     }
-    if !args.quiet {
+    if !args.common.quiet {
         for a in &report.assets {
             for w in &a.warnings {
                 eprintln!(
@@ -271,7 +258,7 @@ fn render(args: RenderArgs) -> u8 {
             e.template, e.platform, e.message
         );
     }
-    if !args.quiet && !args.json {
+    if !args.common.quiet && !args.common.json {
         eprintln!(
             "postkit: {} written, {} failed",
             report.assets.len(),
@@ -441,12 +428,9 @@ fn check(args: CheckArgs) -> u8 {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
-    let presets = match &args.platforms {
-        None => Platforms::embedded(),
-        Some(path) => match Platforms::load(path) {
-            Ok(p) => p,
-            Err(e) => return fail(&e),
-        },
+    let presets = match Platforms::load_or_embedded(args.platforms.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
     };
     let engine = match Engine::new(&[] as &[&str]) {
         Ok(e) => e,
@@ -479,16 +463,13 @@ fn check(args: CheckArgs) -> u8 {
 fn batch(args: BatchArgs) -> u8 {
     use std::io::IsTerminal;
     let start = std::time::Instant::now();
-    let campaign = match Campaign::load(&args.campaign) {
+    let campaign = match Campaign::load(&args.common.campaign) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    let presets = match &args.platforms {
-        None => Platforms::embedded(),
-        Some(path) => match Platforms::load(path) {
-            Ok(p) => p,
-            Err(e) => return fail(&e),
-        },
+    let presets = match Platforms::load_or_embedded(args.common.platforms.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
     };
     let rows = match postkit::batch::read_rows(&args.file) {
         Ok(r) => r,
@@ -500,63 +481,53 @@ fn batch(args: BatchArgs) -> u8 {
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
     // Names given as defaults are checked up front: a typo is a usage error.
-    let templates = if args.template.is_empty() {
+    let templates = if args.common.template.is_empty() {
         vec![campaign.template.clone()]
     } else {
-        args.template.clone()
+        args.common.template.clone()
     };
     for t in &templates {
         if let Err(e) = TemplateSet::load(t) {
             return fail(&e);
         }
     }
-    let platforms = if !args.platform.is_empty() {
-        args.platform.clone()
-    } else if !campaign.platforms.is_empty() {
-        campaign.platforms.clone()
-    } else {
-        presets
-            .all()
-            .iter()
-            .filter(|p| p.default)
-            .map(|p| p.name.clone())
-            .collect()
-    };
+    let platforms = presets.names_or_defaults(&args.common.platform, &campaign);
     if let Err(e) = presets.select(&platforms) {
         return fail(&e);
     }
-    let mut fonts = args.font.clone();
+    let mut fonts = args.common.font.clone();
     fonts.extend(postkit::batch::brand_fonts(&rows, &base));
     let engine = match Engine::new(&fonts) {
         Ok(e) => e,
         Err(e) => return fail(&e),
     };
     let opts = postkit::batch::BatchOptions {
-        out: args.out.clone(),
+        out: args.common.out.clone(),
         base,
         templates,
         platforms,
         campaign,
         presets,
         output: postkit::OutputOptions {
-            emit_svg: args.emit_svg,
-            strict: args.strict,
-            format: args.format,
+            emit_svg: args.common.emit_svg,
+            strict: args.common.strict,
+            format: args.common.format,
         },
         force: args.force,
         fail_fast: args.fail_fast,
         shard: args.shard,
         today: args
+            .common
             .date
             .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
-        direction: match args.dir {
+        direction: match args.common.dir {
             Dir::Auto => Direction::Auto,
             Dir::Ltr => Direction::Ltr,
             Dir::Rtl => Direction::Rtl,
         },
         jobs: args.jobs.unwrap_or(0),
     };
-    let show_bar = !args.quiet && !args.json && std::io::stdout().is_terminal();
+    let show_bar = !args.common.quiet && !args.common.json && std::io::stdout().is_terminal();
     let bar = indicatif::ProgressBar::hidden();
     if show_bar {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -579,16 +550,18 @@ fn batch(args: BatchArgs) -> u8 {
         None => "report.json".to_string(),
     };
     let json = serde_json::to_string_pretty(&result.report).expect("a report serialises");
-    if let Err(e) = postkit::output::write_atomic(&args.out.join(&report_name), json.as_bytes()) {
+    if let Err(e) =
+        postkit::output::write_atomic(&args.common.out.join(&report_name), json.as_bytes())
+    {
         return fail(&e);
     }
     let mut review = None;
     if args.shard.is_none() {
-        if let Err(e) = postkit::review::write_contact_sheets(&args.out, &result.report) {
+        if let Err(e) = postkit::review::write_contact_sheets(&args.common.out, &result.report) {
             return fail(&e);
         }
         match postkit::review::write_index(
-            &args.out,
+            &args.common.out,
             &result.report,
             &format!("postkit review: {}", args.file.display()),
         ) {
@@ -596,7 +569,7 @@ fn batch(args: BatchArgs) -> u8 {
             Err(e) => return fail(&e),
         }
     }
-    if args.json {
+    if args.common.json {
         out!("{json}");
     }
     for e in &result.report.errors {
@@ -623,7 +596,7 @@ fn batch(args: BatchArgs) -> u8 {
             );
         }
     }
-    if !args.quiet {
+    if !args.common.quiet {
         eprintln!(
             "postkit: {} written, {} unchanged, {} failed in {:.1} s{}; report: {}{}",
             result.written,
@@ -635,7 +608,7 @@ fn batch(args: BatchArgs) -> u8 {
             } else {
                 ""
             },
-            args.out.join(&report_name).display(),
+            args.common.out.join(&report_name).display(),
             review
                 .map(|p| format!("; review: {}", p.display()))
                 .unwrap_or_default()

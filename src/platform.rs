@@ -95,6 +95,30 @@ impl Platforms {
         Platforms::from_toml(&src, &path.display().to_string())
     }
 
+    /// The presets of `file`, or the embedded ones.
+    pub fn load_or_embedded(file: Option<&std::path::Path>) -> Result<Platforms, Error> {
+        match file {
+            Some(path) => Platforms::load(path),
+            None => Ok(Platforms::embedded()),
+        }
+    }
+
+    /// The platform names to render: those `given`, else the campaign's,
+    /// else the presets marked `default`.
+    pub fn names_or_defaults(&self, given: &[String], campaign: &crate::Campaign) -> Vec<String> {
+        if !given.is_empty() {
+            given.to_vec()
+        } else if !campaign.platforms.is_empty() {
+            campaign.platforms.clone()
+        } else {
+            self.list
+                .iter()
+                .filter(|p| p.default)
+                .map(|p| p.name.clone())
+                .collect()
+        }
+    }
+
     /// All presets, in file order.
     pub fn all(&self) -> &[Platform] {
         &self.list
