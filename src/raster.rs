@@ -174,18 +174,28 @@ pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)
             &mut pixmap.as_mut(),
         );
         let lt = crate::contrast::luminance(fg);
+        // Backgrounds are mostly runs of one colour: remember the last one.
+        let mut last: Option<(resvg::tiny_skia::PremultipliedColorU8, f64)> = None;
         let mut ratios: Vec<f64> = pixmap
             .pixels()
             .iter()
             .map(|p| {
+                if let Some((c, r)) = last {
+                    if c == *p {
+                        return r;
+                    }
+                }
                 let c = p.demultiply();
                 let lb = crate::contrast::luminance([c.red(), c.green(), c.blue()]);
                 let (hi, lo) = if lt > lb { (lt, lb) } else { (lb, lt) };
-                (hi + 0.05) / (lo + 0.05)
+                let r = (hi + 0.05) / (lo + 0.05);
+                last = Some((*p, r));
+                r
             })
             .collect();
-        ratios.sort_by(|a, b| a.total_cmp(b));
-        let p5 = ratios[(ratios.len() - 1) / 20];
+        let k = (ratios.len() - 1) / 20;
+        let (_, p5, _) = ratios.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+        let p5 = *p5;
         out.push((b.report, p5));
     }
     Ok(out)
