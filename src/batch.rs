@@ -326,7 +326,7 @@ struct Loaded {
 }
 
 impl Loaded {
-    fn template(&self, spec: &str, base: &Path) -> Result<Arc<TemplateSet>, (String, bool)> {
+    fn template(&self, spec: &str, base: &Path) -> Result<Arc<TemplateSet>, String> {
         let local = base.join(spec);
         let key = if crate::template::builtin_names().contains(&spec) || !local.exists() {
             spec.to_string()
@@ -334,15 +334,13 @@ impl Loaded {
             local.display().to_string()
         };
         let mut m = self.templates.lock().unwrap_or_else(|e| e.into_inner());
-        let r = m
-            .entry(key.clone())
+        m.entry(key.clone())
             .or_insert_with(|| {
                 TemplateSet::load(&key)
                     .map(Arc::new)
                     .map_err(|e| e.to_string())
             })
-            .clone();
-        r.map_err(|e| (e, true))
+            .clone()
     }
 
     fn image(&self, path: &Path, what: &str) -> Result<ImageInput, String> {
@@ -452,7 +450,7 @@ fn plan_row(row: &Row, opts: &BatchOptions, loaded: &Loaded) -> Result<Planned, 
         templates.push(
             loaded
                 .template(spec, &opts.base)
-                .map_err(|(e, _)| err("template", e))?,
+                .map_err(|e| err("template", e))?,
         );
     }
     let platform_names = v("platform")
