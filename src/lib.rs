@@ -430,6 +430,7 @@ pub fn produce(
     warnings.extend(warning);
     warnings.extend(content.notes.iter().cloned());
     Ok(AssetReport {
+        org: dest.org.to_string(),
         path: path.display().to_string(),
         template: set.name.clone(),
         platform: platform.name.clone(),

@@ -8,6 +8,9 @@ use crate::fill::SlotReport;
 /// One asset written.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AssetReport {
+    /// The organisation, as given.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub org: String,
     /// Path as written on disk.
     pub path: String,
     /// Template name.

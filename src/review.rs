@@ -104,7 +104,12 @@ details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4
         }
     }
     for (org, assets) in by_org(report, out) {
-        let _ = writeln!(h, "<h2>{}</h2>", escape(&org));
+        let name = assets
+            .first()
+            .map(|a| a.org.as_str())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&org);
+        let _ = writeln!(h, "<h2>{}</h2>", escape(name));
         let sheet = out.join(&org).join("contact-sheet.png");
         if sheet.is_file() {
             let _ = writeln!(

@@ -337,3 +337,40 @@ fn rewriting_an_output_leaves_no_temporary_files() {
         files(dir.path())
     );
 }
+
+#[test]
+fn control_characters_and_traversal_in_batch_rows_stay_inside_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rows.json"),
+        r#"[{"org": "a\u0000b/../../x", "story": "nul\u0000 and bell\u0007 inside"},
+            {"org": "..\\..\\win", "story": "backslashes"}]"#,
+    )
+    .unwrap();
+    let r = postkit(
+        dir.path(),
+        &["batch", "rows.json", "--platform", "x-post", "--json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let paths: Vec<&str> = v["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "out/a-b-x/story-quote-x-post.png",
+            "out/win/story-quote-x-post.png"
+        ]
+    );
+    assert!(files(dir.path())
+        .iter()
+        .all(|f| f.starts_with("out/") || f == "rows.json"));
+    // The control characters were removed from the drawn text.
+    let alt = std::fs::read_to_string(dir.path().join("out/a-b-x/story-quote-x-post.png.alt.txt"))
+        .unwrap();
+    assert!(alt.contains("nul and bell inside"), "{alt}");
+}
