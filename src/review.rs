@@ -84,7 +84,7 @@ details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4
         h.push_str("<h2>Failed</h2>\n");
         for e in &report.errors {
             let mut who = Vec::new();
-            if let Some(r) = e.row {
+            if let (Some(r), false) = (e.row, e.message.starts_with("row ")) {
                 who.push(format!("row {r}"));
             }
             if let Some(o) = &e.org {
