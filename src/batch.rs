@@ -368,14 +368,15 @@ fn list(v: &str) -> Vec<String> {
 
 /// The font files the rows' brands ask for (to build the engine with).
 pub fn brand_fonts(rows: &[Row], base: &Path) -> Vec<PathBuf> {
+    // Each brand file once, however many rows name it.
+    let brands: std::collections::BTreeSet<&String> =
+        rows.iter().filter_map(|r| r.values.get("brand")).collect();
     let mut out = Vec::new();
-    for r in rows {
-        if let Some(b) = r.values.get("brand") {
-            if let Ok(brand) = Brand::load(&base.join(b)) {
-                for f in brand.font_files() {
-                    if !out.contains(&f) {
-                        out.push(f);
-                    }
+    for b in brands {
+        if let Ok(brand) = Brand::load(&base.join(b)) {
+            for f in brand.font_files() {
+                if !out.contains(&f) {
+                    out.push(f);
                 }
             }
         }

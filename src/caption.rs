@@ -181,10 +181,7 @@ pub fn lint_hashtag(tag: &str) -> Option<TagProblem> {
     if body.is_empty() {
         return Some(TagProblem::Invalid(format!("'{tag}' is an empty hashtag")));
     }
-    if let Some(c) = body
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || *c == '_' || is_mark(*c)))
-    {
+    if let Some(c) = body.chars().find(|c| !crate::text::layout::is_tag_char(*c)) {
         return Some(TagProblem::Invalid(format!(
             "'{tag}' is not a valid hashtag: '{c}' is not allowed (use letters, digits and _; no spaces or punctuation)"
         )));
@@ -205,10 +202,6 @@ pub fn lint_hashtag(tag: &str) -> Option<TagProblem> {
         )));
     }
     None
-}
-
-fn is_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x0610..=0x061A | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x200C | 0x200D)
 }
 
 /// A CamelCase suggestion: the known words of common campaign tags, else the
@@ -313,6 +306,16 @@ mod tests {
         assert_eq!(lint_hashtag("#MigrantsDay"), None);
         assert_eq!(lint_hashtag("#UK"), None);
         assert_eq!(lint_hashtag("#معا"), None);
+        assert_eq!(
+            lint_hashtag("#नमस्ते"),
+            None,
+            "Devanagari vowel signs are part of a tag"
+        );
+        assert_eq!(
+            lint_hashtag("#مَعًا"),
+            None,
+            "Arabic harakat are part of a tag"
+        );
         assert_eq!(
             lint_hashtag("#ittakesacommunity"),
             Some(TagProblem::NotCamelCase(

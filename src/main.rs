@@ -356,18 +356,8 @@ fn show_template(name: &str, out: &std::path::Path, json: bool) -> u8 {
             .first()
             .and_then(|p| presets.get(p))
             .cloned()
-            .unwrap_or_else(|| postkit::Platform {
-                name: v.name.clone(),
-                label: String::new(),
-                width: v.width.round() as u32,
-                height: v.height.round() as u32,
-                safe: [0; 4],
-                max_bytes: None,
-                format: "png".into(),
-                post_chars: None,
-                hashtag_cap: None,
-                alt_chars: None,
-                default: false,
+            .unwrap_or_else(|| {
+                postkit::Platform::custom(&v.name, v.width.round() as u32, v.height.round() as u32)
             });
         let path = out.join(format!(
             "{}-{}.png",

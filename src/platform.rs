@@ -43,6 +43,26 @@ pub struct Platform {
     pub default: bool,
 }
 
+impl Platform {
+    /// A plain preset of `width` × `height` px with no safe zone or limits
+    /// (previews, tests, one-off sizes).
+    pub fn custom(name: &str, width: u32, height: u32) -> Platform {
+        Platform {
+            name: name.to_string(),
+            label: String::new(),
+            width,
+            height,
+            safe: [0; 4],
+            max_bytes: None,
+            format: png(),
+            post_chars: None,
+            hashtag_cap: None,
+            alt_chars: None,
+            default: false,
+        }
+    }
+}
+
 fn png() -> String {
     "png".into()
 }

@@ -70,19 +70,7 @@ fn probe_template(w: u32, h: u32, slot: (u32, u32, u32, u32), opts: &str) -> Tem
 }
 
 fn platform(w: u32, h: u32) -> Platform {
-    Platform {
-        name: "probe".into(),
-        label: String::new(),
-        width: w,
-        height: h,
-        safe: [0; 4],
-        max_bytes: None,
-        format: "png".into(),
-        post_chars: None,
-        hashtag_cap: None,
-        alt_chars: None,
-        default: false,
-    }
+    Platform::custom("probe", w, h)
 }
 
 struct Probe {
@@ -289,6 +277,16 @@ fn hashtags_handles_urls_and_emails_are_never_split() {
             );
         }
     }
+}
+
+#[test]
+fn tags_with_combining_marks_are_kept_whole() {
+    let text = "हम #नमस्ते_दोस्तों और #مَعًا कहते हैं";
+    let tokens: Vec<&str> = text::layout::protected_tokens(text)
+        .into_iter()
+        .map(|r| &text[r])
+        .collect();
+    assert_eq!(tokens, ["#नमस्ते_दोस्तों", "#مَعًا"]);
 }
 
 #[test]

@@ -182,14 +182,16 @@ pub struct Prepared<'a> {
     missing: Vec<char>,
 }
 
-/// Is `c` a character that continues a `#hashtag` or `@handle`?
-fn is_tag_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || is_mark(c)
+/// Is `c` a character that continues a `#hashtag` or `@handle`: a letter,
+/// digit, `_`, a combining mark (Devanagari vowel signs, Arabic harakat) or a
+/// joiner?
+pub fn is_tag_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || is_mark(c) || matches!(c, '\u{200C}' | '\u{200D}')
 }
 
+/// A combining mark (General_Category M*).
 fn is_mark(c: char) -> bool {
-    matches!(unicode_script::Script::from(c), Script::Inherited)
-        || ('\u{0300}'..='\u{036F}').contains(&c)
+    unicode_normalization::char::is_combining_mark(c)
 }
 
 /// Byte ranges of hashtags, handles, URLs and e-mail addresses: never split,
