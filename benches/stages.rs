@@ -64,7 +64,9 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| postkit::raster::render(&filled, &opts).unwrap())
     });
     g.bench_function("encode", |b| {
-        b.iter(|| postkit::output::encode_png(&rendered.pixmap))
+        b.iter(|| {
+            postkit::output::encode_png(&rendered.pixmap, postkit::output::PngLevel::Balanced)
+        })
     });
     g.bench_function("all", |b| {
         b.iter(|| engine.render(&set, &platform, &content).unwrap())

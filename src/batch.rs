@@ -618,8 +618,8 @@ fn asset_hash(p: &Planned, set: &TemplateSet, platform: &Platform, opts: &BatchO
     );
     h.update(
         format!(
-            "{}{}{:?}",
-            opts.output.emit_svg, opts.output.strict, opts.output.format
+            "{}{}{:?}{:?}",
+            opts.output.emit_svg, opts.output.strict, opts.output.format, opts.output.png_level
         )
         .as_bytes(),
     );

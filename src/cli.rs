@@ -167,8 +167,9 @@ pub struct Common {
     /// Template: a built-in name, or a template folder or .svg file (repeatable).
     #[arg(long, value_name = "NAME|PATH")]
     pub template: Vec<String>,
-    /// Platform preset (repeatable), or 'all'. Default: the campaign's set.
-    #[arg(long, value_name = "NAME")]
+    /// Platform preset (repeatable or comma-separated), or 'all'. Default:
+    /// the campaign's set.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub platform: Vec<String>,
     /// Platform presets from a TOML file instead of the embedded ones.
     #[arg(long, value_name = "FILE")]
@@ -191,6 +192,11 @@ pub struct Common {
     /// Output format: png, jpeg, webp, or auto (each platform's preferred format).
     #[arg(long, value_name = "FORMAT", default_value = "png", value_parser = parse_format)]
     pub format: postkit::output::Format,
+    /// PNG encoder effort: fast, balanced or small. Every level is lossless
+    /// and gives the same pixels; fast writes larger files, small takes
+    /// several times longer for the smallest.
+    #[arg(long, value_name = "LEVEL", default_value = "balanced", value_parser = parse_png_level)]
+    pub png_level: postkit::output::PngLevel,
     /// Also write the filled SVG beside each image.
     #[arg(long)]
     pub emit_svg: bool,
@@ -250,6 +256,23 @@ fn parse_focus(s: &str) -> Result<(f32, f32), String> {
 fn parse_format(s: &str) -> Result<postkit::output::Format, String> {
     postkit::output::Format::parse(s)
         .ok_or_else(|| format!("'{s}' is not a format; use png, jpeg, webp or auto"))
+}
+
+fn parse_png_level(s: &str) -> Result<postkit::output::PngLevel, String> {
+    postkit::output::PngLevel::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a PNG level; use fast, balanced or small"))
+}
+
+impl Common {
+    /// How files are written.
+    pub fn output(&self) -> postkit::OutputOptions {
+        postkit::OutputOptions {
+            emit_svg: self.emit_svg,
+            strict: self.strict,
+            format: self.format,
+            png_level: self.png_level,
+        }
+    }
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {

@@ -244,7 +244,7 @@ impl Engine {
         Ok((filled, rendered.pixmap))
     }
 
-    /// Fills, renders and encodes one asset as PNG.
+    /// Fills, renders and encodes one asset as PNG (balanced level).
     pub fn render(
         &self,
         set: &TemplateSet,
@@ -252,7 +252,7 @@ impl Engine {
         content: &Content,
     ) -> Result<Asset, Error> {
         let (filled, pixmap) = self.render_pixels(set, platform, content)?;
-        let png = output::encode_png(&pixmap);
+        let png = output::encode_png(&pixmap, output::PngLevel::Balanced);
         Ok(Asset { filled, png })
     }
 }
@@ -336,12 +336,8 @@ pub struct Job<'a> {
     pub platforms: &'a [Platform],
     /// Output folder.
     pub out: &'a Path,
-    /// Also write the filled SVG beside each PNG.
-    pub emit_svg: bool,
-    /// Treat missing glyphs and words broken inside as errors for the asset.
-    pub strict: bool,
-    /// File format.
-    pub format: output::Format,
+    /// How files are written (format, PNG level, SVG, strictness).
+    pub output: OutputOptions,
     /// The platforms came from `all`: skip those a template does not serve.
     pub all_platforms: bool,
 }
@@ -355,6 +351,8 @@ pub struct OutputOptions {
     pub strict: bool,
     /// File format.
     pub format: output::Format,
+    /// PNG encoder effort (the pixels are the same at every level).
+    pub png_level: output::PngLevel,
 }
 
 /// Where an asset goes: `<out>/<org-slug>/<template>-<platform>[-<suffix>]`.
@@ -408,7 +406,7 @@ pub fn produce(
         )));
     }
     let format = opts.format.for_platform(&platform.format);
-    let (bytes, warning) = output::encode(&pixmap, format, platform.max_bytes);
+    let (bytes, warning) = output::encode(&pixmap, format, opts.png_level, platform.max_bytes);
     let path = output::asset_path(
         dest.out,
         dest.org,
@@ -463,11 +461,7 @@ pub fn run(engine: &Engine, job: &Job) -> Report {
         .flat_map(|t| job.platforms.iter().map(move |p| (t, p)))
         .filter(|(t, p)| !job.all_platforms || t.serves(p))
         .collect();
-    let opts = OutputOptions {
-        emit_svg: job.emit_svg,
-        strict: job.strict,
-        format: job.format,
-    };
+    let opts = &job.output;
     let dest = Destination {
         out: job.out,
         org: job.org,
@@ -475,7 +469,7 @@ pub fn run(engine: &Engine, job: &Job) -> Report {
     };
     let results: Vec<Result<AssetReport, ErrorReport>> = pairs
         .par_iter()
-        .map(|(set, platform)| produce(engine, set, platform, job.content, &dest, &opts))
+        .map(|(set, platform)| produce(engine, set, platform, job.content, &dest, opts))
         .collect();
     let mut report = Report::default();
     for r in results {

@@ -225,9 +225,7 @@ fn render(args: RenderArgs) -> u8 {
         templates: &templates,
         platforms: &platforms,
         out: &args.common.out,
-        emit_svg: args.common.emit_svg,
-        strict: args.common.strict,
-        format: args.common.format,
+        output: args.common.output(),
         all_platforms: platform_names.iter().any(|p| p == "all"),
     };
     let report = postkit::run(&engine, &job);
@@ -498,11 +496,7 @@ fn batch(args: BatchArgs) -> u8 {
         platforms,
         campaign,
         presets,
-        output: postkit::OutputOptions {
-            emit_svg: args.common.emit_svg,
-            strict: args.common.strict,
-            format: args.common.format,
-        },
+        output: args.common.output(),
         force: args.force,
         fail_fast: args.fail_fast,
         shard: args.shard,

@@ -8,103 +8,207 @@ use resvg::tiny_skia::Pixmap;
 
 use crate::error::Error;
 
-/// Encodes a pixmap as PNG, losslessly and deterministically: an indexed
-/// (palette) PNG when the image is opaque and has at most 256 colours (text
-/// cards usually do: smaller and many times faster to compress), RGB when
-/// opaque, straight RGBA otherwise.
-pub fn encode_png(pixmap: &Pixmap) -> Vec<u8> {
-    let opaque = pixmap.pixels().iter().all(|p| p.alpha() == 255);
-    let (w, h) = (pixmap.width(), pixmap.height());
-    let mut out = Vec::with_capacity((w * h) as usize / 4);
-    fn header(
-        out: &mut Vec<u8>,
-        w: u32,
-        h: u32,
-        colour: png::ColorType,
-    ) -> png::Encoder<'static, &mut Vec<u8>> {
-        let mut enc = png::Encoder::new(out, w, h);
-        enc.set_color(colour);
-        enc.set_depth(png::BitDepth::Eight);
-        enc
-    }
-    if opaque {
-        if let Some((palette, indices)) = palette(pixmap) {
-            let mut enc = header(&mut out, w, h, png::ColorType::Indexed);
-            enc.set_palette(palette);
-            enc.set_compression(png::Compression::Fast);
-            enc.set_filter(png::Filter::Adaptive);
-            let mut writer = enc.write_header().expect("header for a valid size");
-            writer
-                .write_image_data(&indices)
-                .expect("data matches the header");
-            drop(writer);
-            return out;
-        }
-    }
-    let data: Vec<u8> = if opaque {
-        pixmap
-            .pixels()
-            .iter()
-            .flat_map(|p| [p.red(), p.green(), p.blue()])
-            .collect()
-    } else {
-        rgba(pixmap)
-    };
-    let mut enc = header(
-        &mut out,
-        w,
-        h,
-        if opaque {
-            png::ColorType::Rgb
-        } else {
-            png::ColorType::Rgba
-        },
-    );
-    enc.set_compression(png::Compression::Balanced);
-    enc.set_filter(png::Filter::Adaptive);
-    let mut writer = enc.write_header().expect("header for a valid size");
-    writer
-        .write_image_data(&data)
-        .expect("image data matches the header");
-    drop(writer);
-    out
+/// How hard the PNG encoder works: every level is lossless and gives the
+/// same pixels; they trade encoding time for bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PngLevel {
+    /// Fastest: an ultra-fast deflate (fdeflate) with adaptive filters.
+    Fast,
+    /// zlib level 6 with the row filter chosen by measurement (the default).
+    #[default]
+    Balanced,
+    /// zlib level 9, every filter strategy measured: smallest, slowest.
+    Small,
 }
 
-/// The sorted palette (RGB triples) and per-pixel indices of an opaque
-/// pixmap with at most 256 colours; None if it has more.
-fn palette(pixmap: &Pixmap) -> Option<(Vec<u8>, Vec<u8>)> {
-    let key = |p: &resvg::tiny_skia::PremultipliedColorU8| {
-        (p.red() as u32) << 16 | (p.green() as u32) << 8 | p.blue() as u32
+impl PngLevel {
+    /// Parses `fast`, `balanced` or `small`.
+    pub fn parse(s: &str) -> Option<PngLevel> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "fast" => PngLevel::Fast,
+            "balanced" => PngLevel::Balanced,
+            "small" => PngLevel::Small,
+            _ => return None,
+        })
+    }
+}
+
+/// Encodes a pixmap as PNG, losslessly and deterministically, in the
+/// smallest colour type that holds it: indexed (palette) when the image is
+/// opaque and has at most 256 colours (text cards without a logo usually
+/// do), RGB when opaque, straight RGBA otherwise. At `Balanced` and `Small`
+/// the row filter is measured, not guessed: flat graphics compress better
+/// unfiltered, photos with adaptive filters.
+pub fn encode_png(pixmap: &Pixmap, level: PngLevel) -> Vec<u8> {
+    // A fold, not `all`: no early exit, so it vectorises (and images are
+    // nearly always opaque, so an early exit would rarely come).
+    let opaque = pixmap.data().chunks_exact(4).fold(255u8, |a, p| a & p[3]) == 255;
+    let (w, h) = (pixmap.width(), pixmap.height());
+    let image = if opaque {
+        match palette(pixmap) {
+            Some((palette, indices)) => Raw {
+                colour: png::ColorType::Indexed,
+                palette: Some(palette),
+                data: indices,
+                w,
+                h,
+            },
+            None => Raw {
+                colour: png::ColorType::Rgb,
+                palette: None,
+                data: pixmap
+                    .data()
+                    .chunks_exact(4)
+                    .flat_map(|p| [p[0], p[1], p[2]])
+                    .collect(),
+                w,
+                h,
+            },
+        }
+    } else {
+        Raw {
+            colour: png::ColorType::Rgba,
+            palette: None,
+            data: rgba(pixmap),
+            w,
+            h,
+        }
     };
-    let mut colours: Vec<u32> = Vec::with_capacity(256);
-    let mut last = u32::MAX;
-    for p in pixmap.pixels() {
-        let c = key(p);
-        if c == last {
-            continue;
+    use png::{DeflateCompression as Deflate, Filter};
+    let (deflate, filter) = match level {
+        PngLevel::Fast => (Deflate::FdeflateUltraFast, Filter::Adaptive),
+        PngLevel::Balanced => {
+            let level = Deflate::Level(6);
+            (
+                level,
+                image.best_filter(level, &[Filter::NoFilter, Filter::Adaptive]),
+            )
         }
-        last = c;
-        if let Err(i) = colours.binary_search(&c) {
-            if colours.len() == 256 {
-                return None;
+        PngLevel::Small => {
+            let level = Deflate::Level(9);
+            let all = [
+                Filter::NoFilter,
+                Filter::Sub,
+                Filter::Up,
+                Filter::Avg,
+                Filter::Paeth,
+                Filter::Adaptive,
+                Filter::MinEntropy,
+            ];
+            (level, image.best_filter(level, &all))
+        }
+    };
+    image.encode(deflate, filter)
+}
+
+/// Pixels in their PNG colour type, ready for the encoder.
+struct Raw {
+    colour: png::ColorType,
+    palette: Option<Vec<u8>>,
+    data: Vec<u8>,
+    w: u32,
+    h: u32,
+}
+
+impl Raw {
+    fn encode(&self, deflate: png::DeflateCompression, filter: png::Filter) -> Vec<u8> {
+        self.encode_rows(&self.data, self.h, deflate, filter)
+    }
+
+    fn encode_rows(
+        &self,
+        data: &[u8],
+        rows: u32,
+        deflate: png::DeflateCompression,
+        filter: png::Filter,
+    ) -> Vec<u8> {
+        let mut out = Vec::with_capacity(data.len() / 8);
+        let mut enc = png::Encoder::new(&mut out, self.w, rows);
+        enc.set_color(self.colour);
+        enc.set_depth(png::BitDepth::Eight);
+        if let Some(palette) = &self.palette {
+            enc.set_palette(palette.clone());
+        }
+        enc.set_deflate_compression(deflate);
+        enc.set_filter(filter);
+        let mut writer = enc.write_header().expect("header for a valid size");
+        writer
+            .write_image_data(data)
+            .expect("image data matches the header");
+        drop(writer);
+        out
+    }
+
+    /// The filter that compresses a sample of the image smallest: bands of
+    /// 8 rows out of every 64 (an eighth of the work of one encode per
+    /// candidate), the whole image when it is small. Ties go to the earlier
+    /// candidate, so the choice is deterministic.
+    fn best_filter(
+        &self,
+        deflate: png::DeflateCompression,
+        candidates: &[png::Filter],
+    ) -> png::Filter {
+        const BAND: u32 = 8;
+        const EVERY: u32 = 64;
+        let stride = self.data.len() / self.h.max(1) as usize;
+        let (sample, rows): (std::borrow::Cow<[u8]>, u32) = if self.h <= EVERY * 2 {
+            (std::borrow::Cow::Borrowed(&self.data), self.h)
+        } else {
+            let mut sample = Vec::new();
+            let mut rows = 0;
+            for y in (0..self.h).step_by(EVERY as usize) {
+                let end = (y + BAND).min(self.h);
+                sample.extend_from_slice(&self.data[y as usize * stride..end as usize * stride]);
+                rows += end - y;
             }
-            colours.insert(i, c);
+            (std::borrow::Cow::Owned(sample), rows)
+        };
+        let mut best = (usize::MAX, candidates[0]);
+        for &filter in candidates {
+            let len = self.encode_rows(&sample, rows, deflate, filter).len();
+            if len < best.0 {
+                best = (len, filter);
+            }
         }
+        best.1
     }
-    let mut indices = Vec::with_capacity(pixmap.pixels().len());
+}
+
+/// The palette (RGB triples, in order of first appearance) and per-pixel
+/// indices of an opaque pixmap with at most 256 colours; None if it has more.
+/// One pass: runs of one colour skip the lookup, which is an open-addressed
+/// table of 1024 slots (never more than a quarter full).
+fn palette(pixmap: &Pixmap) -> Option<(Vec<u8>, Vec<u8>)> {
+    const SLOTS: usize = 1024;
+    let mut table = [(u32::MAX, 0u8); SLOTS];
+    let mut palette: Vec<u8> = Vec::with_capacity(256 * 3);
+    let mut indices = vec![0u8; pixmap.pixels().len()];
     let (mut last, mut last_i) = (u32::MAX, 0u8);
-    for p in pixmap.pixels() {
-        let c = key(p);
+    for (p, index) in pixmap.data().chunks_exact(4).zip(indices.iter_mut()) {
+        // Opaque, so premultiplied and straight colour are the same.
+        let c = u32::from_be_bytes([0, p[0], p[1], p[2]]);
         if c != last {
+            let mut slot = (c.wrapping_mul(0x9E37_79B1) >> 22) as usize;
+            last_i = loop {
+                let (key, i) = table[slot];
+                if key == c {
+                    break i;
+                }
+                if key == u32::MAX {
+                    let n = palette.len() / 3;
+                    if n == 256 {
+                        return None;
+                    }
+                    table[slot] = (c, n as u8);
+                    palette.extend_from_slice(&p[..3]);
+                    break n as u8;
+                }
+                slot = (slot + 1) % SLOTS;
+            };
             last = c;
-            last_i = colours.binary_search(&c).ok()? as u8;
         }
-        indices.push(last_i);
+        *index = last_i;
     }
-    let palette = colours
-        .iter()
-        .flat_map(|c| [(c >> 16) as u8, (c >> 8) as u8, *c as u8])
-        .collect();
     Some((palette, indices))
 }
 
@@ -160,12 +264,13 @@ impl Format {
 pub fn encode(
     pixmap: &Pixmap,
     format: Format,
+    png_level: PngLevel,
     max_bytes: Option<u64>,
 ) -> (Vec<u8>, Option<String>) {
     let cap = max_bytes.unwrap_or(u64::MAX);
     match format {
         Format::Png | Format::Auto => {
-            let png = encode_png(pixmap);
+            let png = encode_png(pixmap, png_level);
             let warn = (png.len() as u64 > cap).then(|| too_big("PNG", png.len(), cap));
             (png, warn)
         }
@@ -325,5 +430,57 @@ mod tests {
         assert_eq!(slug("A\0B"), "a-b");
         assert_eq!(slug("مركز الترحيب"), "مركز-الترحيب");
         assert_eq!(slug("///"), "untitled");
+    }
+
+    /// A pixmap whose pixels come from `colour(x, y)` (RGBA, straight).
+    fn pixmap(w: u32, h: u32, colour: impl Fn(u32, u32) -> [u8; 4]) -> Pixmap {
+        let mut p = Pixmap::new(w, h).unwrap();
+        for (i, px) in p.pixels_mut().iter_mut().enumerate() {
+            let [r, g, b, a] = colour(i as u32 % w, i as u32 / w);
+            *px = resvg::tiny_skia::ColorU8::from_rgba(r, g, b, a).premultiply();
+        }
+        p
+    }
+
+    fn decoded(png: &[u8]) -> (png::ColorType, Vec<u8>) {
+        let img = image::load_from_memory(png).unwrap().to_rgba8();
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+        decoder.set_transformations(png::Transformations::IDENTITY);
+        let reader = decoder.read_info().unwrap();
+        (reader.info().color_type, img.into_raw())
+    }
+
+    #[test]
+    fn every_png_level_gives_the_same_pixels_in_the_smallest_colour_type() {
+        // 256 colours: indexed. 257: RGB. Transparency: RGBA.
+        let few = pixmap(64, 300, |x, y| {
+            [(x * 4) as u8, ((y / 75) * 60) as u8, 9, 255]
+        });
+        let many = pixmap(64, 300, |x, y| [(x * 4) as u8, (y % 5) as u8, 200, 255]);
+        let clear = pixmap(64, 300, |x, y| [200, 30, (x + y) as u8, (y % 256) as u8]);
+        for (img, colour) in [
+            (&few, png::ColorType::Indexed),
+            (&many, png::ColorType::Rgb),
+            (&clear, png::ColorType::Rgba),
+        ] {
+            let straight = img.pixels().iter().flat_map(|p| {
+                let c = p.demultiply();
+                [c.red(), c.green(), c.blue(), c.alpha()]
+            });
+            let straight: Vec<u8> = straight.collect();
+            for level in [PngLevel::Fast, PngLevel::Balanced, PngLevel::Small] {
+                let (ct, pixels) = decoded(&encode_png(img, level));
+                assert_eq!(ct, colour, "{level:?}");
+                assert!(pixels == straight, "{level:?} {colour:?} changed pixels");
+            }
+        }
+    }
+
+    #[test]
+    fn png_levels_parse() {
+        assert_eq!(PngLevel::parse("Fast"), Some(PngLevel::Fast));
+        assert_eq!(PngLevel::parse("balanced"), Some(PngLevel::Balanced));
+        assert_eq!(PngLevel::parse(" small "), Some(PngLevel::Small));
+        assert_eq!(PngLevel::parse("max"), None);
     }
 }

@@ -174,9 +174,50 @@ const COLUMNS: u32 = 4;
 
 /// Writes `<out>/<org>/contact-sheet.png` for every organisation.
 pub fn write_contact_sheets(out: &Path, report: &Report) -> Result<Vec<PathBuf>, Error> {
+    use rayon::prelude::*;
     let font = FontRef::try_from_slice(crate::text::fonts::label_font()).expect("embedded font");
-    let mut written = Vec::new();
-    for (org, assets) in by_org(report, out) {
+    // Organisations' sheets are independent: one per thread.
+    let groups: Vec<_> = by_org(report, out).into_iter().collect();
+    groups
+        .into_par_iter()
+        .map(|(org, assets)| contact_sheet(out, &font, &org, &assets))
+        .collect()
+}
+
+/// The image at `path` shrunk to fit a CELL × CELL square (RGB), or None if
+/// it cannot be read.
+fn thumbnail(path: &Path) -> Option<image::RgbImage> {
+    use fast_image_resize as fr;
+    let img = image::open(path).ok()?.into_rgb8();
+    let (w, h) = img.dimensions();
+    let scale = (CELL as f32 / w as f32)
+        .min(CELL as f32 / h as f32)
+        .min(1.0);
+    let (tw, th) = (
+        ((w as f32 * scale).round() as u32).max(1),
+        ((h as f32 * scale).round() as u32).max(1),
+    );
+    let src = fr::images::Image::from_vec_u8(w, h, img.into_raw(), fr::PixelType::U8x3).ok()?;
+    let mut dst = fr::images::Image::new(tw, th, fr::PixelType::U8x3);
+    fr::Resizer::new()
+        .resize(
+            &src,
+            &mut dst,
+            &fr::ResizeOptions::new()
+                .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear)),
+        )
+        .ok()?;
+    image::RgbImage::from_raw(tw, th, dst.into_vec())
+}
+
+/// One organisation's contact sheet.
+fn contact_sheet(
+    out: &Path,
+    font: &FontRef,
+    org: &str,
+    assets: &[&AssetReport],
+) -> Result<PathBuf, Error> {
+    {
         let n = assets.len() as u32;
         let cols = n.clamp(1, COLUMNS);
         let rows = n.div_ceil(cols);
@@ -188,8 +229,7 @@ pub fn write_contact_sheets(out: &Path, report: &Report) -> Result<Vec<PathBuf>,
                 pad + (i as u32 % cols) * (CELL + pad),
                 pad + (i as u32 / cols) * (CELL + LABEL + pad),
             );
-            if let Ok(img) = image::open(&a.path) {
-                let thumb = img.thumbnail(CELL, CELL).to_rgb8();
+            if let Some(thumb) = thumbnail(Path::new(&a.path)) {
                 let (ox, oy) = ((CELL - thumb.width()) / 2, (CELL - thumb.height()) / 2);
                 image::imageops::overlay(&mut sheet, &thumb, (cx + ox) as i64, (cy + oy) as i64);
             }
@@ -213,13 +253,12 @@ pub fn write_contact_sheets(out: &Path, report: &Report) -> Result<Vec<PathBuf>,
                 &format!("{} · {:.0} KB", a.template, a.bytes as f64 / 1024.0),
             );
         }
-        let path = out.join(&org).join("contact-sheet.png");
+        let path = out.join(org).join("contact-sheet.png");
         let mut png = Vec::new();
         image::DynamicImage::ImageRgb8(sheet)
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .expect("in-memory PNG");
         crate::output::write_atomic(&path, &png)?;
-        written.push(path);
+        Ok(path)
     }
-    Ok(written)
 }

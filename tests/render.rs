@@ -113,6 +113,67 @@ fn two_runs_give_identical_bytes() {
 }
 
 #[test]
+fn png_levels_trade_bytes_for_time_but_never_pixels() {
+    // A logo brings thousands of colours (an RGB PNG); without one the card
+    // is indexed. Both at three levels, platforms given as one list.
+    let dir = tempfile::tempdir().unwrap();
+    let mut sizes = Vec::new();
+    for level in ["fast", "balanced", "small"] {
+        let r = postkit(
+            dir.path(),
+            &[
+                "render",
+                "--org",
+                "Plymouth Welcome Hub",
+                "--story",
+                STORY,
+                "--logo",
+                root().join("examples/logo.png").to_str().unwrap(),
+                "--platform",
+                "instagram-square,x-post",
+                "--png-level",
+                level,
+                "--out",
+                level,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut bytes = 0;
+        for p in ["instagram-square", "x-post"] {
+            let path = dir
+                .path()
+                .join(level)
+                .join(format!("plymouth-welcome-hub/story-quote-{p}.png"));
+            bytes += std::fs::metadata(&path).unwrap().len();
+            let base = dir
+                .path()
+                .join("fast")
+                .join(format!("plymouth-welcome-hub/story-quote-{p}.png"));
+            assert!(
+                decode(&path) == decode(&base),
+                "{level} changed {p}'s pixels"
+            );
+        }
+        sizes.push(bytes);
+    }
+    assert!(
+        sizes[2] <= sizes[1] && sizes[1] < sizes[0],
+        "small <= balanced < fast in bytes: {sizes:?}"
+    );
+    let r = postkit(
+        dir.path(),
+        &["render", "--org", "A", "--story", "B", "--png-level", "max"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("'max' is not a PNG level; use fast, balanced or small"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn markup_and_placeholders_in_user_text_are_drawn_literally() {
     let dir = tempfile::tempdir().unwrap();
     let story = "Tom & Jerry said \"<b>hello</b>\" to {{org}} ]]> &amp; {{story}}";

@@ -1,0 +1,2 @@
+//! The bare-resvg floor for benches/compare.sh (being written).
+fn main() {}
