@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::fill::Content;
 use crate::images::ImageInput;
 use crate::platform::{Platform, Platforms};
-use crate::report::{AssetReport, ErrorReport, Report};
+use crate::report::{AssetLog, AssetReport, ErrorReport, LoggedReport};
 use crate::template::TemplateSet;
 use crate::text::Direction;
 use crate::{caption, output, produce, Engine, OutputOptions};
@@ -286,12 +286,13 @@ pub enum Outcome {
     Failed,
 }
 
-/// The batch's result.
-#[derive(Clone, Debug, Default, Serialize)]
+/// The batch's result. The assets' reports are spooled to a temporary file
+/// (see [`AssetLog`]), so memory stays flat however large the batch.
 pub struct BatchReport {
-    /// Assets and failures (the `render --json` schema).
-    #[serde(flatten)]
-    pub report: Report,
+    /// Reports of the assets written or left unchanged, in the run's order.
+    pub assets: AssetLog,
+    /// Rows and assets that failed, in the run's order.
+    pub errors: Vec<ErrorReport>,
     /// Assets written this run.
     pub written: usize,
     /// Assets left as they were.
@@ -300,6 +301,16 @@ pub struct BatchReport {
     pub failed: usize,
     /// True when `--fail-fast` stopped the run early.
     pub stopped: bool,
+}
+
+impl BatchReport {
+    /// The report (the `render --json` schema), serialised asset by asset.
+    pub fn report(&self) -> LoggedReport<'_> {
+        LoggedReport {
+            assets: &self.assets,
+            errors: &self.errors,
+        }
+    }
 }
 
 /// A row ready to render.
@@ -562,15 +573,19 @@ fn plan_row(row: &Row, opts: &BatchOptions, loaded: &Loaded) -> Result<Planned, 
 }
 
 /// What the manifest remembers of an asset.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Remembered {
     hash: String,
-    report: StoredReport,
+    /// The asset's report, kept as its JSON text until needed.
+    report: Box<serde_json::value::RawValue>,
 }
 
-/// An [`AssetReport`] as stored (owned, deserialisable).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct StoredReport(serde_json::Value);
+/// A manifest entry as written.
+#[derive(Serialize)]
+struct Remember<'a> {
+    hash: &'a str,
+    report: AssetReport,
+}
 
 /// The manifest of an unsharded run; shards write `.postkit-manifest-I-of-N.json`.
 const MANIFEST: &str = ".postkit-manifest.json";
@@ -636,26 +651,29 @@ pub fn run_batch(
 ) -> BatchReport {
     use rayon::prelude::*;
     let loaded = Loaded::default();
-    let mut out = BatchReport::default();
+    let mut failed_rows = Vec::new();
 
     // Plan every row (cheap; templates, brands and images load once).
     let mut planned = Vec::new();
     for row in rows {
         match plan_row(row, opts, &loaded) {
             Ok(p) => planned.push(p),
-            Err(e) => {
-                out.failed += 1;
-                out.report.errors.push(ErrorReport {
-                    org: row.values.get("org").cloned(),
-                    row: Some(row.number),
-                    ..e
-                });
-            }
+            Err(e) => failed_rows.push(ErrorReport {
+                org: row.values.get("org").cloned(),
+                row: Some(row.number),
+                ..e
+            }),
         }
     }
-    if opts.fail_fast && out.failed > 0 {
-        out.stopped = true;
-        return out;
+    if opts.fail_fast && !failed_rows.is_empty() {
+        return BatchReport {
+            assets: AssetLog::new_in(&opts.out, 0),
+            failed: failed_rows.len(),
+            errors: failed_rows,
+            written: 0,
+            unchanged: 0,
+            stopped: true,
+        };
     }
     // Several rows of one organisation: without an id column, number them
     // (-1, -2, …) in file order so no row overwrites another.
@@ -696,12 +714,14 @@ pub fn run_batch(
     progress(Some(jobs.len()), Outcome::Written);
 
     let manifest = load_manifest(&opts.out);
-    let new_manifest: Mutex<HashMap<String, Remembered>> = Mutex::new(HashMap::new());
+    // What this run produced, for the next run's manifest: (path, hash, slot).
+    let remembered: Mutex<Vec<(String, String, usize)>> = Mutex::new(Vec::new());
+    let log = AssetLog::new_in(&opts.out, jobs.len());
+    let errors: Mutex<Vec<(usize, ErrorReport)>> = Mutex::new(Vec::new());
+    let (written, unchanged) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let stop = AtomicBool::new(false);
-    let work = |&(pi, ti, fi): &(usize, usize, usize)| -> Option<(Outcome, Result<AssetReport, ErrorReport>)> {
-        if stop.load(Ordering::Relaxed) {
-            return None;
-        }
+    let stopped = AtomicBool::new(false);
+    let work = |slot: usize, &(pi, ti, fi): &(usize, usize, usize)| -> Outcome {
         let p = &planned[pi];
         let set = &p.templates[ti];
         let platform = &p.platforms[fi];
@@ -716,6 +736,22 @@ pub fn run_batch(
             format.ext(),
         );
         let key = path.display().to_string();
+        let failed = |message: String| {
+            let e = ErrorReport {
+                org: Some(p.org.clone()),
+                row: Some(p.row),
+                template: set.name.clone(),
+                platform: platform.name.clone(),
+                message,
+            };
+            lock(&errors).push((slot, e));
+            if opts.fail_fast {
+                stop.store(true, Ordering::Relaxed);
+            }
+            Outcome::Failed
+        };
+        let mut outcome = Outcome::Written;
+        let mut report = None;
         if !opts.force {
             if let Some(r) = manifest.get(&key) {
                 let complete = path.is_file()
@@ -723,84 +759,90 @@ pub fn run_batch(
                     && crate::sidecar(&path, "caption.txt").is_file()
                     && (!opts.output.emit_svg || path.with_extension("svg").is_file());
                 if r.hash == hash && complete {
-                    if let Ok(rep) = serde_json::from_value::<AssetReport>(r.report.0.clone()) {
-                        new_manifest.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
-                        return Some((Outcome::Unchanged, Ok(rep)));
+                    if let Ok(rep) = serde_json::from_str::<AssetReport>(r.report.get()) {
+                        outcome = Outcome::Unchanged;
+                        report = Some(rep);
                     }
                 }
             }
         }
-        let dest = crate::Destination {
-            out: &opts.out,
-            org: &p.org,
-            suffix: p.suffix.as_deref(),
+        let report = match report {
+            Some(r) => r,
+            None => {
+                let dest = crate::Destination {
+                    out: &opts.out,
+                    org: &p.org,
+                    suffix: p.suffix.as_deref(),
+                };
+                match produce(engine, set, platform, &p.content, &dest, &opts.output) {
+                    Ok(r) => r,
+                    Err(e) => return failed(e.message),
+                }
+            }
         };
-        let result = produce(engine, set, platform, &p.content, &dest, &opts.output);
-        match result {
-            Ok(rep) => {
-                if let Ok(v) = serde_json::to_value(&rep) {
-                    new_manifest
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(key, Remembered { hash, report: StoredReport(v) });
-                }
-                Some((Outcome::Written, Ok(rep)))
-            }
-            Err(mut e) => {
-                e.org = Some(p.org.clone());
-                e.row = Some(p.row);
-                if opts.fail_fast {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                Some((Outcome::Failed, Err(e)))
-            }
+        if let Err(e) = log.put(slot, &report) {
+            return failed(format!("could not keep the asset's report: {e}"));
         }
+        lock(&remembered).push((key, hash, slot));
+        match outcome {
+            Outcome::Unchanged => unchanged.fetch_add(1, Ordering::Relaxed),
+            _ => written.fetch_add(1, Ordering::Relaxed),
+        };
+        outcome
     };
-    let run_all = || -> Vec<Option<(Outcome, Result<AssetReport, ErrorReport>)>> {
-        jobs.par_iter()
-            .map(|j| {
-                let r = work(j);
-                if let Some((o, _)) = &r {
-                    progress(None, *o);
-                }
-                r
-            })
-            .collect()
+    let run_all = || {
+        jobs.par_iter().enumerate().for_each(|(slot, j)| {
+            if stop.load(Ordering::Relaxed) {
+                stopped.store(true, Ordering::Relaxed);
+                return;
+            }
+            progress(None, work(slot, j));
+        })
     };
-    let results = match rayon::ThreadPoolBuilder::new()
+    match rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs)
         .build()
     {
         Ok(pool) => pool.install(run_all),
         Err(_) => run_all(),
+    }
+    // Failures in the run's order, whatever order the threads finished in.
+    let mut job_errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    job_errors.sort_by_key(|(slot, _)| *slot);
+    let mut all_errors = failed_rows;
+    all_errors.extend(job_errors.into_iter().map(|(_, e)| e));
+
+    // Remember what this run produced: a shard in its own manifest (so shards
+    // sharing a folder never overwrite each other's), a full run in the main
+    // one. Written entry by entry, sorted by path.
+    let mut produced = remembered.into_inner().unwrap_or_else(|e| e.into_inner());
+    produced.sort();
+    let name = match opts.shard {
+        Some((i, n)) => format!(".postkit-manifest-{i}-of-{n}.json"),
+        None => MANIFEST.to_string(),
     };
-    for r in results {
-        match r {
-            None => out.stopped = true,
-            Some((Outcome::Written, Ok(a))) => {
-                out.written += 1;
-                out.report.assets.push(a);
-            }
-            Some((_, Ok(a))) => {
-                out.unchanged += 1;
-                out.report.assets.push(a);
-            }
-            Some((_, Err(e))) => {
-                out.failed += 1;
-                out.report.errors.push(e);
-            }
+    struct Manifest<'a>(&'a [(String, String, usize)], &'a AssetLog);
+    impl Serialize for Manifest<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().filter_map(|(key, hash, slot)| {
+                let report = self.1.get(*slot).ok().flatten()?;
+                Some((key, Remember { hash, report }))
+            }))
         }
     }
-    // Remember what this run produced: a shard in its own manifest (so shards
-    // sharing a folder never overwrite each other's), a full run in the main one.
-    let produced = new_manifest.into_inner().unwrap_or_else(|e| e.into_inner());
-    let (name, remembered) = match opts.shard {
-        Some((i, n)) => (format!(".postkit-manifest-{i}-of-{n}.json"), produced),
-        None => (MANIFEST.to_string(), produced),
-    };
-    let sorted: BTreeMap<&String, &Remembered> = remembered.iter().collect();
-    if let Ok(s) = serde_json::to_string_pretty(&sorted) {
-        let _ = output::write_atomic(&opts.out.join(name), s.as_bytes());
+    let _ = output::write_atomic_with(&opts.out.join(name), |w| {
+        serde_json::to_writer_pretty(w, &Manifest(&produced, &log)).map_err(std::io::Error::other)
+    });
+    BatchReport {
+        assets: log,
+        failed: all_errors.len(),
+        errors: all_errors,
+        written: written.into_inner(),
+        unchanged: unchanged.into_inner(),
+        stopped: stopped.into_inner(),
     }
-    out
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }

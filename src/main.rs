@@ -3,7 +3,7 @@
 
 mod cli;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -533,20 +533,23 @@ fn batch(args: BatchArgs) -> u8 {
         Some((i, n)) => format!("report-{i}-of-{n}.json"),
         None => "report.json".to_string(),
     };
-    let json = serde_json::to_string_pretty(&result.report).expect("a report serialises");
-    if let Err(e) =
-        postkit::output::write_atomic(&args.common.out.join(&report_name), json.as_bytes())
-    {
+    // The report is streamed asset by asset: a batch of any size needs the
+    // memory of one asset's report.
+    let report = result.report();
+    if let Err(e) = postkit::output::write_atomic_with(&args.common.out.join(&report_name), |w| {
+        serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    }) {
         return fail(&e);
     }
     let mut review = None;
     if args.shard.is_none() {
-        if let Err(e) = postkit::review::write_contact_sheets(&args.common.out, &result.report) {
+        if let Err(e) = postkit::review::write_contact_sheets(&args.common.out, &report) {
             return fail(&e);
         }
         match postkit::review::write_index(
             &args.common.out,
-            &result.report,
+            &report,
             &format!("postkit review: {}", args.file.display()),
         ) {
             Ok(p) => review = Some(p),
@@ -554,9 +557,13 @@ fn batch(args: BatchArgs) -> u8 {
         }
     }
     if args.common.json {
-        out!("{json}");
+        let mut stdout = std::io::stdout().lock();
+        if serde_json::to_writer_pretty(&mut stdout, &report).is_err() || writeln!(stdout).is_err()
+        {
+            return OK; // the reader went away (a closed pipe)
+        }
     }
-    for e in &result.report.errors {
+    for e in &result.errors {
         let mut who = Vec::new();
         if let (Some(r), false) = (e.row, e.message.starts_with("row ")) {
             who.push(format!("row {r}"));

@@ -1,7 +1,12 @@
 //! The report: one JSON document describing every asset written and every
 //! failure, the same shape for `render --json` and batch reports.
 
-use serde::{Deserialize, Serialize};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::fill::SlotReport;
 
@@ -60,4 +65,127 @@ pub struct Report {
     pub assets: Vec<AssetReport>,
     /// Assets that failed.
     pub errors: Vec<ErrorReport>,
+}
+
+/// A large run's asset reports, kept in an unnamed temporary file instead of
+/// memory, so a batch of 10,000 assets needs no more memory than one of 100.
+/// Each report has a slot (its place in the run's stable order); reading
+/// goes by slot, whatever order the reports arrived in.
+pub struct AssetLog {
+    inner: Mutex<LogInner>,
+}
+
+struct LogInner {
+    file: Box<dyn Spool>,
+    end: u64,
+    /// (offset, length) of each slot's JSON, or none.
+    index: Vec<Option<(u64, u32)>>,
+}
+
+/// Where the log's bytes go.
+trait Spool: Read + Write + Seek + Send {}
+impl<T: Read + Write + Seek + Send> Spool for T {}
+
+impl AssetLog {
+    /// A log with `slots` slots, its file in `dir` (created if need be);
+    /// failing that in the system's temporary folder, failing that in
+    /// memory.
+    pub fn new_in(dir: &Path, slots: usize) -> AssetLog {
+        let file: Box<dyn Spool> = match std::fs::create_dir_all(dir)
+            .and_then(|_| tempfile::tempfile_in(dir))
+            .or_else(|_| tempfile::tempfile())
+        {
+            Ok(f) => Box::new(f),
+            Err(_) => Box::new(std::io::Cursor::new(Vec::new())),
+        };
+        AssetLog {
+            inner: Mutex::new(LogInner {
+                file,
+                end: 0,
+                index: vec![None; slots],
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LogInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stores the report of slot `slot`.
+    pub fn put(&self, slot: usize, report: &AssetReport) -> std::io::Result<()> {
+        let json = serde_json::to_vec(report).map_err(std::io::Error::other)?;
+        let mut inner = self.lock();
+        let at = inner.end;
+        inner.file.seek(SeekFrom::Start(at))?;
+        inner.file.write_all(&json)?;
+        inner.end += json.len() as u64;
+        if let Some(s) = inner.index.get_mut(slot) {
+            *s = Some((at, json.len() as u32));
+        }
+        Ok(())
+    }
+
+    /// The number of reports stored.
+    pub fn len(&self) -> usize {
+        self.lock().index.iter().flatten().count()
+    }
+
+    /// True when no report is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The filled slots, in order.
+    pub fn slots(&self) -> Vec<usize> {
+        let inner = self.lock();
+        (0..inner.index.len())
+            .filter(|i| inner.index[*i].is_some())
+            .collect()
+    }
+
+    /// The report in `slot`, if any.
+    pub fn get(&self, slot: usize) -> std::io::Result<Option<AssetReport>> {
+        let mut inner = self.lock();
+        let Some(Some((at, len))) = inner.index.get(slot).copied() else {
+            return Ok(None);
+        };
+        let mut buf = vec![0; len as usize];
+        inner.file.seek(SeekFrom::Start(at))?;
+        inner.file.read_exact(&mut buf)?;
+        serde_json::from_slice(&buf)
+            .map(Some)
+            .map_err(std::io::Error::other)
+    }
+
+    /// Every stored report, in slot order (a report that cannot be read
+    /// back, which only a failing disk causes, is skipped).
+    pub fn iter(&self) -> impl Iterator<Item = AssetReport> + '_ {
+        self.slots()
+            .into_iter()
+            .filter_map(|s| self.get(s).ok().flatten())
+    }
+}
+
+/// A report whose assets are read from an [`AssetLog`]: it serialises with
+/// the [`Report`] schema, one asset at a time.
+pub struct LoggedReport<'a> {
+    /// The assets.
+    pub assets: &'a AssetLog,
+    /// The failures.
+    pub errors: &'a [ErrorReport],
+}
+
+impl Serialize for LoggedReport<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Assets<'a>(&'a AssetLog);
+        impl Serialize for Assets<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter())
+            }
+        }
+        let mut st = s.serialize_struct("Report", 2)?;
+        st.serialize_field("assets", &Assets(self.assets))?;
+        st.serialize_field("errors", self.errors)?;
+        st.end()
+    }
 }

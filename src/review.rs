@@ -11,12 +11,15 @@ use ab_glyph::{FontRef, PxScale};
 
 use crate::error::Error;
 use crate::fill::escape;
-use crate::report::{AssetReport, Report};
+use crate::report::{AssetLog, AssetReport, LoggedReport};
 
-/// Assets grouped by organisation folder (the first path component below `out`).
-fn by_org<'a>(report: &'a Report, out: &Path) -> BTreeMap<String, Vec<&'a AssetReport>> {
-    let mut groups: BTreeMap<String, Vec<&AssetReport>> = BTreeMap::new();
-    for a in &report.assets {
+/// The log's slots grouped by organisation folder (the first path component
+/// below `out`), each group in template, platform order. Only the names are
+/// kept; the reports are read again group by group.
+fn by_org(log: &AssetLog, out: &Path) -> BTreeMap<String, Vec<usize>> {
+    let mut groups: BTreeMap<String, Vec<(String, String, usize)>> = BTreeMap::new();
+    for slot in log.slots() {
+        let Ok(Some(a)) = log.get(slot) else { continue };
         let rel = Path::new(&a.path)
             .strip_prefix(out)
             .unwrap_or(Path::new(&a.path));
@@ -25,12 +28,26 @@ fn by_org<'a>(report: &'a Report, out: &Path) -> BTreeMap<String, Vec<&'a AssetR
             .next()
             .map(|c| c.as_os_str().to_string_lossy().to_string())
             .unwrap_or_default();
-        groups.entry(org).or_default().push(a);
-    }
-    for v in groups.values_mut() {
-        v.sort_by(|a, b| (&a.template, &a.platform).cmp(&(&b.template, &b.platform)));
+        groups
+            .entry(org)
+            .or_default()
+            .push((a.template, a.platform, slot));
     }
     groups
+        .into_iter()
+        .map(|(org, mut v)| {
+            v.sort();
+            (org, v.into_iter().map(|(_, _, slot)| slot).collect())
+        })
+        .collect()
+}
+
+/// The reports in `slots`.
+fn read(log: &AssetLog, slots: &[usize]) -> Vec<AssetReport> {
+    slots
+        .iter()
+        .filter_map(|s| log.get(*s).ok().flatten())
+        .collect()
 }
 
 fn rel(path: &str, out: &Path) -> String {
@@ -55,8 +72,19 @@ fn percent(s: &str) -> String {
     o
 }
 
-/// Writes `index.html` into `out`.
-pub fn write_index(out: &Path, report: &Report, title: &str) -> Result<PathBuf, Error> {
+/// Writes `index.html` into `out`, one organisation at a time.
+pub fn write_index(out: &Path, report: &LoggedReport, title: &str) -> Result<PathBuf, Error> {
+    let path = out.join("index.html");
+    crate::output::write_atomic_with(&path, |w| index(w, out, report, title))?;
+    Ok(path)
+}
+
+fn index(
+    w: &mut dyn std::io::Write,
+    out: &Path,
+    report: &LoggedReport,
+    title: &str,
+) -> std::io::Result<()> {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -82,7 +110,7 @@ details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4
     );
     if !report.errors.is_empty() {
         h.push_str("<h2>Failed</h2>\n");
-        for e in &report.errors {
+        for e in report.errors {
             let mut who = Vec::new();
             if let (Some(r), false) = (e.row, e.message.starts_with("row ")) {
                 who.push(format!("row {r}"));
@@ -103,23 +131,38 @@ details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4
             );
         }
     }
-    for (org, assets) in by_org(report, out) {
+    for (org, slots) in by_org(report.assets, out) {
+        w.write_all(h.as_bytes())?;
+        h.clear();
+        let assets = read(report.assets, &slots);
         let name = assets
             .first()
             .map(|a| a.org.as_str())
             .filter(|n| !n.is_empty())
             .unwrap_or(&org);
         let _ = writeln!(h, "<h2>{}</h2>", escape(name));
-        let sheet = out.join(&org).join("contact-sheet.png");
-        if sheet.is_file() {
-            let _ = writeln!(
-                h,
-                "<p><a href=\"{}\">Contact sheet</a></p>",
-                rel(&sheet.display().to_string(), out)
-            );
+        let pages = slots.len().div_ceil(SHEET_CELLS);
+        let links: Vec<String> = (0..pages)
+            .map(|page| out.join(&org).join(sheet_name(page)))
+            .filter(|p| p.is_file())
+            .enumerate()
+            .map(|(i, p)| {
+                let label = if pages == 1 {
+                    "Contact sheet".to_string()
+                } else {
+                    format!("Contact sheet {}", i + 1)
+                };
+                format!(
+                    "<a href=\"{}\">{label}</a>",
+                    rel(&p.display().to_string(), out)
+                )
+            })
+            .collect();
+        if !links.is_empty() {
+            let _ = writeln!(h, "<p>{}</p>", links.join(" · "));
         }
         h.push_str("<div class=\"grid\">\n");
-        for a in assets {
+        for a in &assets {
             let src = rel(&a.path, out);
             let _ = write!(
                 h,
@@ -160,9 +203,7 @@ details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4
         "</main><script>window.addEventListener('load',function(){var i=[].slice.call(document.images);\
 document.body.dataset.images=i.length;document.body.dataset.loaded=i.filter(function(x){return x.complete&&x.naturalWidth>0}).length;});</script>\n</body></html>\n",
     );
-    let path = out.join("index.html");
-    crate::output::write_atomic(&path, h.as_bytes())?;
-    Ok(path)
+    w.write_all(h.as_bytes())
 }
 
 /// Thumbnail cell size of contact sheets.
@@ -172,15 +213,40 @@ const LABEL: u32 = 44;
 /// Columns of contact sheets.
 const COLUMNS: u32 = 4;
 
-/// Writes `<out>/<org>/contact-sheet.png` for every organisation.
-pub fn write_contact_sheets(out: &Path, report: &Report) -> Result<Vec<PathBuf>, Error> {
+/// Most thumbnails on one contact sheet; an organisation with more gets
+/// several sheets, so a sheet's memory does not grow with the batch.
+const SHEET_CELLS: usize = 24;
+
+/// `contact-sheet.png`, `contact-sheet-2.png`, …
+fn sheet_name(page: usize) -> String {
+    match page {
+        0 => "contact-sheet.png".to_string(),
+        n => format!("contact-sheet-{}.png", n + 1),
+    }
+}
+
+/// Writes `<out>/<org>/contact-sheet.png` for every organisation (and
+/// `contact-sheet-2.png`, … when it has more than 24 assets).
+pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<PathBuf>, Error> {
     use rayon::prelude::*;
     let font = FontRef::try_from_slice(crate::text::fonts::label_font()).expect("embedded font");
-    // Organisations' sheets are independent: one per thread.
-    let groups: Vec<_> = by_org(report, out).into_iter().collect();
-    groups
+    // Sheets are independent: one per thread.
+    let pages: Vec<(String, usize, Vec<usize>)> = by_org(report.assets, out)
+        .into_iter()
+        .flat_map(|(org, slots)| {
+            slots
+                .chunks(SHEET_CELLS)
+                .enumerate()
+                .map(|(page, chunk)| (org.clone(), page, chunk.to_vec()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    pages
         .into_par_iter()
-        .map(|(org, assets)| contact_sheet(out, &font, &org, &assets))
+        .map(|(org, page, slots)| {
+            let path = out.join(&org).join(sheet_name(page));
+            contact_sheet(&path, &font, &read(report.assets, &slots))
+        })
         .collect()
 }
 
@@ -210,13 +276,8 @@ fn thumbnail(path: &Path) -> Option<image::RgbImage> {
     image::RgbImage::from_raw(tw, th, dst.into_vec())
 }
 
-/// One organisation's contact sheet.
-fn contact_sheet(
-    out: &Path,
-    font: &FontRef,
-    org: &str,
-    assets: &[&AssetReport],
-) -> Result<PathBuf, Error> {
+/// One contact sheet of `assets`, written to `path`.
+fn contact_sheet(path: &Path, font: &FontRef, assets: &[AssetReport]) -> Result<PathBuf, Error> {
     {
         let n = assets.len() as u32;
         let cols = n.clamp(1, COLUMNS);
@@ -253,12 +314,11 @@ fn contact_sheet(
                 &format!("{} · {:.0} KB", a.template, a.bytes as f64 / 1024.0),
             );
         }
-        let path = out.join(org).join("contact-sheet.png");
         let mut png = Vec::new();
         image::DynamicImage::ImageRgb8(sheet)
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .expect("in-memory PNG");
-        crate::output::write_atomic(&path, &png)?;
-        Ok(path)
+        crate::output::write_atomic(path, &png)?;
+        Ok(path.to_path_buf())
     }
 }

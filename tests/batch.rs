@@ -531,3 +531,40 @@ fn malformed_batch_files_name_the_line() {
         r.stderr
     );
 }
+
+#[test]
+fn large_organisations_get_paged_contact_sheets_and_reports_keep_their_order() {
+    // 13 stories of one organisation at 2 sizes: 26 assets, more than one
+    // contact sheet holds. Reports are streamed through a temporary file;
+    // their order (and bytes) must not depend on the number of threads.
+    let mut csv = String::from("org,story,platform\n");
+    for i in 1..=13 {
+        csv.push_str(&format!(
+            "Leeds Library,\"Story number {i}: the library became our second home.\",bluesky;x-post\n"
+        ));
+    }
+    let mut reports = Vec::new();
+    for jobs in ["1", "2"] {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path(), "p.csv", &csv);
+        let r = postkit(
+            dir.path(),
+            &["batch", "in/p.csv", "--out", "out", "--jobs", jobs, "--quiet"],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let org = dir.path().join("out/leeds-library");
+        assert!(decode(&org.join("contact-sheet.png")).height() > 1000);
+        assert!(org.join("contact-sheet-2.png").is_file(), "a second sheet");
+        assert!(!org.join("contact-sheet-3.png").exists());
+        let index = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+        assert!(index.contains("href=\"leeds-library/contact-sheet-2.png\">Contact sheet 2</a>"));
+        // No temporary file is left behind.
+        assert!(files(dir.path()).iter().all(|f| !f.contains(".tmp")));
+        let read = |name: &str| std::fs::read(dir.path().join("out").join(name)).unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&read("report.json")).unwrap();
+        assert_eq!(report["assets"].as_array().unwrap().len(), 26);
+        reports.push((read("report.json"), read(".postkit-manifest.json")));
+    }
+    assert!(reports[0].0 == reports[1].0, "report.json differs with --jobs");
+    assert!(reports[0].1 == reports[1].1, "the manifest differs with --jobs");
+}
