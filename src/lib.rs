@@ -385,6 +385,8 @@ pub fn produce(
     };
     // A panic inside a dependency becomes this asset's error, not the run's end.
     let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        #[cfg(debug_assertions)]
+        failpoint(dest.org);
         engine.render_pixels(set, platform, content)
     }))
     .map_err(|panic| {
@@ -441,6 +443,16 @@ pub fn produce(
         alt,
         caption: post,
     })
+}
+
+/// Debug builds only (release builds have no such hook): with
+/// `POSTKIT_FAILPOINT_PANIC=<org>` rendering that organisation's assets
+/// panics, so tests can prove that a panic stays one asset's error.
+#[cfg(debug_assertions)]
+fn failpoint(org: &str) {
+    if std::env::var("POSTKIT_FAILPOINT_PANIC").is_ok_and(|v| v == org) {
+        panic!("injected panic (POSTKIT_FAILPOINT_PANIC)");
+    }
 }
 
 /// `card.png` → `card.png.alt.txt`.

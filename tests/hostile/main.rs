@@ -374,3 +374,44 @@ fn control_characters_and_traversal_in_batch_rows_stay_inside_the_output() {
         .unwrap();
     assert!(alt.contains("nul and bell inside"), "{alt}");
 }
+
+#[test]
+fn a_panic_inside_one_asset_is_that_rows_error_and_the_rest_are_written() {
+    // Debug builds (the ones tests run) panic on purpose while rendering the
+    // organisation POSTKIT_FAILPOINT_PANIC names; the unwinding path is the
+    // one a panic inside resvg or a decoder would take.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rows.csv"),
+        "org,story\nFirst Hub,One story.\nBroken Hub,Two story.\nLast Hub,Three story.\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_postkit"))
+        .args(["batch", "rows.csv", "--platform", "x-post", "--quiet"])
+        .current_dir(dir.path())
+        .env("POSTKIT_FAILPOINT_PANIC", "Broken Hub")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("postkit: error: rows.csv: row 2 Broken Hub story-quote x-post: internal error while rendering (please report it): injected panic (POSTKIT_FAILPOINT_PANIC)"),
+        "{stderr}"
+    );
+    for org in ["first-hub", "last-hub"] {
+        assert!(dir
+            .path()
+            .join(format!("out/{org}/story-quote-x-post.png"))
+            .is_file());
+    }
+    assert!(!dir
+        .path()
+        .join("out/broken-hub/story-quote-x-post.png")
+        .exists());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["assets"].as_array().unwrap().len(), 2);
+    assert_eq!(report["errors"][0]["row"], 2);
+    assert!(files(dir.path()).iter().all(|f| !f.contains(".tmp")));
+}
