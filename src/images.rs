@@ -156,7 +156,7 @@ impl ImageInput {
         let decoded = reader
             .decode()
             .map_err(|e| bad(format!("is damaged or truncated: {e}")))?
-            .to_rgba8();
+            .into_rgba8();
         let ink = visible_mean(&decoded);
         let opaque = decoded.pixels().all(|p| p[3] == 255);
         Ok(ImageInput {
@@ -347,11 +347,13 @@ fn data_url(mime: &str, bytes: &[u8]) -> String {
 fn resample(src: &image::RgbaImage, crop: [u32; 4], w: u32, h: u32, alpha: bool) -> String {
     let cw = crop[2].min(src.width().saturating_sub(crop[0])).max(1);
     let ch = crop[3].min(src.height().saturating_sub(crop[1])).max(1);
-    let view = image::imageops::crop_imm(src, crop[0], crop[1], cw, ch).to_image();
+    // Resized straight from a view of the crop: a copy of a cropped
+    // 50-megapixel photo would cost 200 MB.
+    let view = image::imageops::crop_imm(src, crop[0], crop[1], cw, ch);
     let resized = if (cw, ch) == (w, h) {
-        view
+        view.to_image()
     } else {
-        image::imageops::resize(&view, w, h, image::imageops::FilterType::CatmullRom)
+        image::imageops::resize(&*view, w, h, image::imageops::FilterType::CatmullRom)
     };
     let mut out = Vec::new();
     if alpha {
