@@ -148,7 +148,17 @@ fn substitute(
     while let Some(i) = rest.find("{{") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        match after.find("}}") {
+        // Only `{{ name }}` with a field name in it is a placeholder: a
+        // stray `{{` (a typo such as `{{org}`) is kept as it is instead of
+        // swallowing the markup up to the next `}}`.
+        let closed = after.find("}}").filter(|&j| {
+            let name = after[..j].trim();
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        });
+        match closed {
             Some(j) => {
                 let name = after[..j].trim();
                 match fields.get(name) {
@@ -163,8 +173,8 @@ fn substitute(
                 rest = &after[j + 2..];
             }
             None => {
-                out.push_str(&rest[i..]);
-                rest = "";
+                out.push_str("{{");
+                rest = after;
             }
         }
     }
@@ -510,14 +520,18 @@ impl Ctx<'_> {
 
     fn overflow(&self, slot: &Slot, value: &str, style: &TextStyle, block: &TextBlock) -> Error {
         let pitch = style.line_height * style.size_min;
-        let room = ((slot.height - style.size_min * 1.36) / pitch)
+        // Saturating: a template's numbers may be absurd (a slot 3e38 high).
+        let room = (((slot.height - style.size_min * 1.36) / pitch)
             .floor()
-            .max(0.0) as usize
-            + 1;
+            .clamp(0.0, 1e9) as usize)
+            .saturating_add(1);
         let allowed = style.max_lines.map_or(room, |m| m.min(room));
         let needed = block.lines.len().max(1);
         let chars = value.chars().count();
-        let suggest = (chars * allowed / needed.max(allowed + 1)).max(1) * 9 / 10;
+        let suggest = (chars.saturating_mul(allowed) / needed.max(allowed.saturating_add(1)))
+            .max(1)
+            .saturating_mul(9)
+            / 10;
         Error::TextOverflow {
             slot: slot.field.clone(),
             template: self.set.name.clone(),
@@ -858,11 +872,31 @@ pub fn fill(
         edits.push((slot.range.start, slot.range.end, markup));
     }
     edits.sort_by_key(|e| (e.0, e.1));
+    // An edit inside another (a conditional element inside a slot's rect,
+    // which the slot replaces whole) is dropped with what contains it. An
+    // insertion (empty range) is inside only if strictly so.
+    let contains = |f: &(usize, usize, String), e: &(usize, usize, String)| {
+        if f.0 == f.1 || (f.0, f.1) == (e.0, e.1) {
+            return false;
+        }
+        if e.0 == e.1 {
+            f.0 < e.0 && e.1 < f.1
+        } else {
+            f.0 <= e.0 && e.1 <= f.1
+        }
+    };
+    let edits: Vec<&(usize, usize, String)> = edits
+        .iter()
+        .filter(|e| !edits.iter().any(|f| contains(f, e)))
+        .collect();
 
     let src = &variant.source;
     let mut svg = String::with_capacity(src.len() + 4096);
     let mut at = 0;
-    for (start, end, text) in &edits {
+    for (start, end, text) in edits {
+        if *start < at {
+            continue; // overlapping edits cannot be applied both; never slice backwards
+        }
         svg.push_str(&substitute(
             &src[at..*start],
             &content.fields,

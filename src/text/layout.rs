@@ -571,7 +571,15 @@ impl<'a> Prepared<'a> {
                 }
             }
             let candidate = self.break_para(p, hi, false, &mut scratch);
-            if candidate.len() == n && scratch.is_empty() {
+            // Keep the balanced lines only if they are really no wider than
+            // the box: a word the first pass had to break (a last resort)
+            // is whole again here and may overflow.
+            if candidate.len() == n
+                && scratch.is_empty()
+                && candidate
+                    .iter()
+                    .all(|x| Self::needed(&self.measure(x)) <= width + 1e-4)
+            {
                 out.extend(candidate);
             } else {
                 out.extend(mine);
@@ -598,7 +606,7 @@ impl<'a> Prepared<'a> {
                 z = z.max(1);
             }
             while z - a > 1 {
-                let m = (a + z) / 2;
+                let m = a + (z - a) / 2; // (a + z) / 2 overflows for huge ranges
                 let s = lo + m as f32 * step;
                 match self.try_size(s, bw, bh, style, emergency) {
                     Some((l, b)) => {

@@ -19,8 +19,17 @@ use unicode_normalization::UnicodeNormalization;
 /// made spaces, runs of spaces folded, each line and the whole trimmed.
 pub fn clean(text: &str) -> String {
     let unified = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut out = String::with_capacity(unified.len());
-    for c in unified.nfc() {
+    // Controls and bidi overrides go first, then NFC: one between a letter
+    // and its mark would otherwise keep them from composing.
+    let stripped: String = unified
+        .chars()
+        .filter(|&c| {
+            !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+                && (!c.is_control() || c == '\n' || c == '\t')
+        })
+        .collect();
+    let mut out = String::with_capacity(stripped.len());
+    for c in stripped.nfc() {
         match c {
             '\n' => out.push('\n'),
             '\t' | '\u{00A0}' | '\u{2028}' | '\u{2029}' => {
