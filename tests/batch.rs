@@ -549,7 +549,9 @@ fn large_organisations_get_paged_contact_sheets_and_reports_keep_their_order() {
         setup(dir.path(), "p.csv", &csv);
         let r = postkit(
             dir.path(),
-            &["batch", "in/p.csv", "--out", "out", "--jobs", jobs, "--quiet"],
+            &[
+                "batch", "in/p.csv", "--out", "out", "--jobs", jobs, "--quiet",
+            ],
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
         let org = dir.path().join("out/leeds-library");
@@ -565,6 +567,12 @@ fn large_organisations_get_paged_contact_sheets_and_reports_keep_their_order() {
         assert_eq!(report["assets"].as_array().unwrap().len(), 26);
         reports.push((read("report.json"), read(".postkit-manifest.json")));
     }
-    assert!(reports[0].0 == reports[1].0, "report.json differs with --jobs");
-    assert!(reports[0].1 == reports[1].1, "the manifest differs with --jobs");
+    assert!(
+        reports[0].0 == reports[1].0,
+        "report.json differs with --jobs"
+    );
+    assert!(
+        reports[0].1 == reports[1].1,
+        "the manifest differs with --jobs"
+    );
 }
