@@ -6,6 +6,9 @@
 //! The first group reproduces the bugs found (fuzz/README.md, "Findings");
 //! all of them failed, or panicked, before commit 5e262e3 fixed them.
 
+// The fuzzers' inputs are kept digit for digit.
+#![allow(clippy::excessive_precision, clippy::doc_lazy_continuation)]
+
 use std::sync::OnceLock;
 
 use postkit::fill::{self, Content};
@@ -64,12 +67,12 @@ fn well_formed(svg: &str) {
 // Bugs found (fixed in 5e262e3).
 // ---------------------------------------------------------------------------
 
-/// text_layout, minimised (fuzz/README.md, finding 1): a word too long for
-/// the box is broken as a last resort, then `balance` re-breaks the
-/// paragraph *without* the last resort at the full width and keeps that
-/// unverified result because it has the same number of lines. The block
-/// says it fits, yet its first line is wider than the box (its ink is then
-/// pushed out past the left edge).
+/// text_layout (fuzz/README.md, finding 1), in plain words: a word too long
+/// for the box was broken as a last resort, then `balance` re-broke the
+/// paragraph *without* the last resort at the full width and kept that
+/// unverified result because it had the same number of lines. The block
+/// said it fit, yet its first line was wider than the box (its ink pushed
+/// out past the left edge).
 #[test]
 fn a_broken_word_is_not_unbroken_by_balancing() {
     let word = "Wolfeschlegelsteinhausenbergerdorff";
@@ -111,12 +114,12 @@ fn fuzz_input_no_line_is_wider_than_its_box() {
     }
 }
 
-/// template_fill (fuzz/README.md, finding 2): `{{` runs to the next `}}`
-/// wherever it is, so a typo like `{{org}` swallows the markup up to the
-/// next placeholder: here the `<rect id="keep">` silently disappears (and
-/// with other markup the filled SVG is not well-formed, so rendering fails
-/// with "invalid SVG"). Either refuse the template, naming the placeholder,
-/// or leave a `{{` that does not close a field name as it is.
+/// template_fill (fuzz/README.md, finding 2): `{{` ran to the next `}}`
+/// wherever it was, so a typo like `{{org}` swallowed the markup up to the
+/// next placeholder: here the `<rect id="keep">` silently disappeared (and
+/// with other markup the filled SVG was not well-formed, so rendering failed
+/// with "invalid SVG"). Fixed by keeping a `{{` that does not open a field
+/// name as it is; refusing the template, or an error, would pass too.
 #[test]
 fn an_unclosed_placeholder_does_not_swallow_markup() {
     let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><text>{{org}</text><rect id="keep" width="10" height="10"/><text>{{org}}</text><rect data-slot="story" x="10" y="20" width="80" height="70"/></svg>"#;
@@ -136,9 +139,9 @@ fn an_unclosed_placeholder_does_not_swallow_markup() {
     );
 }
 
-/// The same, where what is swallowed is a closing tag: the filled SVG is not
-/// well-formed (the fuzzer's shape of it: a placeholder in a <style> whose
-/// closing brace got mutated away).
+/// The same, where what was swallowed is a closing tag, so the filled SVG
+/// was not well-formed (the fuzzer's shape of it: a placeholder in a
+/// <style> whose closing brace got mutated away).
 #[test]
 fn an_unclosed_placeholder_in_a_style_keeps_the_svg_well_formed() {
     let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><style>.a { fill: {{brand.primary} }</style><text>{{org}}</text><rect data-slot="story" x="10" y="20" width="80" height="70"/></svg>"#;
@@ -152,13 +155,14 @@ fn an_unclosed_placeholder_in_a_style_keeps_the_svg_well_formed() {
     well_formed(&filled.svg);
 }
 
-/// Found by reading the code while writing the targets (the fuzzer had not
-/// reached it in its runs): a `data-if`/`data-unless` element *inside* a
-/// slot `<rect>` whose condition fails gives two overlapping edits (the
-/// slot's and the dropped element's), and splicing them slices the template
-/// with begin > end: `fill::fill` panics ("begin > end (149 > 123) when
-/// slicing ..."). `postkit::produce` catches it as "internal error", but
-/// `fill::fill` and `Engine::render*` panic.
+/// Finding 6, found by reading the code while writing the targets (the
+/// fuzzer did not reach it in its runs): a `data-if`/`data-unless` element
+/// *inside* a slot `<rect>` whose condition fails gave two overlapping
+/// edits (the slot's and the dropped element's), and splicing them sliced
+/// the template with begin > end: `fill::fill` panicked ("begin > end (149
+/// > 123) when slicing ...") in release builds too. `postkit::produce`
+/// caught it as an "internal error", but `fill::fill` and `Engine::render*`
+/// panicked.
 #[test]
 fn a_conditional_inside_a_slot_does_not_panic() {
     let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><rect data-slot="story" x="10" y="10" width="80" height="80"><g data-if="nope"/></rect></svg>"#;
@@ -172,10 +176,10 @@ fn a_conditional_inside_a_slot_does_not_panic() {
     }
 }
 
-/// escape target (fuzz/README.md, finding 3): `text::clean` composes NFC
-/// *before* it removes control and bidi-override characters, so one between
-/// a base and its combining mark leaves the text decomposed (not NFC, as
-/// documented) and cleaning it again changes it. Minimised from
+/// escape target (fuzz/README.md, finding 3): `text::clean` composed NFC
+/// *before* it removed control and bidi-override characters, so one between
+/// a base and its combining mark left the text decomposed (not NFC, as
+/// documented) and cleaning it again changed it. Minimised from
 /// "\u{1}o\u{1a}\u{323}".
 #[test]
 fn clean_output_is_nfc_when_a_control_separates_a_mark() {
@@ -189,11 +193,11 @@ fn clean_output_is_nfc_when_a_control_separates_a_mark() {
 
 /// text_layout (fuzz/README.md, finding 4): with a huge `data-font-size-max`
 /// the size search's step count is near i64::MAX and `(a + z) / 2`
-/// (src/text/layout.rs, `Prepared::layout`) overflows: "attempt to add
-/// with overflow" in debug builds (release wraps, tries a negative size and
-/// happens to recover). First seen by reading the code: the harness's first
-/// number range stopped at 1e18 and could not reach it; with the full range
-/// the fuzzer found it in under two minutes.
+/// (src/text/layout.rs, `Prepared::layout`) overflowed: "attempt to add
+/// with overflow" in debug builds (release wrapped, tried a negative size
+/// and happened to recover). First seen by reading the code: the harness's
+/// first number range stopped at 1e18 and could not reach it; with the full
+/// range the fuzzer found it in under two minutes.
 #[test]
 fn a_huge_font_size_max_does_not_overflow_the_size_search() {
     let st = style(10.0, 1e30, 1.25, None);
@@ -210,10 +214,11 @@ fn a_huge_font_size_max_does_not_overflow_the_size_search() {
     assert!(block.fits);
 }
 
-/// Found by reading the code: when text does not fit a slot of huge height,
-/// the suggestion in the overflow message (`Ctx::overflow`, src/fill.rs)
-/// casts a huge line count to usize (saturating) and adds 1: "attempt to add
-/// with overflow" in debug builds instead of the TextOverflow error.
+/// Finding 5, found by reading the code (the fuzzer did not reach it): when
+/// text does not fit a slot of huge height, the hint in the overflow message
+/// (`Ctx::overflow`, src/fill.rs) cast a huge line count to usize
+/// (saturating) and added 1: "attempt to add with overflow" in debug builds
+/// instead of the TextOverflow error.
 #[test]
 fn the_overflow_message_for_a_huge_slot_does_not_overflow() {
     let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><rect data-slot="story" x="0" y="0" width="1e-30" height="3e38"/></svg>"#;
