@@ -30,17 +30,10 @@ pub fn clean(text: &str) -> String {
         .collect();
     let mut out = String::with_capacity(stripped.len());
     for c in stripped.nfc() {
+        // Controls and overrides are already gone (NFC makes none).
         match c {
-            '\n' => out.push('\n'),
-            '\t' | '\u{00A0}' | '\u{2028}' | '\u{2029}' => {
-                if c == '\u{2028}' || c == '\u{2029}' {
-                    out.push('\n')
-                } else {
-                    out.push(if c == '\t' { ' ' } else { c })
-                }
-            }
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
-            c if c.is_control() => {}
+            '\t' => out.push(' '),
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
             c => out.push(c),
         }
     }
