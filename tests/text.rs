@@ -407,7 +407,14 @@ fn any_word() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+    // A fixed seed: CI must not pass or fail by luck. The input a random seed
+    // found is kept below as a known bug.
+    #![proptest_config(ProptestConfig {
+        cases: 40,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x9057_4b17),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_multiscript_text_never_leaves_its_slot(
@@ -427,4 +434,19 @@ proptest! {
             Err(e) => prop_assert!(e.contains("does not fit"), "unexpected error {e}"),
         }
     }
+}
+
+/// Known bug (found by the property test above with a random seed; present
+/// before the session that found it): in this 376×204 slot, right-aligned,
+/// a few anti-aliased pixels of the first line are drawn 1–3 px above the
+/// box. The vertical placement trusts the measured ink top of the first
+/// line, which the drawn glyphs exceed here. Run with `--ignored`.
+#[test]
+#[ignore = "known bug: ink 1-3 px above the box for this mix of scripts"]
+fn known_bug_mixed_scripts_ink_above_the_box() {
+    let story = "👏🏽 maa amaaaaaaaa אססאגחהדינט چپژ 个中每个星六";
+    let opts =
+        r#"data-font-size-min="6" data-font-size-max="80" data-align="end" data-valign="middle""#;
+    let p = probe(story, 600, 400, (20, 20, 376, 204), opts).unwrap();
+    assert!(p.outside.is_empty(), "{:?}", p.outside);
 }
