@@ -22,7 +22,7 @@ use crate::platform::{Platform, Platforms};
 use crate::report::{AssetLog, AssetReport, ErrorReport, LoggedReport};
 use crate::template::TemplateSet;
 use crate::text::Direction;
-use crate::{caption, output, produce, Engine, OutputOptions};
+use crate::{caption, output, produce_asset, Engine, OutputOptions};
 
 /// Columns with a meaning of their own; any other column is a template field.
 pub const COLUMNS: &[&str] = &[
@@ -618,6 +618,20 @@ fn load_manifest(out: &Path) -> HashMap<String, Remembered> {
     merged
 }
 
+/// A planned row's (template, platform) pairs, in order: every pair, or
+/// those a template serves when the platforms came from `all`.
+fn row_jobs(p: &Planned) -> Vec<(u16, u16)> {
+    let mut jobs = Vec::new();
+    for (ti, t) in p.templates.iter().enumerate() {
+        for (fi, f) in p.platforms.iter().enumerate() {
+            if !p.all_platforms || t.serves(f) {
+                jobs.push((ti as u16, fi as u16));
+            }
+        }
+    }
+    jobs
+}
+
 fn asset_hash(p: &Planned, set: &TemplateSet, platform: &Platform, opts: &BatchOptions) -> String {
     let mut h = blake3::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -653,11 +667,38 @@ pub fn run_batch(
     let loaded = Loaded::default();
     let mut failed_rows = Vec::new();
 
-    // Plan every row (cheap; templates, brands and images load once).
-    let mut planned = Vec::new();
-    for row in rows {
+    // First pass: plan every row (cheap; templates, brands and images load
+    // once) to find the failing rows, count the assets and number the rows
+    // of one organisation; only that summary is kept. The content is
+    // planned again, a row at a time, as the workers need it, so memory
+    // does not grow with the batch.
+    struct Sketch {
+        /// Index into `rows`.
+        index: usize,
+        /// The number (-1, -2, …) given to a row without an id when its
+        /// organisation has several rows.
+        suffix: Option<String>,
+        /// The row's first asset in the run's order (before sharding).
+        first_job: usize,
+        /// Its (template, platform) pairs.
+        jobs: Vec<(u16, u16)>,
+    }
+    let mut sketches = Vec::new();
+    let mut slugs = Vec::new();
+    let mut total_jobs = 0;
+    for (index, row) in rows.iter().enumerate() {
         match plan_row(row, opts, &loaded) {
-            Ok(p) => planned.push(p),
+            Ok(p) => {
+                let jobs = row_jobs(&p);
+                slugs.push((output::slug(&p.org), p.suffix.is_none()));
+                sketches.push(Sketch {
+                    index,
+                    suffix: None,
+                    first_job: total_jobs,
+                    jobs,
+                });
+                total_jobs += sketches.last().map_or(0, |s| s.jobs.len());
+            }
             Err(e) => failed_rows.push(ErrorReport {
                 org: row.values.get("org").cloned(),
                 row: Some(row.number),
@@ -677,52 +718,43 @@ pub fn run_batch(
     }
     // Several rows of one organisation: without an id column, number them
     // (-1, -2, …) in file order so no row overwrites another.
-    let mut per_org: HashMap<String, usize> = HashMap::new();
-    for p in &planned {
-        *per_org.entry(output::slug(&p.org)).or_default() += 1;
+    let mut per_org: HashMap<&str, usize> = HashMap::new();
+    for (slug, _) in &slugs {
+        *per_org.entry(slug.as_str()).or_default() += 1;
     }
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for p in planned.iter_mut() {
-        let key = output::slug(&p.org);
-        let k = seen.entry(key.clone()).or_default();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for ((slug, no_id), sketch) in slugs.iter().zip(sketches.iter_mut()) {
+        let k = seen.entry(slug.as_str()).or_default();
         *k += 1;
-        if p.suffix.is_none() && per_org[&key] > 1 {
-            p.suffix = Some(k.to_string());
+        if *no_id && per_org[slug.as_str()] > 1 {
+            sketch.suffix = Some(k.to_string());
         }
     }
+    drop((per_org, seen));
+    drop(slugs);
 
-    // Every asset, in a stable order; a shard keeps every N-th.
-    let mut jobs: Vec<(usize, usize, usize)> = Vec::new();
-    for (pi, p) in planned.iter().enumerate() {
-        for ti in 0..p.templates.len() {
-            for fi in 0..p.platforms.len() {
-                if !p.all_platforms || p.templates[ti].serves(&p.platforms[fi]) {
-                    jobs.push((pi, ti, fi));
-                }
-            }
-        }
-    }
-    let jobs: Vec<(usize, usize, usize)> = match opts.shard {
-        Some((i, n)) => jobs
-            .into_iter()
-            .enumerate()
-            .filter(|(k, _)| k % n == i - 1)
-            .map(|(_, j)| j)
-            .collect(),
-        None => jobs,
+    // Every asset has a place in a stable order; a shard keeps every N-th,
+    // and its slots number the kept ones.
+    let kept = |job: usize| match opts.shard {
+        Some((i, n)) => job % n == i - 1,
+        None => true,
     };
-    progress(Some(jobs.len()), Outcome::Written);
+    let slot_of = |job: usize| match opts.shard {
+        Some((i, n)) => (job + n - i) / n,
+        None => job,
+    };
+    let slots = (0..total_jobs).filter(|j| kept(*j)).count();
+    progress(Some(slots), Outcome::Written);
 
     let manifest = load_manifest(&opts.out);
     // What this run produced, for the next run's manifest: (path, hash, slot).
     let remembered: Mutex<Vec<(String, String, usize)>> = Mutex::new(Vec::new());
-    let log = AssetLog::new_in(&opts.out, jobs.len());
+    let log = AssetLog::new_in(&opts.out, slots);
     let errors: Mutex<Vec<(usize, ErrorReport)>> = Mutex::new(Vec::new());
     let (written, unchanged) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let stop = AtomicBool::new(false);
     let stopped = AtomicBool::new(false);
-    let work = |slot: usize, &(pi, ti, fi): &(usize, usize, usize)| -> Outcome {
-        let p = &planned[pi];
+    let work = |slot: usize, p: &Planned, ti: usize, fi: usize| -> Outcome {
         let set = &p.templates[ti];
         let platform = &p.platforms[fi];
         let hash = asset_hash(p, set, platform, opts);
@@ -769,13 +801,30 @@ pub fn run_batch(
         let report = match report {
             Some(r) => r,
             None => {
+                // The contact sheets need a thumbnail: make it now, from the
+                // pixels in memory (a sharded run draws no sheets).
                 let dest = crate::Destination {
                     out: &opts.out,
                     org: &p.org,
                     suffix: p.suffix.as_deref(),
                 };
-                match produce(engine, set, platform, &p.content, &dest, &opts.output) {
-                    Ok(r) => r,
+                let thumbnail = opts.shard.is_none();
+                match produce_asset(
+                    engine,
+                    set,
+                    platform,
+                    &p.content,
+                    &dest,
+                    &opts.output,
+                    thumbnail,
+                ) {
+                    Ok(made) => {
+                        if let Some(t) = made.thumbnail {
+                            // Without it the sheet decodes the file: no loss.
+                            let _ = log.put_extra(slot, &t.to_bytes());
+                        }
+                        made.report
+                    }
                     Err(e) => return failed(e.message),
                 }
             }
@@ -790,14 +839,60 @@ pub fn run_batch(
         };
         outcome
     };
-    let run_all = || {
-        jobs.par_iter().enumerate().for_each(|(slot, j)| {
-            if stop.load(Ordering::Relaxed) {
-                stopped.store(true, Ordering::Relaxed);
-                return;
+    // The rows, planned again one at a time as the workers ask for their
+    // assets; a row's content is dropped with its last asset.
+    let stream = sketches.iter().flat_map(|sk| {
+        let kept_jobs: Vec<(usize, u16, u16)> = sk
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| kept(sk.first_job + k))
+            .map(|(k, &(ti, fi))| (slot_of(sk.first_job + k), ti, fi))
+            .collect();
+        let planned = if kept_jobs.is_empty() {
+            None
+        } else if stop.load(Ordering::Relaxed) {
+            stopped.store(true, Ordering::Relaxed);
+            None
+        } else {
+            match plan_row(&rows[sk.index], opts, &loaded) {
+                Ok(mut p) => {
+                    if p.suffix.is_none() {
+                        p.suffix = sk.suffix.clone();
+                    }
+                    Some(Arc::new(p))
+                }
+                // The first pass planned this row: only a file changed
+                // while the batch ran can make it fail now.
+                Err(e) => {
+                    for &(slot, _, _) in &kept_jobs {
+                        lock(&errors).push((
+                            slot,
+                            ErrorReport {
+                                org: rows[sk.index].values.get("org").cloned(),
+                                row: Some(rows[sk.index].number),
+                                ..e.clone()
+                            },
+                        ));
+                    }
+                    None
+                }
             }
-            progress(None, work(slot, j));
-        })
+        };
+        kept_jobs
+            .into_iter()
+            .filter_map(move |(slot, ti, fi)| Some((slot, planned.clone()?, ti, fi)))
+    });
+    let run_all = || {
+        stream
+            .par_bridge()
+            .for_each(|(slot, p, ti, fi): (usize, Arc<Planned>, u16, u16)| {
+                if stop.load(Ordering::Relaxed) {
+                    stopped.store(true, Ordering::Relaxed);
+                    return;
+                }
+                progress(None, work(slot, &p, ti as usize, fi as usize));
+            })
     };
     match rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs)

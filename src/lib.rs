@@ -376,6 +376,29 @@ pub fn produce(
     dest: &Destination,
     opts: &OutputOptions,
 ) -> Result<AssetReport, ErrorReport> {
+    produce_asset(engine, set, platform, content, dest, opts, false).map(|p| p.report)
+}
+
+/// What [`produce_asset`] made: the asset's report and, if asked, its
+/// contact-sheet thumbnail.
+pub struct Produced {
+    /// The asset written.
+    pub report: AssetReport,
+    /// Its thumbnail, made from the pixels before they were dropped.
+    pub thumbnail: Option<review::Thumbnail>,
+}
+
+/// [`produce`], also making the asset's contact-sheet thumbnail when
+/// `thumbnail` is true.
+pub fn produce_asset(
+    engine: &Engine,
+    set: &TemplateSet,
+    platform: &Platform,
+    content: &Content,
+    dest: &Destination,
+    opts: &OutputOptions,
+    thumbnail: bool,
+) -> Result<Produced, ErrorReport> {
     let fail = |message: String| ErrorReport {
         org: None,
         row: None,
@@ -426,10 +449,16 @@ pub fn produce(
     if opts.emit_svg {
         write(&path.with_extension("svg"), filled.svg.as_bytes())?;
     }
+    let thumbnail = if thumbnail {
+        review::Thumbnail::of_pixmap(&pixmap)
+    } else {
+        None
+    };
+    drop(pixmap);
     let mut warnings = filled.warnings;
     warnings.extend(warning);
     warnings.extend(content.notes.iter().cloned());
-    Ok(AssetReport {
+    let report = AssetReport {
         org: dest.org.to_string(),
         path: path.display().to_string(),
         template: set.name.clone(),
@@ -442,7 +471,8 @@ pub fn produce(
         warnings,
         alt,
         caption: post,
-    })
+    };
+    Ok(Produced { report, thumbnail })
 }
 
 /// Debug builds only (release builds have no such hook): with

@@ -80,6 +80,8 @@ struct LogInner {
     end: u64,
     /// (offset, length) of each slot's JSON, or none.
     index: Vec<Option<(u64, u32)>>,
+    /// (offset, length) of each slot's extra bytes (a review thumbnail), or none.
+    extra: Vec<Option<(u64, u32)>>,
 }
 
 /// Where the log's bytes go.
@@ -103,6 +105,7 @@ impl AssetLog {
                 file,
                 end: 0,
                 index: vec![None; slots],
+                extra: vec![None; slots],
             }),
         }
     }
@@ -114,15 +117,47 @@ impl AssetLog {
     /// Stores the report of slot `slot`.
     pub fn put(&self, slot: usize, report: &AssetReport) -> std::io::Result<()> {
         let json = serde_json::to_vec(report).map_err(std::io::Error::other)?;
+        let at = self.append(&json)?;
+        if let Some(s) = self.lock().index.get_mut(slot) {
+            *s = Some(at);
+        }
+        Ok(())
+    }
+
+    /// Stores extra bytes for slot `slot` (the review's thumbnail of the
+    /// asset, so it need not be decoded again from the written file).
+    pub fn put_extra(&self, slot: usize, bytes: &[u8]) -> std::io::Result<()> {
+        let at = self.append(bytes)?;
+        if let Some(s) = self.lock().extra.get_mut(slot) {
+            *s = Some(at);
+        }
+        Ok(())
+    }
+
+    /// Appends `bytes` to the spool: their (offset, length).
+    fn append(&self, bytes: &[u8]) -> std::io::Result<(u64, u32)> {
+        let len = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
         let mut inner = self.lock();
         let at = inner.end;
         inner.file.seek(SeekFrom::Start(at))?;
-        inner.file.write_all(&json)?;
-        inner.end += json.len() as u64;
-        if let Some(s) = inner.index.get_mut(slot) {
-            *s = Some((at, json.len() as u32));
-        }
-        Ok(())
+        inner.file.write_all(bytes)?;
+        inner.end += bytes.len() as u64;
+        Ok((at, len))
+    }
+
+    /// Reads back what is stored at `at`.
+    fn read_at(inner: &mut LogInner, (at, len): (u64, u32)) -> std::io::Result<Vec<u8>> {
+        let mut buf = vec![0; len as usize];
+        inner.file.seek(SeekFrom::Start(at))?;
+        inner.file.read_exact(&mut buf)?;
+        Ok(buf)
+    }
+
+    /// The extra bytes of `slot`, if any were stored (and can be read).
+    pub fn extra(&self, slot: usize) -> Option<Vec<u8>> {
+        let mut inner = self.lock();
+        let at = inner.extra.get(slot).copied().flatten()?;
+        Self::read_at(&mut inner, at).ok()
     }
 
     /// The number of reports stored.
@@ -146,12 +181,10 @@ impl AssetLog {
     /// The report in `slot`, if any.
     pub fn get(&self, slot: usize) -> std::io::Result<Option<AssetReport>> {
         let mut inner = self.lock();
-        let Some(Some((at, len))) = inner.index.get(slot).copied() else {
+        let Some(Some(at)) = inner.index.get(slot).copied() else {
             return Ok(None);
         };
-        let mut buf = vec![0; len as usize];
-        inner.file.seek(SeekFrom::Start(at))?;
-        inner.file.read_exact(&mut buf)?;
+        let buf = Self::read_at(&mut inner, at)?;
         serde_json::from_slice(&buf)
             .map(Some)
             .map_err(std::io::Error::other)

@@ -245,17 +245,87 @@ pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<Pat
         .into_par_iter()
         .map(|(org, page, slots)| {
             let path = out.join(&org).join(sheet_name(page));
-            contact_sheet(&path, &font, &read(report.assets, &slots))
+            let assets: Vec<(AssetReport, Option<Thumbnail>)> = slots
+                .iter()
+                .filter_map(|s| {
+                    let a = report.assets.get(*s).ok().flatten()?;
+                    let thumb = report
+                        .assets
+                        .extra(*s)
+                        .and_then(|b| Thumbnail::from_bytes(&b))
+                        .or_else(|| Thumbnail::of_file(Path::new(&a.path)));
+                    Some((a, thumb))
+                })
+                .collect();
+            contact_sheet(&path, &font, &assets)
         })
         .collect()
 }
 
-/// The image at `path` shrunk to fit a CELL × CELL square (RGB), or None if
-/// it cannot be read.
-fn thumbnail(path: &Path) -> Option<image::RgbImage> {
+/// A contact sheet's picture of one asset: RGB, shrunk to fit a CELL × CELL
+/// square.
+pub struct Thumbnail(image::RgbImage);
+
+impl Thumbnail {
+    /// The thumbnail of rendered pixels (premultiplied RGBA, as resvg draws
+    /// them): made while the asset is still in memory, it spares decoding
+    /// the written file again.
+    pub fn of_pixmap(pixmap: &resvg::tiny_skia::Pixmap) -> Option<Thumbnail> {
+        let (w, h) = (pixmap.width(), pixmap.height());
+        let (tw, th, rgba) = shrink(w, h, pixmap.data(), fast_image_resize::PixelType::U8x4)?;
+        // Straight colour from premultiplied; any transparency is dropped,
+        // as decoding the file to RGB would.
+        let mut rgb = Vec::with_capacity(tw as usize * th as usize * 3);
+        for p in rgba.chunks_exact(4) {
+            let c = resvg::tiny_skia::PremultipliedColorU8::from_rgba(p[0], p[1], p[2], p[3])
+                .map(|c| c.demultiply())?;
+            rgb.extend_from_slice(&[c.red(), c.green(), c.blue()]);
+        }
+        image::RgbImage::from_raw(tw, th, rgb).map(Thumbnail)
+    }
+
+    /// The thumbnail of a written image file (an asset this run left
+    /// unchanged), or None if it cannot be read.
+    fn of_file(path: &Path) -> Option<Thumbnail> {
+        let img = image::open(path).ok()?.into_rgb8();
+        let (w, h) = img.dimensions();
+        let (tw, th, rgb) = shrink(w, h, img.as_raw(), fast_image_resize::PixelType::U8x3)?;
+        image::RgbImage::from_raw(tw, th, rgb).map(Thumbnail)
+    }
+
+    /// Compact bytes to keep until the sheets are drawn: width, height
+    /// (little-endian u32) and the deflated pixels.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&self.0.width().to_le_bytes());
+        out.extend_from_slice(&self.0.height().to_le_bytes());
+        out.extend_from_slice(&fdeflate::compress_to_vec(self.0.as_raw()));
+        out
+    }
+
+    /// The thumbnail [`Thumbnail::to_bytes`] wrote, or None if the bytes are
+    /// not one.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Thumbnail> {
+        let w = u32::from_le_bytes(bytes.get(0..4)?.try_into().ok()?);
+        let h = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
+        if w == 0 || h == 0 || w > CELL || h > CELL {
+            return None;
+        }
+        let len = w as usize * h as usize * 3;
+        let rgb = fdeflate::decompress_to_vec_bounded(&bytes[8..], len).ok()?;
+        image::RgbImage::from_raw(w, h, rgb).map(Thumbnail)
+    }
+}
+
+/// Pixels `w` × `h` of type `pixel` shrunk to fit a CELL × CELL square
+/// (never enlarged): the new width, height and pixels.
+fn shrink(
+    w: u32,
+    h: u32,
+    data: &[u8],
+    pixel: fast_image_resize::PixelType,
+) -> Option<(u32, u32, Vec<u8>)> {
     use fast_image_resize as fr;
-    let img = image::open(path).ok()?.into_rgb8();
-    let (w, h) = img.dimensions();
     let scale = (CELL as f32 / w as f32)
         .min(CELL as f32 / h as f32)
         .min(1.0);
@@ -263,21 +333,27 @@ fn thumbnail(path: &Path) -> Option<image::RgbImage> {
         ((w as f32 * scale).round() as u32).max(1),
         ((h as f32 * scale).round() as u32).max(1),
     );
-    let src = fr::images::Image::from_vec_u8(w, h, img.into_raw(), fr::PixelType::U8x3).ok()?;
-    let mut dst = fr::images::Image::new(tw, th, fr::PixelType::U8x3);
+    let src = fr::images::ImageRef::new(w, h, data, pixel).ok()?;
+    let mut dst = fr::images::Image::new(tw, th, pixel);
     fr::Resizer::new()
         .resize(
             &src,
             &mut dst,
+            // Premultiplied pixels average correctly as they are.
             &fr::ResizeOptions::new()
-                .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear)),
+                .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear))
+                .use_alpha(false),
         )
         .ok()?;
-    image::RgbImage::from_raw(tw, th, dst.into_vec())
+    Some((tw, th, dst.into_vec()))
 }
 
 /// One contact sheet of `assets`, written to `path`.
-fn contact_sheet(path: &Path, font: &FontRef, assets: &[AssetReport]) -> Result<PathBuf, Error> {
+fn contact_sheet(
+    path: &Path,
+    font: &FontRef,
+    assets: &[(AssetReport, Option<Thumbnail>)],
+) -> Result<PathBuf, Error> {
     {
         let n = assets.len() as u32;
         let cols = n.clamp(1, COLUMNS);
@@ -285,14 +361,14 @@ fn contact_sheet(path: &Path, font: &FontRef, assets: &[AssetReport]) -> Result<
         let pad = 16u32;
         let (w, h) = (cols * (CELL + pad) + pad, rows * (CELL + LABEL + pad) + pad);
         let mut sheet = image::RgbImage::from_pixel(w, h, image::Rgb([246, 244, 239]));
-        for (i, a) in assets.iter().enumerate() {
+        for (i, (a, thumb)) in assets.iter().enumerate() {
             let (cx, cy) = (
                 pad + (i as u32 % cols) * (CELL + pad),
                 pad + (i as u32 / cols) * (CELL + LABEL + pad),
             );
-            if let Some(thumb) = thumbnail(Path::new(&a.path)) {
+            if let Some(Thumbnail(thumb)) = thumb {
                 let (ox, oy) = ((CELL - thumb.width()) / 2, (CELL - thumb.height()) / 2);
-                image::imageops::overlay(&mut sheet, &thumb, (cx + ox) as i64, (cy + oy) as i64);
+                image::imageops::overlay(&mut sheet, thumb, (cx + ox) as i64, (cy + oy) as i64);
             }
             let label = format!("{} · {}×{}", a.platform, a.width, a.height);
             imageproc::drawing::draw_text_mut(
