@@ -34,6 +34,12 @@ pub struct Brand {
     /// The folder relative paths resolve against.
     #[serde(skip)]
     pub dir: PathBuf,
+    /// The brand file itself (for messages).
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// Its text (to tell the line of a key in messages).
+    #[serde(skip)]
+    source: String,
 }
 
 /// `[fonts]` of `brand.toml`.
@@ -54,25 +60,51 @@ pub struct BrandFonts {
 impl Brand {
     /// Reads a `brand.toml`.
     pub fn load(path: &Path) -> Result<Brand, Error> {
-        let src = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            what: "brand file",
-            source: e,
-        })?;
+        let src =
+            crate::error::read_input_text(path, "brand file", crate::error::MAX_CONFIG_BYTES)?;
         let mut b: Brand = toml::from_str(&src).map_err(|e| Error::Config {
             origin: path.display().to_string(),
-            message: format!("not a valid brand file: {}", e.to_string().trim()),
+            message: format!(
+                "not a valid brand file: {}",
+                crate::error::toml_message(&src, &e)
+            ),
         })?;
+        b.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        b.path = path.to_path_buf();
+        b.source = src;
+        let table = if b.source.contains("[colors]") {
+            "colors"
+        } else {
+            "colours"
+        };
         for (k, v) in &b.colours {
             if !is_hex_colour(v) {
-                return Err(Error::Config {
-                    origin: path.display().to_string(),
-                    message: format!("colours.{k} = \"{v}\" is not a colour; write it as #RRGGBB"),
-                });
+                return Err(b.error(
+                    table,
+                    k,
+                    format!("colours.{k} = \"{v}\" is not a colour; write it as #RRGGBB"),
+                ));
             }
         }
-        b.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // Font files are checked here, so a missing or broken one is this
+        // brand's error (one row's, in a batch) and names the brand file.
+        for f in &b.fonts.files {
+            if let Err(e) = crate::text::fonts::check_font_file(&b.resolve(f)) {
+                return Err(b.error("fonts", "files", format!("fonts.files: {e}")));
+            }
+        }
         Ok(b)
+    }
+
+    /// An error in this brand file, at the line of `key` in `table`.
+    fn error(&self, table: &str, key: &str, message: String) -> Error {
+        let line = crate::error::toml_key_line(&self.source, table, 0, key)
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
+        Error::Config {
+            origin: self.path.display().to_string(),
+            message: format!("{line}{message}"),
+        }
     }
 
     /// A path from the brand file, resolved against its folder.
@@ -115,9 +147,9 @@ impl Brand {
         for (slot, path) in [("logo", &self.logo), ("logo_dark", &self.logo_dark)] {
             if let Some(p) = path {
                 if !content.images.contains_key(slot) {
-                    content
-                        .images
-                        .insert(slot.into(), ImageInput::load(&self.resolve(p), slot)?);
+                    let img = ImageInput::load(&self.resolve(p), slot)
+                        .map_err(|e| self.error("", slot, format!("{slot}: {e}")))?;
+                    content.images.insert(slot.into(), img);
                 }
             }
         }

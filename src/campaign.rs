@@ -63,13 +63,22 @@ impl Campaign {
     pub fn from_toml(src: &str, origin: &str) -> Result<Campaign, Error> {
         let c: Campaign = toml::from_str(src).map_err(|e| Error::Config {
             origin: origin.to_string(),
-            message: format!("not a valid campaign file: {}", e.to_string().trim()),
+            message: format!(
+                "not a valid campaign file: {}",
+                crate::error::toml_message(src, &e)
+            ),
         })?;
+        let at = |table: &str, key: &str| {
+            crate::error::toml_key_line(src, table, 0, key)
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default()
+        };
         if !c.date.is_empty() && parse_date(&c.date).is_none() {
             return Err(Error::Config {
                 origin: origin.to_string(),
                 message: format!(
-                    "date = \"{}\" is not a date; write it as YYYY-MM-DD",
+                    "{}date = \"{}\" is not a date; write it as YYYY-MM-DD",
+                    at("", "date"),
                     c.date
                 ),
             });
@@ -79,7 +88,8 @@ impl Campaign {
                 return Err(Error::Config {
                     origin: origin.to_string(),
                     message: format!(
-                        "palette.{name} = \"{colour}\" is not a colour; write it as #RRGGBB"
+                        "{}palette.{name} = \"{colour}\" is not a colour; write it as #RRGGBB",
+                        at("palette", name)
                     ),
                 });
             }
@@ -95,12 +105,35 @@ impl Campaign {
             return Ok(embedded);
         }
         let path = Path::new(spec);
-        let src = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            what: "campaign file",
-            source: e,
-        })?;
-        let mut c = Campaign::from_toml(&src, &path.display().to_string())?;
+        let src =
+            crate::error::read_input_text(path, "campaign file", crate::error::MAX_CONFIG_BYTES)?;
+        let origin = path.display().to_string();
+        let mut c = Campaign::from_toml(&src, &origin)?;
+        // The template a campaign names: a built-in set, or a folder or .svg
+        // file found from the campaign file's folder (as a batch file's
+        // paths are from its folder). A missing one is this file's error.
+        if !crate::template::builtin_names().contains(&c.template.as_str()) {
+            let named = Path::new(&c.template);
+            let resolved = match path.parent() {
+                Some(dir) if named.is_relative() => dir.join(named),
+                _ => named.to_path_buf(),
+            };
+            if !resolved.exists() {
+                let line = crate::error::toml_key_line(&src, "", 0, "template")
+                    .map(|l| format!("line {l}: "))
+                    .unwrap_or_default();
+                return Err(Error::Config {
+                    origin,
+                    message: format!(
+                        "{line}template = \"{}\" is neither a built-in template nor a template folder or .svg file ({} does not exist); built-in templates: {}",
+                        c.template,
+                        resolved.display(),
+                        crate::template::builtin_names().join(", ")
+                    ),
+                });
+            }
+            c.template = resolved.display().to_string();
+        }
         // Colours a campaign leaves out come from the default palette.
         for (k, v) in embedded.palette {
             c.palette.entry(k).or_insert(v);
@@ -215,7 +248,7 @@ mod tests {
             .to_string();
         assert_eq!(
             e,
-            "c.toml: palette.primary = \"blue\" is not a colour; write it as #RRGGBB"
+            "c.toml: line 3: palette.primary = \"blue\" is not a colour; write it as #RRGGBB"
         );
     }
 }

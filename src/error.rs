@@ -1,13 +1,13 @@
 //! Errors: each names the file, slot, template or platform at fault and says
 //! what to do about it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong in the pipeline.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be read or written.
-    #[error("cannot {}: {path}: {source}", if *.what == "output" { "write" } else { "read" })]
+    #[error("{}", io_message(.what, .path, .source))]
     Io {
         /// The file.
         path: PathBuf,
@@ -117,4 +117,198 @@ impl Error {
             Error::UnknownPlatform { .. } | Error::UnknownTemplate { .. }
         )
     }
+}
+
+/// Largest campaign, brand, platforms or template.toml file postkit reads.
+pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads an input file of at most `limit` bytes. Only regular files are
+/// read: a device (`/dev/zero`) or a pipe would never end, or never start.
+pub fn read_input(path: &Path, what: &'static str, limit: u64) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        what,
+        source,
+    };
+    let refuse = |m: String| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, m));
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(refuse("it is a folder; give a file".into()));
+    }
+    if !meta.is_file() {
+        return Err(refuse(
+            "it is not a regular file (a device or a pipe); give a file".into(),
+        ));
+    }
+    let too_big = || {
+        refuse(format!(
+            "it is larger than {}; the limit for a {what} is {}",
+            megabytes(meta.len()),
+            megabytes(limit)
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// [`read_input`] for text files (UTF-8).
+pub fn read_input_text(path: &Path, what: &'static str, limit: u64) -> Result<String, Error> {
+    String::from_utf8(read_input(path, what, limit)?).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        what,
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8 text (byte {} is not); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        ),
+    })
+}
+
+/// A size in MB (of 2^20 bytes) for messages, with a decimal where it
+/// matters: "5.1 MB", never "5 MB" for a file just over a 5 MB limit.
+pub fn megabytes(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 100.0 || (mb.fract() == 0.0) {
+        format!("{mb:.0} MB")
+    } else {
+        format!("{:.1} MB", (mb * 10.0).ceil() / 10.0)
+    }
+}
+
+/// "cannot read the logo x.png: …" (what the file is, then where it is), or
+/// "cannot write out/x.png: …" for outputs.
+fn io_message(what: &str, path: &Path, source: &std::io::Error) -> String {
+    if what == "output" {
+        format!("cannot write {}: {source}", path.display())
+    } else {
+        format!("cannot read the {what} {}: {source}", path.display())
+    }
+}
+
+/// A TOML error as one line: "line L, column C: KEY: what is wrong", the key
+/// found from where the error points (so a type error names its field), and
+/// serde's jargon ("expected a sequence") put in words a user knows.
+pub fn toml_message(src: &str, e: &toml::de::Error) -> String {
+    let mut message = e
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    for (jargon, plain) in [
+        (
+            "expected a sequence",
+            "expected a list, e.g. [\"a\", \"b\"]",
+        ),
+        ("expected u16", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected a string", "expected text in quotes"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a map", "expected a table"),
+    ] {
+        message = message.replace(jargon, plain);
+    }
+    let Some(span) = e.span() else {
+        return message;
+    };
+    // A span over the whole file (a missing field at the top level) tells
+    // no line; one from a table's header (a field missing in it) does.
+    let whole = span.start == 0 && span.end >= src.trim_end().len() && src.lines().count() > 1;
+    if whole && !src.trim_start().starts_with('[') {
+        return message;
+    }
+    let at = span.start.min(src.len());
+    let line_no = src[..at].matches('\n').count() + 1;
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let column = src[line_start..at].chars().count() + 1;
+    match toml_key_at(src, at) {
+        Some(key)
+            if !message.contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) =>
+        {
+            format!("line {line_no}, column {column}: {key}: {message}")
+        }
+        _ => format!("line {line_no}, column {column}: {message}"),
+    }
+}
+
+/// The dotted key (with its table) of the line holding byte `at`, if that
+/// line is `key = value` or a `[table]` header.
+fn toml_key_at(src: &str, at: usize) -> Option<String> {
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = src[line_start..].lines().next().unwrap_or("").trim();
+    if line.starts_with('[') {
+        return Some(table_name(line)?.to_string());
+    }
+    let key = unquote(line.split_once('=')?.0.trim());
+    if key.is_empty() || key.starts_with('#') {
+        return None;
+    }
+    // The table the line is in: the last header above it.
+    let table = src[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(table_name);
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
+fn table_name(header: &str) -> Option<&str> {
+    let end = header.find(']')?;
+    Some(header[..end].trim_start_matches('[').trim())
+}
+
+fn unquote(key: &str) -> &str {
+    key.trim_matches(|c| c == '"' || c == '\'')
+}
+
+/// The 1-based line of `key = …` in `table` of a TOML file (`""` for the top
+/// level; `index` picks one of an array of tables, `[[table]]`, from 0), or
+/// of the table's header when the key is not written there.
+pub fn toml_key_line(src: &str, table: &str, index: usize, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    let mut seen: Option<usize> = None;
+    let mut header_line = None;
+    for (i, raw) in src.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') {
+            current = table_name(line).unwrap_or("").to_string();
+            if current == table {
+                seen = Some(seen.map_or(0, |n| n + 1));
+                if seen == Some(index) {
+                    header_line = Some(i + 1);
+                }
+            }
+            continue;
+        }
+        let here = current == table && (table.is_empty() || seen == Some(index));
+        if here {
+            if let Some((k, _)) = line.split_once('=') {
+                if unquote(k.trim()) == key {
+                    return Some(i + 1);
+                }
+            }
+        }
+    }
+    header_line
 }

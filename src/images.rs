@@ -81,25 +81,13 @@ impl ImageInput {
     pub fn load(path: &Path, what: &str) -> Result<ImageInput, Error> {
         let meta = std::fs::metadata(path).map_err(|e| Error::Io {
             path: path.to_path_buf(),
-            what: "image",
+            what: file_kind(what),
             source: e,
         })?;
-        if meta.len() > MAX_IMAGE_BYTES {
-            return Err(Error::Image {
-                what: what.to_string(),
-                path: path.to_path_buf(),
-                message: format!(
-                    "is {} MB; the limit is {} MB",
-                    meta.len() / 1_000_000,
-                    MAX_IMAGE_BYTES / 1_000_000
-                ),
-            });
+        if meta.is_file() && meta.len() > MAX_IMAGE_BYTES {
+            return Err(too_large(path, what, meta.len()));
         }
-        let bytes = std::fs::read(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            what: "image",
-            source: e,
-        })?;
+        let bytes = crate::error::read_input(path, file_kind(what), MAX_IMAGE_BYTES)?;
         ImageInput::from_bytes(bytes, path, what)
     }
 
@@ -111,11 +99,7 @@ impl ImageInput {
             message,
         };
         if bytes.len() as u64 > MAX_IMAGE_BYTES {
-            return Err(bad(format!(
-                "is {} MB; the limit is {} MB",
-                bytes.len() / 1_000_000,
-                MAX_IMAGE_BYTES / 1_000_000
-            )));
+            return Err(too_large(path, what, bytes.len() as u64));
         }
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_string();
         let trimmed = head.trim_start_matches('\u{feff}').trim_start();
@@ -259,12 +243,17 @@ fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Erro
     };
     if bytes.len() > MAX_SVG_BYTES {
         return Err(bad(format!(
-            "is an SVG of {} MB; the limit is {} MB",
-            bytes.len() / 1_000_000,
-            MAX_SVG_BYTES / 1_000_000
+            "is an SVG of {}; the limit is {}: simplify it (or remove embedded pictures) or use a PNG",
+            crate::error::megabytes(bytes.len() as u64),
+            crate::error::megabytes(MAX_SVG_BYTES as u64)
         )));
     }
-    let elements = bytes.iter().filter(|b| **b == b'<').count();
+    // Start tags, counted before parsing: end tags, comments, declarations
+    // and processing instructions are not elements.
+    let elements = bytes
+        .windows(2)
+        .filter(|w| w[0] == b'<' && !matches!(w[1], b'/' | b'!' | b'?'))
+        .count();
     if elements > MAX_SVG_ELEMENTS {
         return Err(bad(format!(
             "is an SVG with about {elements} elements; the limit is {MAX_SVG_ELEMENTS}: simplify it or use a PNG"
@@ -316,6 +305,30 @@ fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Erro
         opaque: false,
         cache: Cache::default(),
     })
+}
+
+/// What a file given for slot `what` is called in "cannot read the …".
+fn file_kind(what: &str) -> &'static str {
+    match what {
+        "logo" => "logo",
+        "logo_dark" => "logo_dark",
+        "photo" => "photo",
+        "portrait" => "portrait",
+        "still" => "still",
+        _ => "image",
+    }
+}
+
+fn too_large(path: &Path, what: &str, bytes: u64) -> Error {
+    Error::Image {
+        what: what.to_string(),
+        path: path.to_path_buf(),
+        message: format!(
+            "is {}; the limit is {}: scale it down or save it with more compression",
+            crate::error::megabytes(bytes),
+            crate::error::megabytes(MAX_IMAGE_BYTES)
+        ),
+    }
 }
 
 /// Mean colour of the clearly visible pixels, if the image has a

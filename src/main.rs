@@ -68,6 +68,47 @@ fn fail(e: &Error) -> u8 {
     }
 }
 
+/// Largest story file read (the story itself is limited to far less).
+const MAX_STORY_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Platforms named by the campaign file (no `--platform`) that the presets
+/// do not have are that file's error.
+fn select_platforms(
+    presets: &Platforms,
+    names: &[String],
+    given: &[String],
+    campaign: &str,
+) -> Result<Vec<postkit::Platform>, u8> {
+    presets.select(names).map_err(|e| {
+        if !given.is_empty() {
+            fail(&e)
+        } else if campaign != "default" {
+            eprintln!("postkit: {campaign}: platforms: {e}");
+            FAILED
+        } else {
+            eprintln!("postkit: the default campaign's platforms: {e}; choose with --platform");
+            USAGE
+        }
+    })
+}
+
+/// Warns about fonts the templates ask for outside their slots that no
+/// font file has (the text is drawn in the default family).
+fn warn_unavailable_fonts<'a>(
+    templates: impl IntoIterator<Item = &'a TemplateSet>,
+    engine: &Engine,
+) {
+    let mut seen: Vec<String> = Vec::new();
+    for t in templates {
+        for w in t.unavailable_fonts(|f| engine.fonts().has_family(f)) {
+            if !seen.contains(&w) {
+                eprintln!("postkit: warning: {w}");
+                seen.push(w);
+            }
+        }
+    }
+}
+
 fn read_story(args: &RenderArgs) -> Result<String, String> {
     match (&args.story, &args.story_file) {
         (Some(s), _) => Ok(s.clone()),
@@ -78,9 +119,12 @@ fn read_story(args: &RenderArgs) -> Result<String, String> {
                 .map_err(|e| format!("cannot read the story from standard input: {e}"))?;
             Ok(s)
         }
-        (None, Some(p)) => {
-            std::fs::read_to_string(p).map_err(|e| format!("cannot read the story file {p}: {e}"))
-        }
+        (None, Some(p)) => postkit::error::read_input_text(
+            std::path::Path::new(p),
+            "story file",
+            MAX_STORY_FILE_BYTES,
+        )
+        .map_err(|e| e.to_string()),
         (None, None) => Err("give the story with --story TEXT or --story-file PATH".into()),
     }
 }
@@ -174,9 +218,14 @@ fn render(args: RenderArgs) -> u8 {
         Err(e) => return fail(&e),
     };
     let platform_names = presets.names_or_defaults(&args.common.platform, &campaign);
-    let platforms = match presets.select(&platform_names) {
+    let platforms = match select_platforms(
+        &presets,
+        &platform_names,
+        &args.common.platform,
+        &args.common.campaign,
+    ) {
         Ok(p) => p,
-        Err(e) => return fail(&e),
+        Err(code) => return code,
     };
 
     let mut fonts = args.common.font.clone();
@@ -187,6 +236,9 @@ fn render(args: RenderArgs) -> u8 {
         Ok(e) => e,
         Err(e) => return fail(&e),
     };
+    if !args.common.quiet {
+        warn_unavailable_fonts(&templates, &engine);
+    }
     let mut content = Content::story(&campaign, &org, &story);
     content.focus = args.focus;
     content.notes = tag_warnings;
@@ -334,6 +386,19 @@ fn list_templates(json: bool) -> u8 {
     OK
 }
 
+/// The size of a preview of a variant no preset serves: its own size in
+/// px, scaled down (never distorted) to what postkit renders.
+fn preview_size(width: f32, height: f32) -> (u32, u32) {
+    let side = postkit::platform::MAX_SIDE as f32;
+    let area = postkit::raster::MAX_PIXELS as f32;
+    let scale = (side / width)
+        .min(side / height)
+        .min((area / (width * height)).sqrt())
+        .min(1.0);
+    let px = |v: f32| ((v * scale).round() as u32).clamp(1, postkit::platform::MAX_SIDE);
+    (px(width), px(height))
+}
+
 fn show_template(name: &str, out: &std::path::Path, json: bool) -> u8 {
     let set = match TemplateSet::load(name) {
         Ok(t) => t,
@@ -355,7 +420,8 @@ fn show_template(name: &str, out: &std::path::Path, json: bool) -> u8 {
             .and_then(|p| presets.get(p))
             .cloned()
             .unwrap_or_else(|| {
-                postkit::Platform::custom(&v.name, v.width.round() as u32, v.height.round() as u32)
+                let (w, h) = preview_size(v.width, v.height);
+                postkit::Platform::custom(&v.name, w, h)
             });
         let path = out.join(format!(
             "{}-{}.png",
@@ -474,14 +540,21 @@ fn batch(args: BatchArgs) -> u8 {
     } else {
         args.common.template.clone()
     };
+    let mut loaded = Vec::new();
     for t in &templates {
-        if let Err(e) = TemplateSet::load(t) {
-            return fail(&e);
+        match TemplateSet::load(t) {
+            Ok(set) => loaded.push(set),
+            Err(e) => return fail(&e),
         }
     }
     let platforms = presets.names_or_defaults(&args.common.platform, &campaign);
-    if let Err(e) = presets.select(&platforms) {
-        return fail(&e);
+    if let Err(code) = select_platforms(
+        &presets,
+        &platforms,
+        &args.common.platform,
+        &args.common.campaign,
+    ) {
+        return code;
     }
     let mut fonts = args.common.font.clone();
     fonts.extend(postkit::batch::brand_fonts(&rows, &base));
@@ -489,6 +562,39 @@ fn batch(args: BatchArgs) -> u8 {
         Ok(e) => e,
         Err(e) => return fail(&e),
     };
+    if !args.common.quiet {
+        // The rows' own templates too (a row naming a bad one fails on its own).
+        let mut specs: Vec<String> = Vec::new();
+        for row in &rows {
+            for spec in row
+                .values
+                .get("template")
+                .into_iter()
+                .flat_map(|v| v.split([';', ',']))
+            {
+                let spec = spec.trim();
+                if !spec.is_empty()
+                    && !templates.iter().any(|t| t == spec)
+                    && !specs.iter().any(|s| s == spec)
+                {
+                    specs.push(spec.to_string());
+                }
+            }
+        }
+        for spec in specs {
+            let local = base.join(&spec);
+            let spec =
+                if postkit::template::builtin_names().contains(&spec.as_str()) || !local.exists() {
+                    spec
+                } else {
+                    local.display().to_string()
+                };
+            if let Ok(set) = TemplateSet::load(&spec) {
+                loaded.push(set);
+            }
+        }
+        warn_unavailable_fonts(&loaded, &engine);
+    }
     let opts = postkit::batch::BatchOptions {
         out: args.common.out.clone(),
         base,

@@ -7,6 +7,10 @@ use crate::error::Error;
 
 const EMBEDDED: &str = include_str!("../templates/platforms.toml");
 
+/// Largest side of a preset, px (so no canvas passes the renderer's
+/// [`crate::raster::MAX_PIXELS`]).
+pub const MAX_SIDE: u32 = 8192;
+
 /// One preset.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -89,17 +93,62 @@ impl Platforms {
     pub fn from_toml(src: &str, origin: &str) -> Result<Platforms, Error> {
         let f: File = toml::from_str(src).map_err(|e| Error::Config {
             origin: origin.to_string(),
-            message: format!("not a valid platforms file: {}", e.to_string().trim()),
+            message: format!(
+                "not a valid platforms file: {}",
+                crate::error::toml_message(src, &e)
+            ),
         })?;
-        for p in &f.platform {
-            if p.width == 0 || p.height == 0 || p.width > 8192 || p.height > 8192 {
-                return Err(Error::Config {
-                    origin: origin.to_string(),
-                    message: format!(
-                        "platform {} is {}x{}; sizes must be 1 to 8192 px",
-                        p.name, p.width, p.height
-                    ),
-                });
+        // "line N: " of a key of the i-th [[platform]].
+        let at = |i: usize, key: &str| {
+            crate::error::toml_key_line(src, "platform", i, key)
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default()
+        };
+        let err = |message: String| Error::Config {
+            origin: origin.to_string(),
+            message,
+        };
+        for (i, p) in f.platform.iter().enumerate() {
+            let name = p.name.trim();
+            if name.is_empty() || name == "all" || name.contains(',') {
+                return Err(err(format!(
+                    "{}platform name \"{}\" cannot be used (it is empty, 'all' or has a comma); give each preset a name such as instagram-square",
+                    at(i, "name"),
+                    p.name
+                )));
+            }
+            if let Some(first) = f.platform[..i].iter().position(|o| o.name == p.name) {
+                return Err(err(format!(
+                    "{}platform {name} is defined twice (first at {}); give each preset its own name",
+                    at(i, "name"),
+                    at(first, "name").trim_end_matches(": ")
+                )));
+            }
+            for (key, v) in [("width", p.width), ("height", p.height)] {
+                if v == 0 || v > MAX_SIDE {
+                    return Err(err(format!(
+                        "{}platform {name} is {}x{}; sizes must be 1 to {MAX_SIDE} px",
+                        at(i, key),
+                        p.width,
+                        p.height
+                    )));
+                }
+            }
+            if !matches!(p.format.trim(), "png" | "jpeg" | "jpg" | "webp") {
+                return Err(err(format!(
+                    "{}platform {name}: format = \"{}\" is not a format postkit writes; use png, jpeg or webp",
+                    at(i, "format"),
+                    p.format
+                )));
+            }
+            let [t, r, b, l] = p.safe;
+            if t.saturating_add(b) >= p.height || l.saturating_add(r) >= p.width {
+                return Err(err(format!(
+                    "{}platform {name}: the safe zone ({t} {r} {b} {l}) leaves nothing of its {}x{} px; make the insets smaller",
+                    at(i, "safe"),
+                    p.width,
+                    p.height
+                )));
             }
         }
         Ok(Platforms { list: f.platform })
@@ -107,11 +156,8 @@ impl Platforms {
 
     /// Presets from a TOML file.
     pub fn load(path: &std::path::Path) -> Result<Platforms, Error> {
-        let src = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            what: "platforms file",
-            source: e,
-        })?;
+        let src =
+            crate::error::read_input_text(path, "platforms file", crate::error::MAX_CONFIG_BYTES)?;
         Platforms::from_toml(&src, &path.display().to_string())
     }
 

@@ -165,10 +165,9 @@ Bad Tag Org,A story.,,,x-post
         "{messages:?}"
     );
     assert!(
-        messages.iter().any(
-            |m| m.starts_with("row 4 (line 5): column logo: cannot read: ")
-                && m.contains("missing.png")
-        ),
+        messages.iter().any(|m| m
+            .starts_with("row 4 (line 5): column logo: cannot read the logo ")
+            && m.contains("missing.png")),
         "{messages:?}"
     );
     assert!(

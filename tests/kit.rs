@@ -171,7 +171,7 @@ fn a_bad_brand_file_names_the_field() {
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stderr.trim(),
-        "postkit: brand.toml: colours.primary = \"navy\" is not a colour; write it as #RRGGBB"
+        "postkit: brand.toml: line 3: colours.primary = \"navy\" is not a colour; write it as #RRGGBB"
     );
     std::fs::write(dir.path().join("brand.toml"), "nmae = \"X\"\n").unwrap();
     let r = postkit(
@@ -347,7 +347,7 @@ fn platforms_can_come_from_a_file() {
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stderr.trim(),
-        "postkit: p.toml: platform big is 90000x10; sizes must be 1 to 8192 px"
+        "postkit: p.toml: line 3: platform big is 90000x10; sizes must be 1 to 8192 px"
     );
 }
 

@@ -524,7 +524,7 @@ fn a_missing_logo_names_the_file() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
-            .starts_with("postkit: cannot read: missing.png: No such file"),
+            .starts_with("postkit: cannot read the logo missing.png: No such file"),
         "{}",
         r.stderr
     );

@@ -158,7 +158,7 @@ impl TemplateSet {
         let manifest: Manifest = match files.iter().find(|(f, _)| f == "template.toml") {
             Some((_, src)) => toml::from_str(src).map_err(|e| Error::Config {
                 origin: format!("{name}/template.toml"),
-                message: e.to_string().trim().to_string(),
+                message: crate::error::toml_message(src, &e),
             })?,
             None => Manifest::default(),
         };
@@ -196,13 +196,14 @@ impl TemplateSet {
         let mut variants = Vec::new();
         for (fname, src) in files.iter().filter(|(f, _)| f.ends_with(".svg")) {
             let vname = fname.trim_end_matches(".svg").to_string();
-            let parsed = slots::parse(src, &format!("{name}/{fname}"), &overrides)?;
+            let src = slots::inert_placeholders(src);
+            let parsed = slots::parse(&src, &format!("{name}/{fname}"), &overrides)?;
             if let Some(dir) = &dir {
-                check_local_hrefs(src, dir, &format!("{name}/{fname}"))?;
+                check_local_hrefs(&src, dir, &format!("{name}/{fname}"))?;
             }
             variants.push(Variant {
                 name: vname,
-                source: src.clone(),
+                source: src.into_owned(),
                 parsed,
             });
         }
@@ -220,6 +221,41 @@ impl TemplateSet {
             dir,
             skip_platforms: manifest.skip_platforms,
         })
+    }
+
+    /// A warning for each font family the set's SVGs ask for outside their
+    /// slots that `available` does not know (none of a list's families, that
+    /// is, since the renderer takes the first it has): the renderer draws
+    /// that text in the default family instead. (Slots warn per asset.)
+    pub fn unavailable_fonts(&self, available: impl Fn(&str) -> bool) -> Vec<String> {
+        const GENERIC: &[&str] = &["serif", "sans-serif", "monospace", "cursive", "fantasy"];
+        let mut out: Vec<String> = Vec::new();
+        let mut named: Vec<String> = Vec::new();
+        for v in &self.variants {
+            for (list, at) in &v.parsed.fonts {
+                let families = slots::font_families(list);
+                if families
+                    .iter()
+                    .any(|f| GENERIC.contains(&f.to_ascii_lowercase().as_str()) || available(f))
+                {
+                    continue;
+                }
+                let Some(first) = families.first() else {
+                    continue;
+                };
+                if named.iter().any(|n| n.eq_ignore_ascii_case(first)) {
+                    continue;
+                }
+                named.push(first.to_string());
+                out.push(format!(
+                    "template {}/{}.svg: font '{first}' ({at}) is not available; using {} instead (add it with --font)",
+                    self.name,
+                    v.name,
+                    crate::text::fonts::DEFAULT_FAMILY
+                ));
+            }
+        }
+        out
     }
 
     /// True unless the set's `template.toml` skips this preset.
@@ -355,12 +391,11 @@ fn check_local_hrefs(src: &str, dir: &Path, origin: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Largest template file (an SVG with its embedded pictures) postkit reads.
+pub const MAX_TEMPLATE_BYTES: u64 = 32 * 1024 * 1024;
+
 fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        what: "template",
-        source: e,
-    })
+    crate::error::read_input_text(path, "template", MAX_TEMPLATE_BYTES)
 }
 
 fn dir_name(path: &Path) -> String {

@@ -1,5 +1,6 @@
 //! Parsing one template variant: its canvas and its slots.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -58,6 +59,78 @@ pub const SLOT_OPTIONS: &[&str] = &[
 /// Most elements a template may have.
 pub const MAX_ELEMENTS: usize = 50_000;
 
+/// Most nodes (elements, text, comments) read before a template is refused.
+const NODES_LIMIT: u32 = (MAX_ELEMENTS * 4) as u32;
+
+/// Makes `{{placeholders}}` where a value could not be written safely inert
+/// before a template is parsed: in a comment a value with `--` would make
+/// the SVG malformed, so there they are not placeholders (`{{` becomes
+/// `{ {`); a CDATA section that holds one becomes ordinary escaped text, so
+/// the value (which is escaped) reads the same as anywhere else.
+pub fn inert_placeholders(src: &str) -> Cow<'_, str> {
+    if !src.contains("{{") || !(src.contains("<!--") || src.contains("<![CDATA[")) {
+        return Cow::Borrowed(src);
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    loop {
+        let next = [("<!--", "-->"), ("<![CDATA[", "]]>")]
+            .into_iter()
+            .filter_map(|(open, close)| rest.find(open).map(|at| (at, open, close)))
+            .min_by_key(|(at, _, _)| *at);
+        let Some((at, open, close)) = next else {
+            break;
+        };
+        let body_start = at + open.len();
+        let Some(len) = rest[body_start..].find(close) else {
+            break; // unterminated: the parser reports it
+        };
+        let body = &rest[body_start..body_start + len];
+        let end = body_start + len + close.len();
+        out.push_str(&rest[..at]);
+        if open == "<!--" {
+            out.push_str(open);
+            out.push_str(&body.replace("{{", "{ {"));
+            out.push_str(close);
+        } else if body.contains("{{") {
+            out.push_str(&crate::fill::escape(body));
+        } else {
+            out.push_str(&rest[at..end]);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The families of a CSS `font-family` value, unquoted.
+pub fn font_families(list: &str) -> Vec<&str> {
+    list.split(',')
+        .map(|f| f.trim().trim_matches(['\'', '"']).trim())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+/// The `font-family` values of a CSS declaration list or style sheet.
+fn css_font_families(css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = css;
+    while let Some(i) = rest.find("font-family") {
+        let after = &rest[i + "font-family".len()..];
+        let Some(value) = after.trim_start().strip_prefix(':') else {
+            rest = after;
+            continue;
+        };
+        let end = value.find([';', '}']).unwrap_or(value.len());
+        let v = value[..end].trim().trim_end_matches("!important").trim();
+        if !v.is_empty() {
+            out.push(v.to_string());
+        }
+        rest = &value[end..];
+    }
+    out
+}
+
 /// Why an href may not be followed, if it may not: only `#fragment`s, `data:`
 /// URLs and plain relative paths that stay inside the template's folder.
 pub fn href_refused(href: &str) -> Option<&'static str> {
@@ -110,6 +183,10 @@ pub struct Parsed {
     pub conditionals: Vec<(Range<usize>, String, bool)>,
     /// The root's `data-background`, if any.
     pub background: Option<String>,
+    /// Font families the template sets outside its slots (`font-family`
+    /// attributes, `style` attributes and `<style>` sheets): (the family
+    /// list as written, the element and where it is).
+    pub fonts: Vec<(String, String)>,
 }
 
 fn number(v: &str) -> Option<f32> {
@@ -134,10 +211,18 @@ pub fn parse(
         src,
         roxmltree::ParsingOptions {
             allow_dtd: false,
+            // Stop early rather than build a tree of millions of nodes: a
+            // template past this is past MAX_ELEMENTS too.
+            nodes_limit: NODES_LIMIT,
             ..Default::default()
         },
     )
-    .map_err(|e| err(format!("not well-formed SVG: {e}")))?;
+    .map_err(|e| match e {
+        roxmltree::Error::NodesLimitReached => err(format!(
+            "has more than {MAX_ELEMENTS} elements; the limit is {MAX_ELEMENTS}: simplify it (flatten patterns, merge paths)"
+        )),
+        e => err(format!("not well-formed SVG: {e}")),
+    })?;
     let elements = doc.descendants().filter(|n| n.is_element()).count();
     if elements > MAX_ELEMENTS {
         return Err(err(format!(
@@ -145,7 +230,30 @@ pub fn parse(
         )));
     }
     // The sandbox: a template reads nothing but its own folder and data: URLs.
+    let mut fonts = Vec::new();
     for node in doc.descendants().filter(|n| n.is_element()) {
+        let mut families: Vec<String> = Vec::new();
+        if let Some(f) = node.attribute("font-family") {
+            families.push(f.to_string());
+        }
+        if let Some(style) = node.attribute("style") {
+            families.extend(css_font_families(style));
+        }
+        if node.has_tag_name("style") {
+            families.extend(css_font_families(node.text().unwrap_or_default()));
+        }
+        for f in families {
+            if !f.contains("{{") {
+                fonts.push((
+                    f,
+                    format!(
+                        "<{}> at {}",
+                        node.tag_name().name(),
+                        position(&doc, node.range().start)
+                    ),
+                ));
+            }
+        }
         for a in node.attributes().filter(|a| a.name() == "href") {
             if let Some(why) = href_refused(a.value()) {
                 return Err(err(format!(
@@ -327,6 +435,7 @@ pub fn parse(
         root_drop,
         conditionals,
         background: root.attribute("data-background").map(str::to_string),
+        fonts,
     })
 }
 

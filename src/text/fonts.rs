@@ -200,6 +200,33 @@ pub fn is_invisible(c: char) -> bool {
         || c.is_control()
 }
 
+/// Largest font file postkit reads (the embedded CJK collection is 20 MB).
+pub const MAX_FONT_BYTES: u64 = 128 * 1024 * 1024;
+
+fn read_font_file(path: &Path) -> Result<Vec<u8>, Error> {
+    crate::error::read_input(path, "font file", MAX_FONT_BYTES)
+}
+
+fn not_a_font(path: &Path) -> Error {
+    Error::Font {
+        path: path.to_path_buf(),
+        message: "it is not a TrueType/OpenType font (.ttf, .otf or .ttc)".into(),
+    }
+}
+
+/// Reads a font file and checks that it holds a face, as [`FontBook::new`]
+/// will: brand files check their fonts when they are loaded.
+pub fn check_font_file(path: &Path) -> Result<(), Error> {
+    let bytes = read_font_file(path)?;
+    let faces = skrifa::raw::FileRef::new(&bytes)
+        .map(|f| f.fonts().filter(Result::is_ok).count())
+        .unwrap_or(0);
+    if faces == 0 {
+        return Err(not_a_font(path));
+    }
+    Ok(())
+}
+
 /// All faces postkit may draw with, and the fontdb handed to usvg.
 pub struct FontBook {
     faces: Vec<Face>,
@@ -213,19 +240,12 @@ impl FontBook {
         let mut faces = Vec::new();
         for path in user_fonts {
             let path = path.as_ref();
-            let bytes = std::fs::read(path).map_err(|e| Error::Io {
-                path: path.to_path_buf(),
-                what: "font file",
-                source: e,
-            })?;
+            let bytes = read_font_file(path)?;
             let data = FontData::Owned(Arc::new(bytes));
             let before = faces.len();
             add_faces(&mut db, &mut faces, data, &path.display().to_string(), true);
             if faces.len() == before {
-                return Err(Error::Font {
-                    path: path.to_path_buf(),
-                    message: "it is not a TrueType/OpenType font (.ttf, .otf or .ttc)".into(),
-                });
+                return Err(not_a_font(path));
             }
         }
         for (name, bytes) in EMBEDDED.iter().chain(EMBEDDED_CJK).chain(EMBEDDED_EMOJI) {

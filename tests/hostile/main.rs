@@ -6,9 +6,37 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod injection;
+mod limits;
+mod malformed;
+
 use std::path::Path;
 
 use common::{files, postkit, root};
+
+/// The run wrote nothing: the folder holds exactly the inputs the test
+/// made (no `out/`, no temporary files).
+fn nothing_written(dir: &Path, inputs: &[&str]) {
+    let mut expected: Vec<String> = inputs.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(files(dir), expected, "something was written");
+}
+
+/// Everything but the inputs is inside `out/`, and nothing is half-written.
+fn written_only_to_out(dir: &Path, inputs: &[&str]) {
+    for f in files(dir) {
+        assert!(
+            f.starts_with("out/") || inputs.contains(&f.as_str()),
+            "{f} was written outside the output folder"
+        );
+        assert!(!f.contains(".tmp"), "{f} is a temporary file left behind");
+    }
+}
+
+/// The lines of stderr (progress lines and all).
+fn lines(stderr: &str) -> Vec<&str> {
+    stderr.lines().collect()
+}
 
 /// A one-variant template whose body is `body`.
 fn template(dir: &Path, body: &str) -> String {
