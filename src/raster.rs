@@ -194,9 +194,74 @@ pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)
             })
             .collect();
         let k = (ratios.len() - 1) / 20;
-        let (_, p5, _) = ratios.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
-        let p5 = *p5;
-        out.push((b.report, p5));
+        out.push((b.report, kth_smallest(&mut ratios, k)));
     }
     Ok(out)
+}
+
+/// The `k`-th smallest (0-based) of contrast ratios (each from 1 to 21),
+/// exactly: a histogram finds the narrow band that holds it, and only the
+/// ratios in that band are ordered. Linear, where a selection over every
+/// pixel's ratio reorders them all.
+fn kth_smallest(ratios: &mut [f64], k: usize) -> f64 {
+    const BINS: usize = 4096;
+    let bin = |r: f64| (((r - 1.0) / 20.0 * BINS as f64) as usize).min(BINS - 1);
+    let mut counts = vec![0usize; BINS];
+    for r in ratios.iter() {
+        counts[bin(*r)] += 1;
+    }
+    let (mut target, mut below) = (0, 0);
+    for (i, c) in counts.iter().enumerate() {
+        if below + c > k {
+            target = i;
+            break;
+        }
+        below += c;
+    }
+    let mut band: Vec<f64> = ratios
+        .iter()
+        .copied()
+        .filter(|r| bin(*r) == target)
+        .collect();
+    if band.is_empty() {
+        // Unreachable for ratios from 1 to 21; order them all instead.
+        let (_, v, _) = ratios.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+        return *v;
+    }
+    let (_, v, _) = band.select_nth_unstable_by(k - below, |a, b| a.total_cmp(b));
+    *v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kth_smallest;
+
+    #[test]
+    fn kth_smallest_agrees_with_sorting() {
+        // A deterministic spread of ratios with long runs and ties, as
+        // backgrounds give.
+        let mut x = 12345u64;
+        let mut ratios = Vec::new();
+        for i in 0..5000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = 1.0 + (x >> 11) as f64 / (1u64 << 53) as f64 * 20.0;
+            let run = if i % 7 == 0 { 40 } else { 1 };
+            ratios.extend(std::iter::repeat_n(r, run));
+        }
+        ratios.extend([1.0, 21.0, 21.0]);
+        let mut sorted = ratios.clone();
+        sorted.sort_by(f64::total_cmp);
+        for k in [
+            0,
+            1,
+            17,
+            ratios.len() / 20,
+            ratios.len() / 2,
+            ratios.len() - 1,
+        ] {
+            assert_eq!(kth_smallest(&mut ratios.clone(), k), sorted[k], "k = {k}");
+        }
+    }
 }
