@@ -63,6 +63,9 @@ impl Row {
     }
 }
 
+/// Largest batch file postkit reads (100,000 rows of long stories fit).
+pub const MAX_BATCH_BYTES: u64 = 256 * 1024 * 1024;
+
 fn config_err(path: &Path, message: String) -> Error {
     Error::Config {
         origin: path.display().to_string(),
@@ -74,11 +77,8 @@ fn config_err(path: &Path, message: String) -> Error {
 /// `.json` (an array of objects) or `.toml` (`[[row]]` tables). Lists (in
 /// JSON/TOML arrays, or `;`-separated in CSV) are kept `;`-separated.
 pub fn read_rows(path: &Path) -> Result<Vec<Row>, Error> {
-    let src = std::fs::read_to_string(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        what: "batch file",
-        source: e,
-    })?;
+    // A regular file only: a device or a pipe would be read forever.
+    let src = crate::error::read_input_text(path, "batch file", MAX_BATCH_BYTES)?;
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -122,10 +122,7 @@ fn read_csv(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
     }
     let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            config_err(path, format!("line {line}: {e}"))
-        })?;
+        let rec = rec.map_err(|e| config_err(path, csv_message(src, &e)))?;
         let mut values = BTreeMap::new();
         for (h, v) in headers.iter().zip(rec.iter()) {
             if !v.trim().is_empty() {
@@ -139,6 +136,34 @@ fn read_csv(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
         });
     }
     Ok(rows)
+}
+
+/// A CSV reader's error in a user's words, with the line of the record.
+fn csv_message(src: &str, e: &csv::Error) -> String {
+    let Some(pos) = e.position() else {
+        return e.to_string();
+    };
+    let line = record_line(src, pos.byte() as usize);
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            // An odd number of quotes from this record on: a quote opened
+            // here is never closed, and swallowed the rest of the file.
+            let rest = &src[(pos.byte() as usize).min(src.len())..];
+            if rest.matches('"').count() % 2 == 1 {
+                format!(
+                    "line {line}: a quote (\") opened on this line is never closed, so the rest of the file reads as one value; close it, or write a quote inside a quoted value as two (\"\")"
+                )
+            } else {
+                format!(
+                    "line {line}: the row has {len} value{}, the header has {expected_len} columns; put a value that holds a comma in quotes (\"a, b\"), and give every row the header's number of columns (empty ones may be left blank: a,,c)",
+                    if *len == 1 { "" } else { "s" }
+                )
+            }
+        }
+        _ => format!("line {line}: {e}"),
+    }
 }
 
 /// The line a record starts on, given where the reader began reading it
