@@ -17,7 +17,9 @@
 #   bash benches/compare.sh            # everything (30–90 minutes on 2 cores, depending on what else runs)
 #   QUICK=1 bash benches/compare.sh    # 3 runs each, memory at 100/1,000 assets only
 #
-# Environment: RUNS (hyperfine runs per contender; default 5, QUICK: 3),
+# Environment: SKIP_CONTENDERS=1 (keep the last run's SVGs, timings and
+# outputs; recount, compare pixels, measure memory and cold start again, and
+# rewrite the table), RUNS (hyperfine runs per contender; default 5, QUICK: 3),
 # ROWS (stories; default 200), QUICK=1, SKIP_INSTALL=1 (use what is there),
 # MEM_ROWS (batch sizes of the memory section in rows of 4 assets; default
 # "25 250 2500", QUICK: "25 250"), WAIT_QUIET (seconds to wait, at most, before
@@ -257,12 +259,18 @@ src, dst, ext = sys.argv[1:]
 os.makedirs(dst, exist_ok=True)
 for d, _, files in os.walk(src):
     for f in files:
-        if f.endswith("." + ext) and f != "contact-sheet.png":
+        # Contact sheets (contact-sheet.png, contact-sheet-2.png, ...) are
+        # postkit's review pages, not assets.
+        if f.endswith("." + ext) and not f.startswith("contact-sheet"):
             rel = os.path.relpath(os.path.join(d, f), src)
             shutil.copyfile(os.path.join(d, f), os.path.join(dst, rel.replace(os.sep, "__")))
 PY
 }
 
+if [ "${SKIP_CONTENDERS:-0}" = 1 ]; then
+    echo "SKIP_CONTENDERS=1: keeping the SVGs and timings of the last run" >&2
+    [ -f "$W/results/emit.txt" ] || { echo "no earlier run to keep" >&2; exit 1; }
+else
 log "postkit --emit-svg: the SVGs every other contender renders"
 set +e
 rm -rf "$W/emit"
@@ -296,7 +304,17 @@ cat >"$W/work/fonts.conf" <<EOF
 </fontconfig>
 EOF
 
+fi
+SVG="$W/svg"
+
 # ---------------------------------------------------------------- contenders
+# count_outputs KEY OUTDIR: the PNG assets in OUTDIR (not contact sheets),
+# their number and total bytes into $W/results/KEY.{files,bytes}.
+count_outputs() {
+    find "$2" -name '*.png' ! -name 'contact-sheet*.png' -printf '%s\n' |
+        awk '{s+=$1; n++} END {print s+0 > "'"$W/results/$1.bytes"'"; print n+0 > "'"$W/results/$1.files"'"}'
+}
+
 # bench KEY OUTDIR COMMAND: one run under /usr/bin/time (peak RSS, output
 # bytes; it also warms the caches), then hyperfine, each run into an emptied
 # OUTDIR. Results in $W/results/KEY.{json,rss,bytes,files,cpu}.
@@ -305,8 +323,7 @@ bench() {
     log "$key: $cmd"
     rm -rf "$out" && mkdir -p "$out"
     /usr/bin/time -f '%M' -o "$W/results/$key.rss" bash -c "$cmd" >"$W/results/$key.stdout"
-    find "$out" -name '*.png' ! -name contact-sheet.png -printf '%s\n' |
-        awk '{s+=$1; n++} END {print s+0 > "'"$W/results/$key.bytes"'"; print n+0 > "'"$W/results/$key.files"'"}'
+    count_outputs "$key" "$out"
     quiet_wait
     local t0 b0
     t0=$(date +%s.%N)
@@ -318,6 +335,11 @@ bench() {
 }
 
 PKOUT="$W/out"
+if [ "${SKIP_CONTENDERS:-0}" = 1 ]; then
+    for key in postkit postkit-fast postkit-small postkit-jobs1 bare-encode resvg-cli rsvg-convert; do
+        [ -d "$PKOUT/$key" ] && count_outputs "$key" "$PKOUT/$key"
+    done
+else
 bench postkit "$PKOUT/postkit" "'$PK' batch '$CSV' --out '$PKOUT/postkit' --force --quiet"
 if [ "$HAS_LEVEL" = 1 ]; then
     bench postkit-fast "$PKOUT/postkit-fast" \
@@ -335,8 +357,11 @@ bench resvg-cli "$PKOUT/resvg-cli" \
 bench rsvg-convert "$PKOUT/rsvg-convert" \
     "FONTCONFIG_FILE='$W/work/fonts.conf' xargs -0 -P $THREADS -n 2 rsvg-convert <'$W/work/rsvg.list'"
 
+fi
+
 # ---------------------------------------------------------------- pixels
 log "pixel comparison"
+rm -rf "$W/flat"
 flatten "$PKOUT/postkit" "$W/flat/postkit" png
 "$BARE" diff "$W/flat/postkit" "$PKOUT/bare-encode" >"$W/results/diff-postkit.json"
 if [ "$HAS_LEVEL" = 1 ]; then
@@ -357,7 +382,7 @@ for n in $MEM_ROWS; do
     quiet_wait
     /usr/bin/time -f '%M %e' -o "$W/results/mem-$n.time" \
         "$PK" batch "$W/work/stories-$n.csv" --out "$W/out/mem" --force --quiet || true
-    written=$(find "$W/out/mem" -name '*.png' ! -name contact-sheet.png | wc -l)
+    written=$(find "$W/out/mem" -name '*.png' ! -name 'contact-sheet*.png' | wc -l)
     echo "$((n * 4)) $written $(cat "$W/results/mem-$n.time")" >>"$W/results/memory.txt"
     tail -1 "$W/results/memory.txt" >&2
     rm -rf "$W/out/mem"
