@@ -109,7 +109,11 @@ if "$PK" batch --help | grep -q -- '--png-level'; then HAS_LEVEL=1; else HAS_LEV
 
 # ---------------------------------------------------------------- the work
 log "generating the work ($ROWS stories x 4 sizes)"
-rm -rf "$W/work" "$W/results" "$W/out" "$W/flat"
+if [ "${SKIP_CONTENDERS:-0}" = 1 ]; then
+    rm -rf "$W/work" "$W/flat" # the last run's results and outputs are kept
+else
+    rm -rf "$W/work" "$W/results" "$W/out" "$W/flat"
+fi
 mkdir -p "$W/work" "$W/results" "$W/out" "$W/flat"
 python3 - "$W/work" "$ROOT" "$ROWS" "$PLATFORMS" <<'PY'
 # Deterministic (seeded) stories: mostly English, plus Arabic, Persian,
