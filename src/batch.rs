@@ -326,6 +326,9 @@ pub struct BatchReport {
     pub failed: usize,
     /// True when `--fail-fast` stopped the run early.
     pub stopped: bool,
+    /// Warnings about the templates the batch used, once each (fonts a
+    /// template sets outside its slots that no font file has).
+    pub warnings: Vec<String>,
 }
 
 impl BatchReport {
@@ -739,6 +742,7 @@ pub fn run_batch(
             written: 0,
             unchanged: 0,
             stopped: true,
+            warnings: Vec::new(),
         };
     }
     // Several rows of one organisation: without an id column, number them
@@ -953,6 +957,24 @@ pub fn run_batch(
     let _ = output::write_atomic_with(&opts.out.join(name), |w| {
         serde_json::to_writer_pretty(w, &Manifest(&produced, &log)).map_err(std::io::Error::other)
     });
+    // The templates the rows used, each parsed once (by `loaded`), in name
+    // order: fonts they ask for outside slots that no font file has.
+    let mut warnings = Vec::new();
+    let templates = loaded
+        .templates
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    let mut used: Vec<_> = templates.into_iter().collect();
+    used.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, set) in used {
+        if let Ok(set) = set {
+            for w in set.unavailable_fonts(|f| engine.fonts().has_family(f)) {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+        }
+    }
     BatchReport {
         assets: log,
         failed: all_errors.len(),
@@ -960,6 +982,7 @@ pub fn run_batch(
         written: written.into_inner(),
         unchanged: unchanged.into_inner(),
         stopped: stopped.into_inner(),
+        warnings,
     }
 }
 

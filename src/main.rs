@@ -540,11 +540,9 @@ fn batch(args: BatchArgs) -> u8 {
     } else {
         args.common.template.clone()
     };
-    let mut loaded = Vec::new();
     for t in &templates {
-        match TemplateSet::load(t) {
-            Ok(set) => loaded.push(set),
-            Err(e) => return fail(&e),
+        if let Err(e) = TemplateSet::load(t) {
+            return fail(&e);
         }
     }
     let platforms = presets.names_or_defaults(&args.common.platform, &campaign);
@@ -562,39 +560,6 @@ fn batch(args: BatchArgs) -> u8 {
         Ok(e) => e,
         Err(e) => return fail(&e),
     };
-    if !args.common.quiet {
-        // The rows' own templates too (a row naming a bad one fails on its own).
-        let mut specs: Vec<String> = Vec::new();
-        for row in &rows {
-            for spec in row
-                .values
-                .get("template")
-                .into_iter()
-                .flat_map(|v| v.split([';', ',']))
-            {
-                let spec = spec.trim();
-                if !spec.is_empty()
-                    && !templates.iter().any(|t| t == spec)
-                    && !specs.iter().any(|s| s == spec)
-                {
-                    specs.push(spec.to_string());
-                }
-            }
-        }
-        for spec in specs {
-            let local = base.join(&spec);
-            let spec =
-                if postkit::template::builtin_names().contains(&spec.as_str()) || !local.exists() {
-                    spec
-                } else {
-                    local.display().to_string()
-                };
-            if let Ok(set) = TemplateSet::load(&spec) {
-                loaded.push(set);
-            }
-        }
-        warn_unavailable_fonts(&loaded, &engine);
-    }
     let opts = postkit::batch::BatchOptions {
         out: args.common.out.clone(),
         base,
@@ -667,6 +632,11 @@ fn batch(args: BatchArgs) -> u8 {
         if serde_json::to_writer_pretty(&mut stdout, &report).is_err() || writeln!(stdout).is_err()
         {
             return OK; // the reader went away (a closed pipe)
+        }
+    }
+    if !args.common.quiet {
+        for w in &result.warnings {
+            eprintln!("postkit: warning: {w}");
         }
     }
     for e in &result.errors {

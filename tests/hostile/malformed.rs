@@ -273,7 +273,27 @@ fn a_font_family_postkit_lacks_is_named_and_the_asset_falls_back_to_noto_sans() 
             == decode(&dir.path().join("out/hub/plain-x-post.png")),
         "the unknown families were not drawn in Noto Sans"
     );
-    written_only_to_out(dir.path(), &["fancy/square.svg", "plain/square.svg"]);
+    // A batch says it once for a template its rows name, whatever the number
+    // of rows.
+    write(
+        dir.path(),
+        "rows.csv",
+        "org,story,template\nHub,Hi,fancy\nHall,Hello,fancy\nHome,Hey,plain\n",
+    );
+    let r = postkit(dir.path(), &["batch", "rows.csv", "--platform", "x-post"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let template_warnings: Vec<&str> = lines(&r.stderr)
+        .into_iter()
+        .filter(|l| l.starts_with("postkit: warning: template "))
+        .collect();
+    assert_eq!(
+        template_warnings,
+        ["postkit: warning: template fancy/square.svg: font 'Comic Papyrus' (<text> at line 1, column 65) is not available; using Noto Sans instead (add it with --font)"]
+    );
+    written_only_to_out(
+        dir.path(),
+        &["fancy/square.svg", "plain/square.svg", "rows.csv"],
+    );
 }
 
 #[test]
