@@ -176,15 +176,15 @@ impl Engine {
                 &own_opts
             }
         };
-        // Fill, then measure each text slot's contrast on the rendered
-        // background; text over a photo gets a scrim, darker step by step,
-        // until it reaches WCAG AA.
+        // Fill and render, measuring each text slot's contrast against what
+        // is drawn behind it; text over a photo gets a scrim, darker step by
+        // step, until it reaches WCAG AA.
         let mut scrim_notes = Vec::new();
-        let (mut filled, contrasts) = loop {
+        let (mut filled, rendered) = loop {
             let filled = fill::fill(set, platform, &content, &self.book)?;
-            let contrasts = raster::text_contrast(&filled, opts).map_err(render_err)?;
+            let rendered = raster::render(&filled, opts).map_err(render_err)?;
             let mut more = Vec::new();
-            for (idx, ratio) in &contrasts {
+            for (idx, ratio) in &rendered.contrast {
                 let b = filled.slot_boxes.iter().find(|b| b.report == *idx);
                 let Some(b) = b else { continue };
                 let need = aa_threshold(b.font_px, b.bold, platform.width);
@@ -202,7 +202,7 @@ impl Engine {
                 }
             }
             if more.is_empty() {
-                break (filled, contrasts);
+                break (filled, rendered);
             }
             let c = content.to_mut();
             for (field, level) in more {
@@ -215,7 +215,7 @@ impl Engine {
                 level * 100.0
             ));
         }
-        for (idx, ratio) in contrasts {
+        for &(idx, ratio) in &rendered.contrast {
             let Some(b) = filled.slot_boxes.iter().find(|b| b.report == idx).cloned() else {
                 continue;
             };
@@ -233,7 +233,6 @@ impl Engine {
         }
         filled.warnings.extend(scrim_notes);
         filled.warnings.extend(note);
-        let rendered = raster::render(&filled, opts).map_err(render_err)?;
         for (idx, px) in rendered.overflow {
             let name = filled.slots[idx].name.clone();
             filled.slots[idx].fits = false;

@@ -59,9 +59,13 @@ pub struct Rendered {
     pub pixmap: Pixmap,
     /// Slots whose drawn ink left their box: (report index, px outside).
     pub overflow: Vec<(usize, f32)>,
+    /// WCAG contrast of each text slot with a plain colour against what is
+    /// drawn behind its text: (report index, ratio). See [`text_contrast`].
+    pub contrast: Vec<(usize, f64)>,
 }
 
-/// Parses and renders `filled` at its exact pixel size.
+/// Parses and renders `filled` at its exact pixel size, measuring each text
+/// slot's contrast on the way (see [`text_contrast`]).
 pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
     if filled.width as u64 * filled.height as u64 > MAX_PIXELS {
         return Err(format!(
@@ -74,11 +78,19 @@ pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
         .ok_or_else(|| format!("cannot allocate {}x{} px", filled.width, filled.height))?;
     let sx = filled.width as f32 / tree.size().width();
     let sy = filled.height as f32 / tree.size().height();
-    resvg::render(
-        &tree,
-        resvg::tiny_skia::Transform::from_scale(sx, sy),
-        &mut pixmap.as_mut(),
-    );
+    let transform = resvg::tiny_skia::Transform::from_scale(sx, sy);
+    let targets = contrast_targets(filled);
+    let contrast = match Snapshots::plan(&tree, filled, &targets, transform) {
+        Some(plan) => plan.render(&targets, transform, &mut pixmap),
+        None => {
+            resvg::render(&tree, transform, &mut pixmap.as_mut());
+            if targets.is_empty() {
+                Vec::new()
+            } else {
+                text_contrast(filled, opts)?
+            }
+        }
+    };
     // Check what was drawn against each text slot's box.
     let mut overflow = Vec::new();
     for sb in &filled.slot_boxes {
@@ -96,7 +108,241 @@ pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
             }
         }
     }
-    Ok(Rendered { pixmap, overflow })
+    Ok(Rendered {
+        pixmap,
+        overflow,
+        contrast,
+    })
+}
+
+/// A text slot whose contrast is measured: the pixels under its ink.
+struct Target {
+    /// Report index of the slot.
+    report: usize,
+    /// Id of the slot's group.
+    id: String,
+    /// Text colour.
+    fg: [u8; 3],
+    /// The ink's pixels: left, top, width, height (inside the canvas).
+    region: [u32; 4],
+}
+
+/// The text slots with a plain colour and some ink inside the canvas.
+fn contrast_targets(filled: &Filled) -> Vec<Target> {
+    let (w, h) = (filled.width as f32, filled.height as f32);
+    filled
+        .slot_boxes
+        .iter()
+        .filter_map(|b| {
+            let (ink, fg) = (b.ink?, b.colour?);
+            let x0 = ink[0].max(0.0).floor();
+            let y0 = ink[1].max(0.0).floor();
+            let pw = (ink[2].min(w) - x0).ceil();
+            let ph = (ink[3].min(h) - y0).ceil();
+            if pw < 1.0 || ph < 1.0 {
+                return None;
+            }
+            Some(Target {
+                report: b.report,
+                id: b.id.clone(),
+                fg,
+                region: [x0 as u32, y0 as u32, pw as u32, ph as u32],
+            })
+        })
+        .collect()
+}
+
+/// Rendering the tree node by node, so that what lies under each text slot
+/// is read from the canvas just before the slot is drawn: one parse and one
+/// render give both the asset and its contrast. The nodes are the root's,
+/// with plain groups (no transform, nothing that makes resvg draw them on a
+/// layer of their own, such as `<g data-if="rtl">`) opened up; drawing them
+/// one by one is then exactly what `resvg::render` does. It is used only
+/// when that snapshot is exactly the background the slot has in the asset
+/// without its text slots: every text slot is one of those nodes, no text
+/// slot drawn earlier and nothing drawn later reaches the slot's ink, and
+/// every node can be drawn alone (resvg draws a node alone only when it has
+/// a bounding box). Otherwise [`render`] draws the tree whole and measures
+/// contrast on a second, text-free render ([`text_contrast`]).
+struct Snapshots<'t> {
+    /// The nodes, in drawing order.
+    nodes: Vec<&'t usvg::Node>,
+    /// For each node, the target (index into the targets) whose background
+    /// is read just before the node is drawn.
+    before: Vec<Option<usize>>,
+}
+
+impl<'t> Snapshots<'t> {
+    fn plan(
+        tree: &'t Tree,
+        filled: &Filled,
+        targets: &[Target],
+        transform: resvg::tiny_skia::Transform,
+    ) -> Option<Snapshots<'t>> {
+        if targets.is_empty() {
+            return None;
+        }
+        let is_slot = |n: &usvg::Node| {
+            matches!(n, usvg::Node::Group(_)) && filled.slot_boxes.iter().any(|b| b.id == n.id())
+        };
+        fn open<'t>(
+            g: &'t usvg::Group,
+            is_slot: &dyn Fn(&usvg::Node) -> bool,
+            out: &mut Vec<&'t usvg::Node>,
+        ) {
+            for n in g.children() {
+                match n {
+                    usvg::Node::Group(c)
+                        if !is_slot(n) && c.transform().is_identity() && !c.should_isolate() =>
+                    {
+                        open(c, is_slot, out)
+                    }
+                    _ => out.push(n),
+                }
+            }
+        }
+        let mut nodes = Vec::new();
+        open(tree.root(), &is_slot, &mut nodes);
+        // Each node's pixels in the output, a pixel wider for anti-aliasing.
+        let mut reach = Vec::with_capacity(nodes.len());
+        for n in &nodes {
+            let bounds = match n {
+                usvg::Node::Group(g) => g.abs_layer_bounding_box().to_rect(),
+                usvg::Node::Path(p) => p.abs_stroke_bounding_box(),
+                usvg::Node::Image(i) => i.abs_bounding_box(),
+                usvg::Node::Text(t) => t.abs_stroke_bounding_box(),
+            };
+            if n.abs_layer_bounding_box().is_none() {
+                match n {
+                    // Nothing to draw: a straight line without a stroke.
+                    usvg::Node::Path(p) if p.stroke().is_none() => {}
+                    _ => return None,
+                }
+            }
+            let b = bounds.transform(transform)?;
+            reach.push([
+                b.left() - 1.0,
+                b.top() - 1.0,
+                b.right() + 1.0,
+                b.bottom() + 1.0,
+            ]);
+        }
+        let touches = |r: &[f32; 4], t: &Target| {
+            let [x, y, w, h] = t.region.map(|v| v as f32);
+            r[0] < x + w && x < r[2] && r[1] < y + h && y < r[3]
+        };
+        let mut before = vec![None; nodes.len()];
+        for (ti, t) in targets.iter().enumerate() {
+            let at = nodes.iter().position(|n| n.id() == t.id && is_slot(n))?;
+            let clear = nodes.iter().enumerate().all(|(j, n)| {
+                let counts = if j < at {
+                    is_slot(n)
+                } else {
+                    j > at && !is_slot(n)
+                };
+                !counts || !touches(&reach[j], t)
+            });
+            if !clear || before[at].is_some() {
+                return None;
+            }
+            before[at] = Some(ti);
+        }
+        Some(Snapshots { nodes, before })
+    }
+
+    /// Draws the tree node by node, exactly as `resvg::render` does, and
+    /// returns each target's contrast.
+    fn render(
+        &self,
+        targets: &[Target],
+        transform: resvg::tiny_skia::Transform,
+        pixmap: &mut Pixmap,
+    ) -> Vec<(usize, f64)> {
+        let mut out = Vec::new();
+        for (n, before) in self.nodes.iter().zip(&self.before) {
+            if let Some(ti) = before {
+                let t = &targets[*ti];
+                let [x0, y0, w, h] = t.region;
+                let stride = pixmap.width() as usize;
+                let rows = pixmap.pixels().chunks_exact(stride);
+                let pixels = rows
+                    .skip(y0 as usize)
+                    .take(h as usize)
+                    .flat_map(|row| &row[x0 as usize..(x0 + w) as usize]);
+                out.push((t.report, percentile_contrast(pixels.copied(), t.fg)));
+            }
+            // `render_node` draws a node shifted to its own bounding box's
+            // corner; shifting back first draws it where `render` would
+            // (exactly: the shifts cancel in floating point, the canvas
+            // transform being a pure scale).
+            if let Some(b) = n.abs_layer_bounding_box() {
+                resvg::render_node(
+                    n,
+                    transform.pre_translate(b.x(), b.y()),
+                    &mut pixmap.as_mut(),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// The 5th percentile of the WCAG contrast between `fg` and each pixel
+/// (composited on white), exactly, counting each distinct colour once:
+/// backgrounds are few colours in long runs.
+fn percentile_contrast(
+    pixels: impl Iterator<Item = resvg::tiny_skia::PremultipliedColorU8>,
+    fg: [u8; 3],
+) -> f64 {
+    use std::collections::hash_map::{Entry, HashMap};
+    let mut index: HashMap<[u8; 4], usize> = HashMap::new();
+    let mut counts: Vec<([u8; 4], u64)> = Vec::new();
+    let mut last: Option<usize> = None;
+    let mut n = 0u64;
+    for p in pixels {
+        n += 1;
+        let key = [p.red(), p.green(), p.blue(), p.alpha()];
+        if let Some(i) = last {
+            if counts[i].0 == key {
+                counts[i].1 += 1;
+                continue;
+            }
+        }
+        let i = match index.entry(key) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                counts.push((key, 0));
+                *e.insert(counts.len() - 1)
+            }
+        };
+        counts[i].1 += 1;
+        last = Some(i);
+    }
+    let lt = crate::contrast::luminance(fg);
+    let mut ratios: Vec<(f64, u64)> = counts
+        .iter()
+        .map(|([r, g, b, a], count)| {
+            // Premultiplied over white: each channel gains what alpha lacks.
+            let white = 255 - a;
+            let lb = crate::contrast::luminance([
+                r.saturating_add(white),
+                g.saturating_add(white),
+                b.saturating_add(white),
+            ]);
+            let (hi, lo) = if lt > lb { (lt, lb) } else { (lb, lt) };
+            ((hi + 0.05) / (lo + 0.05), *count)
+        })
+        .collect();
+    ratios.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let k = (n.max(1) - 1) / 20;
+    let mut below = 0;
+    for (r, count) in &ratios {
+        below += count;
+        if below > k {
+            return *r;
+        }
+    }
+    1.0
 }
 
 /// Mean colour of the rendered SVG inside `rect` (output px: left, top,
@@ -131,13 +377,12 @@ pub fn mean_colour(svg: &str, opts: &Options, rect: [f32; 4]) -> Result<[u8; 3],
 /// 5th percentile of the per-pixel ratios under the text's ink, so a few
 /// stray pixels do not decide it but a bright patch of photo does.
 /// Returns (slot report index, ratio) for slots with a plain colour.
+///
+/// This renders the asset a second time, without its text; [`render`]
+/// measures the same thing during its own render when it can.
 pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)>, String> {
-    let boxes: Vec<_> = filled
-        .slot_boxes
-        .iter()
-        .filter(|b| b.colour.is_some() && b.ink.is_some())
-        .collect();
-    if boxes.is_empty() {
+    let targets = contrast_targets(filled);
+    if targets.is_empty() {
         return Ok(Vec::new());
     }
     // The background: the SVG with every text slot's group taken out.
@@ -151,117 +396,166 @@ pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)
         }
     }
     let tree = Tree::from_str(&svg, opts).map_err(|e| format!("invalid SVG: {e}"))?;
-    let (w, h) = (tree.size().width(), tree.size().height());
+    let sx = filled.width as f32 / tree.size().width();
+    let sy = filled.height as f32 / tree.size().height();
     let mut out = Vec::new();
-    for b in boxes {
-        let (Some(ink), Some(fg)) = (b.ink, b.colour) else {
-            continue;
-        };
-        let x0 = ink[0].max(0.0).floor();
-        let y0 = ink[1].max(0.0).floor();
-        let pw = (ink[2].min(w) - x0).ceil();
-        let ph = (ink[3].min(h) - y0).ceil();
-        if pw < 1.0 || ph < 1.0 {
-            continue;
-        }
-        let Some(mut pixmap) = Pixmap::new(pw as u32, ph as u32) else {
+    for t in targets {
+        let [x0, y0, w, h] = t.region;
+        let Some(mut pixmap) = Pixmap::new(w, h) else {
             continue;
         };
         pixmap.fill(resvg::tiny_skia::Color::WHITE);
         resvg::render(
             &tree,
-            resvg::tiny_skia::Transform::from_translate(-x0, -y0),
+            resvg::tiny_skia::Transform::from_scale(sx, sy)
+                .post_translate(-(x0 as f32), -(y0 as f32)),
             &mut pixmap.as_mut(),
         );
-        let lt = crate::contrast::luminance(fg);
-        // Backgrounds are mostly runs of one colour: remember the last one.
-        let mut last: Option<(resvg::tiny_skia::PremultipliedColorU8, f64)> = None;
-        let mut ratios: Vec<f64> = pixmap
-            .pixels()
-            .iter()
-            .map(|p| {
-                if let Some((c, r)) = last {
-                    if c == *p {
-                        return r;
-                    }
-                }
-                let c = p.demultiply();
-                let lb = crate::contrast::luminance([c.red(), c.green(), c.blue()]);
-                let (hi, lo) = if lt > lb { (lt, lb) } else { (lb, lt) };
-                let r = (hi + 0.05) / (lo + 0.05);
-                last = Some((*p, r));
-                r
-            })
-            .collect();
-        let k = (ratios.len() - 1) / 20;
-        out.push((b.report, kth_smallest(&mut ratios, k)));
+        out.push((
+            t.report,
+            percentile_contrast(pixmap.pixels().iter().copied(), t.fg),
+        ));
     }
     Ok(out)
 }
 
-/// The `k`-th smallest (0-based) of contrast ratios (each from 1 to 21),
-/// exactly: a histogram finds the narrow band that holds it, and only the
-/// ratios in that band are ordered. Linear, where a selection over every
-/// pixel's ratio reorders them all.
-fn kth_smallest(ratios: &mut [f64], k: usize) -> f64 {
-    const BINS: usize = 4096;
-    let bin = |r: f64| (((r - 1.0) / 20.0 * BINS as f64) as usize).min(BINS - 1);
-    let mut counts = vec![0usize; BINS];
-    for r in ratios.iter() {
-        counts[bin(*r)] += 1;
-    }
-    let (mut target, mut below) = (0, 0);
-    for (i, c) in counts.iter().enumerate() {
-        if below + c > k {
-            target = i;
-            break;
-        }
-        below += c;
-    }
-    let mut band: Vec<f64> = ratios
-        .iter()
-        .copied()
-        .filter(|r| bin(*r) == target)
-        .collect();
-    if band.is_empty() {
-        // Unreachable for ratios from 1 to 21; order them all instead.
-        let (_, v, _) = ratios.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
-        return *v;
-    }
-    let (_, v, _) = band.select_nth_unstable_by(k - below, |a, b| a.total_cmp(b));
-    *v
-}
-
 #[cfg(test)]
 mod tests {
-    use super::kth_smallest;
+    use super::percentile_contrast;
+    use resvg::tiny_skia::{ColorU8, PremultipliedColorU8};
 
+    fn colour(r: u8, g: u8, b: u8, a: u8) -> PremultipliedColorU8 {
+        ColorU8::from_rgba(r, g, b, a).premultiply()
+    }
+
+    /// The 5th percentile by counting distinct colours is the one found by
+    /// computing every pixel's ratio and sorting them all.
     #[test]
-    fn kth_smallest_agrees_with_sorting() {
-        // A deterministic spread of ratios with long runs and ties, as
-        // backgrounds give.
+    fn percentile_agrees_with_sorting() {
+        let fg = [0x12, 0x2B, 0x40];
         let mut x = 12345u64;
-        let mut ratios = Vec::new();
+        let mut pixels = Vec::new();
         for i in 0..5000 {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let r = 1.0 + (x >> 11) as f64 / (1u64 << 53) as f64 * 20.0;
+            let [r, g, b, a] = ((x >> 24) as u32).to_le_bytes();
+            let a = if i % 3 == 0 { a } else { 255 };
             let run = if i % 7 == 0 { 40 } else { 1 };
-            ratios.extend(std::iter::repeat_n(r, run));
+            pixels.extend(std::iter::repeat_n(colour(r, g, b, a), run));
         }
-        ratios.extend([1.0, 21.0, 21.0]);
-        let mut sorted = ratios.clone();
-        sorted.sort_by(f64::total_cmp);
-        for k in [
-            0,
-            1,
-            17,
-            ratios.len() / 20,
-            ratios.len() / 2,
-            ratios.len() - 1,
-        ] {
-            assert_eq!(kth_smallest(&mut ratios.clone(), k), sorted[k], "k = {k}");
+        // Long runs of a few colours, as backgrounds give, and repeats apart.
+        pixels.extend(std::iter::repeat_n(colour(255, 247, 236, 255), 3000));
+        pixels.extend(std::iter::repeat_n(colour(0, 0, 0, 0), 500));
+        pixels.extend(std::iter::repeat_n(colour(255, 247, 236, 255), 700));
+        // Every pixel's ratio, composited on white as the canvas under a
+        // text-free render is, sorted.
+        let ratio = |p: &PremultipliedColorU8| {
+            let white = 255 - p.alpha();
+            let c = [p.red() + white, p.green() + white, p.blue() + white];
+            crate::contrast::ratio(fg, c)
+        };
+        for n in [1, 2, 19, 20, 21, 1000, pixels.len()] {
+            let mut sorted: Vec<f64> = pixels[..n].iter().map(ratio).collect();
+            sorted.sort_by(f64::total_cmp);
+            let got = percentile_contrast(pixels[..n].iter().copied(), fg);
+            assert_eq!(got, sorted[(n - 1) / 20], "first {n} pixels");
         }
+        // An opaque pixel composited on white is itself.
+        assert_eq!(
+            percentile_contrast(std::iter::once(colour(255, 255, 255, 255)), [0, 0, 0]),
+            21.0
+        );
+    }
+
+    /// Drawing node by node gives exactly the pixels `resvg::render` gives,
+    /// and reading the background during that render gives exactly the
+    /// contrast a second, text-free render measures: for every variant of
+    /// every kit template, with and without a logo, with a photo where there is a slot for it, left to
+    /// right and right to left. The fast path must also be the one taken for
+    /// every kit card, or it would be speed on paper only.
+    #[test]
+    fn snapshot_render_is_exact() {
+        use super::{Pixmap, Tree};
+        use crate::{images::ImageInput, template::TemplateSet, Campaign, Content, Engine};
+        let engine = Engine::new(&[] as &[&str]).unwrap();
+        let opts = super::options(engine.fonts());
+        let campaign = Campaign::embedded();
+        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let photo = ImageInput::load(&examples.join("photo-community.jpg"), "photo").unwrap();
+        let logo = ImageInput::load(&examples.join("logo.png"), "logo").unwrap();
+        let platforms = crate::platform::Platforms::embedded();
+        let (mut fast, mut checked) = (0, 0);
+        for name in crate::template::builtin_names() {
+            let set = TemplateSet::load(name).unwrap();
+            let mut seen = std::collections::BTreeSet::new();
+            for platform in platforms.all() {
+                if !set.serves(platform)
+                    || !seen.insert(
+                        set.variant_for(platform.width, platform.height)
+                            .name
+                            .clone(),
+                    )
+                {
+                    continue;
+                }
+                for (story, images) in [
+                    ("We cook together every Friday. #ItTakesACommunity", false),
+                    ("نطبخ معًا كل يوم جمعة في المركز المجتمعي.", true),
+                ] {
+                    let mut content = Content::story(&campaign, "Plymouth Welcome Hub", story);
+                    content.set_date(&campaign, time::macros::date!(2026 - 12 - 10));
+                    // Every other text slot gets something to say.
+                    let variant = set.variant_for(platform.width, platform.height);
+                    for slot in &variant.parsed.slots {
+                        if slot.kind == crate::template::slots::SlotKind::Text {
+                            content
+                                .fields
+                                .entry(slot.field.clone())
+                                .or_insert_with(|| "Community supper".into());
+                        }
+                    }
+                    // Templates with a photo slot need one; the others ignore it.
+                    content.images.insert("photo".into(), photo.clone());
+                    if images {
+                        content.images.insert("logo".into(), logo.clone());
+                    }
+                    let filled = crate::fill::fill(&set, platform, &content, engine.fonts())
+                        .unwrap_or_else(|e| panic!("{name} {}: {e}", platform.name));
+                    let got = super::render(&filled, &opts).unwrap();
+                    let tree = Tree::from_str(&filled.svg, &opts).unwrap();
+                    let mut want = Pixmap::new(filled.width, filled.height).unwrap();
+                    let sx = filled.width as f32 / tree.size().width();
+                    let sy = filled.height as f32 / tree.size().height();
+                    let transform = resvg::tiny_skia::Transform::from_scale(sx, sy);
+                    resvg::render(&tree, transform, &mut want.as_mut());
+                    let what = format!("{name} {} ({story})", platform.name);
+                    assert!(got.pixmap.data() == want.data(), "{what}: pixels differ");
+                    let targets = super::contrast_targets(&filled);
+                    assert_eq!(
+                        got.contrast,
+                        super::text_contrast(&filled, &opts).unwrap(),
+                        "{what}: contrast differs"
+                    );
+                    assert!(!targets.is_empty(), "{what}: no text slot measured");
+                    checked += 1;
+                    if super::Snapshots::plan(&tree, &filled, &targets, transform).is_some() {
+                        fast += 1;
+                    }
+                }
+            }
+        }
+        let story_quote = TemplateSet::load("story-quote").unwrap();
+        let square = platforms.get("instagram-square").unwrap();
+        let content = Content::story(&campaign, "Plymouth Welcome Hub", "We cook.");
+        let filled = crate::fill::fill(&story_quote, square, &content, engine.fonts()).unwrap();
+        let tree = Tree::from_str(&filled.svg, &opts).unwrap();
+        let targets = super::contrast_targets(&filled);
+        let plan = super::Snapshots::plan(&tree, &filled, &targets, Default::default());
+        assert!(
+            plan.is_some(),
+            "story-quote's square card is not drawn in one pass"
+        );
+        assert_eq!(fast, checked, "kit cards that took the fast path");
     }
 }
