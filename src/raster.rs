@@ -264,12 +264,13 @@ impl<'t> Snapshots<'t> {
                 let t = &targets[*ti];
                 let [x0, y0, w, h] = t.region;
                 let stride = pixmap.width() as usize;
-                let rows = pixmap.pixels().chunks_exact(stride);
-                let pixels = rows
+                let rows = pixmap
+                    .pixels()
+                    .chunks_exact(stride)
                     .skip(y0 as usize)
                     .take(h as usize)
-                    .flat_map(|row| &row[x0 as usize..(x0 + w) as usize]);
-                out.push((t.report, percentile_contrast(pixels.copied(), t.fg)));
+                    .map(|row| &row[x0 as usize..(x0 + w) as usize]);
+                out.push((t.report, percentile_contrast(rows, t.fg)));
             }
             // `render_node` draws a node shifted to its own bounding box's
             // corner; shifting back first draws it where `render` would
@@ -288,35 +289,32 @@ impl<'t> Snapshots<'t> {
 }
 
 /// The 5th percentile of the WCAG contrast between `fg` and each pixel
-/// (composited on white), exactly, counting each distinct colour once:
-/// backgrounds are few colours in long runs.
-fn percentile_contrast(
-    pixels: impl Iterator<Item = resvg::tiny_skia::PremultipliedColorU8>,
+/// (composited on white) of `rows`, exactly, counting each distinct colour
+/// once: backgrounds are few colours in long runs.
+fn percentile_contrast<'p>(
+    rows: impl Iterator<Item = &'p [resvg::tiny_skia::PremultipliedColorU8]>,
     fg: [u8; 3],
 ) -> f64 {
     use std::collections::hash_map::{Entry, HashMap};
     let mut index: HashMap<[u8; 4], usize> = HashMap::new();
     let mut counts: Vec<([u8; 4], u64)> = Vec::new();
-    let mut last: Option<usize> = None;
     let mut n = 0u64;
-    for p in pixels {
-        n += 1;
-        let key = [p.red(), p.green(), p.blue(), p.alpha()];
-        if let Some(i) = last {
-            if counts[i].0 == key {
-                counts[i].1 += 1;
-                continue;
-            }
+    for row in rows {
+        n += row.len() as u64;
+        let mut rest = row;
+        while let Some(&p) = rest.first() {
+            let run = rest.iter().position(|q| *q != p).unwrap_or(rest.len());
+            rest = &rest[run..];
+            let key = [p.red(), p.green(), p.blue(), p.alpha()];
+            let i = match index.entry(key) {
+                Entry::Occupied(e) => *e.get(),
+                Entry::Vacant(e) => {
+                    counts.push((key, 0));
+                    *e.insert(counts.len() - 1)
+                }
+            };
+            counts[i].1 += run as u64;
         }
-        let i = match index.entry(key) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                counts.push((key, 0));
-                *e.insert(counts.len() - 1)
-            }
-        };
-        counts[i].1 += 1;
-        last = Some(i);
     }
     let lt = crate::contrast::luminance(fg);
     let mut ratios: Vec<(f64, u64)> = counts
@@ -413,7 +411,7 @@ pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)
         );
         out.push((
             t.report,
-            percentile_contrast(pixmap.pixels().iter().copied(), t.fg),
+            percentile_contrast(pixmap.pixels().chunks_exact(w as usize), t.fg),
         ));
     }
     Ok(out)
@@ -458,12 +456,16 @@ mod tests {
         for n in [1, 2, 19, 20, 21, 1000, pixels.len()] {
             let mut sorted: Vec<f64> = pixels[..n].iter().map(ratio).collect();
             sorted.sort_by(f64::total_cmp);
-            let got = percentile_contrast(pixels[..n].iter().copied(), fg);
+            // In rows of 37 pixels: runs are cut at the ends of rows.
+            let got = percentile_contrast(pixels[..n].chunks(37), fg);
             assert_eq!(got, sorted[(n - 1) / 20], "first {n} pixels");
         }
         // An opaque pixel composited on white is itself.
         assert_eq!(
-            percentile_contrast(std::iter::once(colour(255, 255, 255, 255)), [0, 0, 0]),
+            percentile_contrast(
+                std::iter::once(&[colour(255, 255, 255, 255)][..]),
+                [0, 0, 0]
+            ),
             21.0
         );
     }
