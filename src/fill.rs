@@ -110,6 +110,10 @@ pub struct Filled {
     pub slots: Vec<SlotReport>,
     /// Text slot boxes in output px, for the check after rendering.
     pub slot_boxes: Vec<SlotBox>,
+    /// The logo image's slot, when a logo image was placed: its group's id
+    /// and the slot in output px (left, top, right, bottom), where the
+    /// background's colour decides which logo suits it.
+    pub logo: Option<(String, [f32; 4])>,
     /// Things worth telling the user.
     pub warnings: Vec<String>,
     /// The warnings `--strict` turns into errors (missing glyphs, broken words).
@@ -223,6 +227,7 @@ struct Ctx<'a> {
     strict: Vec<String>,
     slots: Vec<SlotReport>,
     boxes: Vec<SlotBox>,
+    logo: Option<(String, [f32; 4])>,
     origin: (f32, f32),
 }
 
@@ -613,6 +618,19 @@ impl Ctx<'_> {
             fmt(slot.height)
         );
         self.group_open(&mut out, idx, slot);
+        if logo {
+            let (ox, oy) = self.origin;
+            let s = self.scale;
+            self.logo = Some((
+                group_id(idx, slot),
+                [
+                    (slot.x - ox) * s,
+                    (slot.y - oy) * s,
+                    (slot.x + slot.width - ox) * s,
+                    (slot.y + slot.height - oy) * s,
+                ],
+            ));
+        }
         if let (true, Some(plate)) = (logo, &self.content.logo_plate) {
             let p = pad.max(slot.height * 0.06);
             let _ = write!(
@@ -809,6 +827,7 @@ pub fn fill(
         strict: Vec::new(),
         slots: Vec::new(),
         boxes: Vec::new(),
+        logo: None,
         origin: (vx, vy),
     };
 
@@ -924,6 +943,7 @@ pub fn fill(
         height: platform.height,
         slots: ctx.slots,
         slot_boxes: ctx.boxes,
+        logo: ctx.logo,
         warnings: ctx.warnings,
         strict_problems: ctx.strict,
         variant: variant.name.clone(),

@@ -102,41 +102,38 @@ impl Engine {
         raster::options_in(&self.book, set.dir.clone())
     }
 
-    /// Picks the logo for the background under the logo slot: the logo, else
-    /// the brand's logo for dark backgrounds, else the logo on a plate (with
-    /// a warning) when its contrast with the background is below 3:1.
-    fn logo_for_background(
+    /// The mean colour under `rect`, where the logo was placed (output px),
+    /// in the asset without its logo, from a render of its own: for when
+    /// [`raster::render`] could not read it during the asset's render.
+    fn logo_background(
         &self,
         set: &TemplateSet,
         platform: &Platform,
         content: &Content,
-    ) -> Result<(Option<Content>, Option<String>), String> {
-        let Some(logo) = content.images.get("logo") else {
-            return Ok((None, None));
-        };
-        let Some(ink) = logo.ink else {
-            return Ok((None, None)); // opaque: the logo brings its own background
-        };
-        let variant = set.variant_for(platform.width, platform.height);
-        let Some(slot) = variant.parsed.slots.iter().find(|s| s.field == "logo") else {
-            return Ok((None, None));
-        };
-        // The background: the asset with an empty logo slot.
+        rect: [f32; 4],
+    ) -> Result<[u8; 3], String> {
         let mut bare = content.clone();
         bare.images.remove("logo");
         bare.fields.remove("org");
         let filled = fill::fill(set, platform, &bare, &self.book).map_err(|e| e.to_string())?;
-        let rect = fill::canvas(variant, platform).px(slot);
-        let bg = raster::mean_colour(&filled.svg, &self.options_for(set), rect)?;
+        raster::mean_colour(&filled.svg, &self.options_for(set), rect)
+    }
+
+    /// The logo for `bg`, the colour under the logo slot, when the logo's
+    /// own contrast with it is below 3:1: the brand's logo for dark
+    /// backgrounds if that one contrasts, else the logo on a plate, with a
+    /// warning. None when the logo is fine as it is.
+    fn logo_for_background(content: &Content, bg: [u8; 3]) -> Option<(Content, Option<String>)> {
+        let ink = content.images.get("logo")?.ink?;
         let r = contrast::ratio(ink, bg);
         if r >= 3.0 {
-            return Ok((None, None));
+            return None;
         }
         let mut c = content.clone();
         if let Some(dark) = content.images.get("logo_dark") {
             if dark.ink.is_none_or(|i| contrast::ratio(i, bg) >= 3.0) {
                 c.images.insert("logo".into(), dark.clone());
-                return Ok((Some(c), None));
+                return Some((c, None));
             }
         }
         let plate = if contrast::luminance(ink) < 0.4 {
@@ -149,7 +146,7 @@ impl Engine {
             "the logo has poor contrast with the background under it ({r:.1}:1), so it was placed on a plate; add a logo for {} backgrounds (logo_dark in brand.toml) for a cleaner look",
             if contrast::luminance(bg) < 0.4 { "dark" } else { "light" }
         );
-        Ok((Some(c), Some(note)))
+        Some((c, Some(note)))
     }
 
     /// Fills and renders one asset: the filled template and its pixels.
@@ -164,10 +161,7 @@ impl Engine {
             platform: platform.name.clone(),
             message,
         };
-        let (adjusted, note) = self
-            .logo_for_background(set, platform, content)
-            .map_err(render_err)?;
-        let mut content = std::borrow::Cow::Borrowed(adjusted.as_ref().unwrap_or(content));
+        let mut content = std::borrow::Cow::Borrowed(content);
         let own_opts;
         let opts = match &set.dir {
             None => &self.opts,
@@ -176,13 +170,36 @@ impl Engine {
                 &own_opts
             }
         };
-        // Fill and render, measuring each text slot's contrast against what
-        // is drawn behind it; text over a photo gets a scrim, darker step by
-        // step, until it reaches WCAG AA.
+        // Fill and render, measuring what is drawn behind the logo and each
+        // text slot. A logo (with transparency) that does not stand out from
+        // what is behind it is swapped for the dark-background logo or put
+        // on a plate; text over a photo gets a scrim, darker step by step,
+        // until it reaches WCAG AA.
         let mut scrim_notes = Vec::new();
+        let mut logo_settled = content.images.get("logo").is_none_or(|l| l.ink.is_none());
+        let mut logo_note = None;
         let (mut filled, rendered) = loop {
             let filled = fill::fill(set, platform, &content, &self.book)?;
             let rendered = raster::render(&filled, opts).map_err(render_err)?;
+            if !logo_settled {
+                logo_settled = true;
+                let bg = match (rendered.logo_background, &filled.logo) {
+                    (Some(bg), _) => Some(bg),
+                    (None, Some((_, rect))) => Some(
+                        self.logo_background(set, platform, &content, *rect)
+                            .map_err(render_err)?,
+                    ),
+                    // The logo is not drawn on this variant.
+                    (None, None) => None,
+                };
+                if let Some((adjusted, note)) =
+                    bg.and_then(|bg| Self::logo_for_background(&content, bg))
+                {
+                    content = std::borrow::Cow::Owned(adjusted);
+                    logo_note = note;
+                    continue;
+                }
+            }
             let mut more = Vec::new();
             for (idx, ratio) in &rendered.contrast {
                 let b = filled.slot_boxes.iter().find(|b| b.report == *idx);
@@ -232,7 +249,7 @@ impl Engine {
             }
         }
         filled.warnings.extend(scrim_notes);
-        filled.warnings.extend(note);
+        filled.warnings.extend(logo_note);
         for (idx, px) in rendered.overflow {
             let name = filled.slots[idx].name.clone();
             filled.slots[idx].fits = false;

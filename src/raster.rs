@@ -62,10 +62,16 @@ pub struct Rendered {
     /// WCAG contrast of each text slot with a plain colour against what is
     /// drawn behind its text: (report index, ratio). See [`text_contrast`].
     pub contrast: Vec<(usize, f64)>,
+    /// When [`Filled::logo`] is set: the mean colour (on white) of what is
+    /// drawn under the logo's slot, read during the render. None when it
+    /// could not be read there; [`mean_colour`] of a render without the
+    /// logo gives it then.
+    pub logo_background: Option<[u8; 3]>,
 }
 
-/// Parses and renders `filled` at its exact pixel size, measuring each text
-/// slot's contrast on the way (see [`text_contrast`]).
+/// Parses and renders `filled` at its exact pixel size, measuring on the
+/// way each text slot's contrast (see [`text_contrast`]) and the colour
+/// under the logo.
 pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
     if filled.width as u64 * filled.height as u64 > MAX_PIXELS {
         return Err(format!(
@@ -79,18 +85,48 @@ pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
     let sx = filled.width as f32 / tree.size().width();
     let sy = filled.height as f32 / tree.size().height();
     let transform = resvg::tiny_skia::Transform::from_scale(sx, sy);
-    let targets = contrast_targets(filled);
-    let contrast = match Snapshots::plan(&tree, filled, &targets, transform) {
+    let mut targets = contrast_targets(filled);
+    if let Some((id, rect)) = &filled.logo {
+        if let Some(region) = region(*rect, filled.width, filled.height) {
+            targets.push(Target {
+                id: id.clone(),
+                measure: Measure::Mean,
+                region,
+            });
+        }
+    }
+    let readings = match Snapshots::plan(&tree, filled, &targets, transform) {
         Some(plan) => plan.render(&targets, transform, &mut pixmap),
         None => {
             resvg::render(&tree, transform, &mut pixmap.as_mut());
-            if targets.is_empty() {
-                Vec::new()
-            } else {
-                text_contrast(filled, opts)?
-            }
+            vec![None; targets.len()]
         }
     };
+    // Text slots whose background could not be read during the render are
+    // measured on a second render, without text.
+    let unread = targets
+        .iter()
+        .zip(&readings)
+        .any(|(t, r)| r.is_none() && matches!(t.measure, Measure::Contrast { .. }));
+    let second = if unread {
+        text_contrast(filled, opts)?
+    } else {
+        Vec::new()
+    };
+    let mut contrast = Vec::new();
+    let mut logo_background = None;
+    for (t, reading) in targets.iter().zip(readings) {
+        match (&t.measure, reading) {
+            (Measure::Contrast { report, .. }, Some(Reading::Ratio(r))) => {
+                contrast.push((*report, r))
+            }
+            (Measure::Contrast { report, .. }, _) => {
+                contrast.extend(second.iter().find(|(i, _)| i == report).copied())
+            }
+            (Measure::Mean, Some(Reading::Colour(c))) => logo_background = Some(c),
+            (Measure::Mean, _) => {}
+        }
+    }
     // Check what was drawn against each text slot's box.
     let mut overflow = Vec::new();
     for sb in &filled.slot_boxes {
@@ -112,58 +148,81 @@ pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
         pixmap,
         overflow,
         contrast,
+        logo_background,
     })
 }
 
-/// A text slot whose contrast is measured: the pixels under its ink.
+/// What is read under a slot.
+#[derive(Clone, Copy)]
+enum Measure {
+    /// A text slot's contrast: its report index and text colour.
+    Contrast { report: usize, fg: [u8; 3] },
+    /// The mean colour under the logo.
+    Mean,
+}
+
+/// What was read.
+#[derive(Clone, Copy)]
+enum Reading {
+    Ratio(f64),
+    Colour([u8; 3]),
+}
+
+/// A slot whose background is read: the pixels under its text's ink, or
+/// under the logo's slot.
 struct Target {
-    /// Report index of the slot.
-    report: usize,
     /// Id of the slot's group.
     id: String,
-    /// Text colour.
-    fg: [u8; 3],
-    /// The ink's pixels: left, top, width, height (inside the canvas).
+    measure: Measure,
+    /// The pixels: left, top, width, height (inside the canvas).
     region: [u32; 4],
+}
+
+/// The whole pixels `rect` (output px: left, top, right, bottom) touches
+/// inside a `width` × `height` canvas, as left, top, width, height; None
+/// when that is empty.
+fn region(rect: [f32; 4], width: u32, height: u32) -> Option<[u32; 4]> {
+    let x0 = rect[0].max(0.0).floor();
+    let y0 = rect[1].max(0.0).floor();
+    let pw = (rect[2].min(width as f32) - x0).ceil();
+    let ph = (rect[3].min(height as f32) - y0).ceil();
+    (pw >= 1.0 && ph >= 1.0).then_some([x0 as u32, y0 as u32, pw as u32, ph as u32])
 }
 
 /// The text slots with a plain colour and some ink inside the canvas.
 fn contrast_targets(filled: &Filled) -> Vec<Target> {
-    let (w, h) = (filled.width as f32, filled.height as f32);
     filled
         .slot_boxes
         .iter()
         .filter_map(|b| {
             let (ink, fg) = (b.ink?, b.colour?);
-            let x0 = ink[0].max(0.0).floor();
-            let y0 = ink[1].max(0.0).floor();
-            let pw = (ink[2].min(w) - x0).ceil();
-            let ph = (ink[3].min(h) - y0).ceil();
-            if pw < 1.0 || ph < 1.0 {
-                return None;
-            }
             Some(Target {
-                report: b.report,
                 id: b.id.clone(),
-                fg,
-                region: [x0 as u32, y0 as u32, pw as u32, ph as u32],
+                measure: Measure::Contrast {
+                    report: b.report,
+                    fg,
+                },
+                region: region(ink, filled.width, filled.height)?,
             })
         })
         .collect()
 }
 
-/// Rendering the tree node by node, so that what lies under each text slot
-/// is read from the canvas just before the slot is drawn: one parse and one
-/// render give both the asset and its contrast. The nodes are the root's,
-/// with plain groups (no transform, nothing that makes resvg draw them on a
-/// layer of their own, such as `<g data-if="rtl">`) opened up; drawing them
-/// one by one is then exactly what `resvg::render` does. It is used only
-/// when that snapshot is exactly the background the slot has in the asset
-/// without its text slots: every text slot is one of those nodes, no text
-/// slot drawn earlier and nothing drawn later reaches the slot's ink, and
-/// every node can be drawn alone (resvg draws a node alone only when it has
-/// a bounding box). Otherwise [`render`] draws the tree whole and measures
-/// contrast on a second, text-free render ([`text_contrast`]).
+/// Rendering the tree node by node, so that what lies under a slot is read
+/// from the canvas just before the slot is drawn: one parse and one render
+/// give the asset, its text contrast and the colour under its logo. The
+/// nodes are the root's, with plain groups (no transform, nothing that
+/// makes resvg draw them on a layer of their own, such as
+/// `<g data-if="rtl">`) opened up; drawing them one by one is then exactly
+/// what `resvg::render` does, provided each can be drawn alone (resvg draws
+/// a node alone only when it has a bounding box).
+///
+/// A slot's background is read this way only when the snapshot is exactly
+/// what a separate render would give: for a text slot, the asset without
+/// its text slots (no text slot drawn earlier and nothing else drawn later
+/// reaches the ink); for the logo, the asset without its logo (no text
+/// slot, and nothing drawn later, reaches the logo's slot). The others are
+/// measured by [`text_contrast`] or [`mean_colour`] on a separate render.
 struct Snapshots<'t> {
     /// The nodes, in drawing order.
     nodes: Vec<&'t usvg::Node>,
@@ -193,7 +252,10 @@ impl<'t> Snapshots<'t> {
             for n in g.children() {
                 match n {
                     usvg::Node::Group(c)
-                        if !is_slot(n) && c.transform().is_identity() && !c.should_isolate() =>
+                        if !is_slot(n)
+                            && !c.id().starts_with("postkit-slot-")
+                            && c.transform().is_identity()
+                            && !c.should_isolate() =>
                     {
                         open(c, is_slot, out)
                     }
@@ -233,35 +295,43 @@ impl<'t> Snapshots<'t> {
         };
         let mut before = vec![None; nodes.len()];
         for (ti, t) in targets.iter().enumerate() {
-            let at = nodes.iter().position(|n| n.id() == t.id && is_slot(n))?;
+            let text = matches!(t.measure, Measure::Contrast { .. });
+            let Some(at) = nodes
+                .iter()
+                .position(|n| matches!(n, usvg::Node::Group(_)) && n.id() == t.id)
+            else {
+                continue;
+            };
             let clear = nodes.iter().enumerate().all(|(j, n)| {
-                let counts = if j < at {
+                let hidden = if j < at {
                     is_slot(n)
                 } else {
-                    j > at && !is_slot(n)
+                    j > at && (!text || !is_slot(n))
                 };
-                !counts || !touches(&reach[j], t)
+                !hidden || !touches(&reach[j], t)
             });
-            if !clear || before[at].is_some() {
-                return None;
+            if clear && before[at].is_none() {
+                before[at] = Some(ti);
             }
-            before[at] = Some(ti);
+        }
+        if before.iter().all(Option::is_none) {
+            return None;
         }
         Some(Snapshots { nodes, before })
     }
 
     /// Draws the tree node by node, exactly as `resvg::render` does, and
-    /// returns each target's contrast.
+    /// returns what was read for each target (None for those not read).
     fn render(
         &self,
         targets: &[Target],
         transform: resvg::tiny_skia::Transform,
         pixmap: &mut Pixmap,
-    ) -> Vec<(usize, f64)> {
-        let mut out = Vec::new();
+    ) -> Vec<Option<Reading>> {
+        let mut out = vec![None; targets.len()];
         for (n, before) in self.nodes.iter().zip(&self.before) {
-            if let Some(ti) = before {
-                let t = &targets[*ti];
+            if let Some(ti) = *before {
+                let t = &targets[ti];
                 let [x0, y0, w, h] = t.region;
                 let stride = pixmap.width() as usize;
                 let rows = pixmap
@@ -270,7 +340,10 @@ impl<'t> Snapshots<'t> {
                     .skip(y0 as usize)
                     .take(h as usize)
                     .map(|row| &row[x0 as usize..(x0 + w) as usize]);
-                out.push((t.report, percentile_contrast(rows, t.fg)));
+                out[ti] = Some(match t.measure {
+                    Measure::Contrast { fg, .. } => Reading::Ratio(percentile_contrast(rows, fg)),
+                    Measure::Mean => Reading::Colour(mean_on_white(rows)),
+                });
             }
             // `render_node` draws a node shifted to its own bounding box's
             // corner; shifting back first draws it where `render` would
@@ -286,6 +359,29 @@ impl<'t> Snapshots<'t> {
         }
         out
     }
+}
+
+/// The mean colour of `rows`, each pixel composited on white.
+fn mean_on_white<'p>(
+    rows: impl Iterator<Item = &'p [resvg::tiny_skia::PremultipliedColorU8]>,
+) -> [u8; 3] {
+    let (mut r, mut g, mut b, mut n) = (0u64, 0u64, 0u64, 0u64);
+    for row in rows {
+        n += row.len() as u64;
+        let mut rest = row;
+        while let Some(&p) = rest.first() {
+            let run = rest.iter().position(|q| *q != p).unwrap_or(rest.len());
+            rest = &rest[run..];
+            let c = p.demultiply();
+            let a = c.alpha() as u64;
+            let on_white = |v: u8| (v as u64 * a + 255 * (255 - a)) / 255 * run as u64;
+            r += on_white(c.red());
+            g += on_white(c.green());
+            b += on_white(c.blue());
+        }
+    }
+    let n = n.max(1);
+    [(r / n) as u8, (g / n) as u8, (b / n) as u8]
 }
 
 /// The 5th percentile of the WCAG contrast between `fg` and each pixel
@@ -357,17 +453,7 @@ pub fn mean_colour(svg: &str, opts: &Options, rect: [f32; 4]) -> Result<[u8; 3],
         resvg::tiny_skia::Transform::from_translate(-x0, -y0),
         &mut pixmap.as_mut(),
     );
-    let (mut r, mut g, mut b) = (0u64, 0u64, 0u64);
-    let n = pixmap.pixels().len().max(1) as u64;
-    for p in pixmap.pixels() {
-        // Composite on white for any transparency.
-        let c = p.demultiply();
-        let a = c.alpha() as u64;
-        r += (c.red() as u64 * a + 255 * (255 - a)) / 255;
-        g += (c.green() as u64 * a + 255 * (255 - a)) / 255;
-        b += (c.blue() as u64 * a + 255 * (255 - a)) / 255;
-    }
-    Ok([(r / n) as u8, (g / n) as u8, (b / n) as u8])
+    Ok(mean_on_white(pixmap.pixels().chunks_exact(w as usize)))
 }
 
 /// WCAG contrast of each text slot's colour against what is drawn behind its
@@ -398,6 +484,9 @@ pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)
     let sy = filled.height as f32 / tree.size().height();
     let mut out = Vec::new();
     for t in targets {
+        let Measure::Contrast { report, fg } = t.measure else {
+            continue;
+        };
         let [x0, y0, w, h] = t.region;
         let Some(mut pixmap) = Pixmap::new(w, h) else {
             continue;
@@ -410,8 +499,8 @@ pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)
             &mut pixmap.as_mut(),
         );
         out.push((
-            t.report,
-            percentile_contrast(pixmap.pixels().chunks_exact(w as usize), t.fg),
+            report,
+            percentile_contrast(pixmap.pixels().chunks_exact(w as usize), fg),
         ));
     }
     Ok(out)
@@ -472,7 +561,8 @@ mod tests {
 
     /// Drawing node by node gives exactly the pixels `resvg::render` gives,
     /// and reading the background during that render gives exactly the
-    /// contrast a second, text-free render measures: for every variant of
+    /// contrast a second, text-free render measures and the colour under the
+    /// logo a render without the logo gives: for every variant of
     /// every kit template, with and without a logo, with a photo where there is a slot for it, left to
     /// right and right to left. The fast path must also be the one taken for
     /// every kit card, or it would be speed on paper only.
@@ -487,7 +577,7 @@ mod tests {
         let photo = ImageInput::load(&examples.join("photo-community.jpg"), "photo").unwrap();
         let logo = ImageInput::load(&examples.join("logo.png"), "logo").unwrap();
         let platforms = crate::platform::Platforms::embedded();
-        let (mut fast, mut checked) = (0, 0);
+        let (mut fast, mut checked, mut logos, mut logos_read) = (0, 0, 0, 0);
         for name in crate::template::builtin_names() {
             let set = TemplateSet::load(name).unwrap();
             let mut seen = std::collections::BTreeSet::new();
@@ -540,6 +630,22 @@ mod tests {
                         "{what}: contrast differs"
                     );
                     assert!(!targets.is_empty(), "{what}: no text slot measured");
+                    if let Some((_, rect)) = filled.logo {
+                        assert!(images, "{what}: a logo slot with no logo given");
+                        logos += 1;
+                        assert_eq!(
+                            got.logo_background,
+                            Some(
+                                engine
+                                    .logo_background(&set, platform, &content, rect)
+                                    .unwrap()
+                            ),
+                            "{what}: the colour under the logo differs"
+                        );
+                    }
+                    if got.logo_background.is_some() {
+                        logos_read += 1;
+                    }
                     checked += 1;
                     if super::Snapshots::plan(&tree, &filled, &targets, transform).is_some() {
                         fast += 1;
@@ -559,5 +665,10 @@ mod tests {
             "story-quote's square card is not drawn in one pass"
         );
         assert_eq!(fast, checked, "kit cards that took the fast path");
+        assert!(logos > 20, "only {logos} cards with a logo");
+        assert_eq!(
+            logos_read, logos,
+            "cards whose logo background was read in one pass"
+        );
     }
 }

@@ -79,6 +79,63 @@ fn a_dark_logo_on_a_dark_band_goes_on_a_plate_with_a_warning() {
     assert!(white > 5_000, "no plate ({white} white px)");
 }
 
+/// The logo's background is read where the logo is drawn: in a layout
+/// mirrored for right-to-left text (`data-if="rtl"`), not at the left-to-right
+/// layout's logo slot. In photo-story the logo sits on a white plate on both
+/// sides; the left-to-right slot is over the dark photo, so measuring there
+/// judged a dark logo on the white plate to clash with the photo: a
+/// spurious warning, and a brand's logo for dark backgrounds would have
+/// replaced it, light on white.
+#[test]
+fn a_mirrored_layout_reads_the_background_where_the_logo_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = dark_logo(dir.path());
+    let photo = root().join("examples/photo-community.jpg");
+    for (story, side) in [
+        ("We cook together every Friday.", 135..435),
+        ("نطبخ معًا كل يوم جمعة في المركز المجتمعي.", 645..945),
+    ] {
+        let r = postkit(
+            dir.path(),
+            &[
+                "render",
+                "--org",
+                "Hub",
+                "--story",
+                story,
+                "--template",
+                "photo-story",
+                "--platform",
+                "instagram-square",
+                "--photo",
+                &photo.display().to_string(),
+                "--logo",
+                &logo,
+                "--json",
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let warnings = v["assets"][0]["warnings"].as_array().unwrap();
+        assert!(
+            !warnings
+                .iter()
+                .any(|w| w.as_str().unwrap().starts_with("the logo has")),
+            "{story}: {warnings:?}"
+        );
+        // The dark logo is drawn on the template's white plate.
+        let img = decode(&dir.path().join("out/hub/photo-story-instagram-square.png"));
+        let dark = side
+            .flat_map(|x| (928..1004).map(move |y| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0 == [20, 30, 40, 255])
+            .count();
+        assert!(
+            dark > 5_000,
+            "{story}: the logo is not on its plate ({dark} px)"
+        );
+    }
+}
+
 #[test]
 fn the_brand_logo_for_dark_backgrounds_is_used_on_the_band() {
     let dir = tempfile::tempdir().unwrap();
