@@ -361,25 +361,36 @@ impl<'t> Snapshots<'t> {
     }
 }
 
+/// Calls `f` with each run of one colour in `rows` and its length (runs
+/// end with their row).
+fn each_run<'p>(
+    rows: impl Iterator<Item = &'p [resvg::tiny_skia::PremultipliedColorU8]>,
+    mut f: impl FnMut(resvg::tiny_skia::PremultipliedColorU8, u64),
+) {
+    for row in rows {
+        let mut rest = row;
+        while let Some(&p) = rest.first() {
+            let run = rest.iter().position(|q| *q != p).unwrap_or(rest.len());
+            rest = &rest[run..];
+            f(p, run as u64);
+        }
+    }
+}
+
 /// The mean colour of `rows`, each pixel composited on white.
 fn mean_on_white<'p>(
     rows: impl Iterator<Item = &'p [resvg::tiny_skia::PremultipliedColorU8]>,
 ) -> [u8; 3] {
     let (mut r, mut g, mut b, mut n) = (0u64, 0u64, 0u64, 0u64);
-    for row in rows {
-        n += row.len() as u64;
-        let mut rest = row;
-        while let Some(&p) = rest.first() {
-            let run = rest.iter().position(|q| *q != p).unwrap_or(rest.len());
-            rest = &rest[run..];
-            let c = p.demultiply();
-            let a = c.alpha() as u64;
-            let on_white = |v: u8| (v as u64 * a + 255 * (255 - a)) / 255 * run as u64;
-            r += on_white(c.red());
-            g += on_white(c.green());
-            b += on_white(c.blue());
-        }
-    }
+    each_run(rows, |p, run| {
+        n += run;
+        let c = p.demultiply();
+        let a = c.alpha() as u64;
+        let on_white = |v: u8| (v as u64 * a + 255 * (255 - a)) / 255 * run;
+        r += on_white(c.red());
+        g += on_white(c.green());
+        b += on_white(c.blue());
+    });
     let n = n.max(1);
     [(r / n) as u8, (g / n) as u8, (b / n) as u8]
 }
@@ -395,23 +406,18 @@ fn percentile_contrast<'p>(
     let mut index: HashMap<[u8; 4], usize> = HashMap::new();
     let mut counts: Vec<([u8; 4], u64)> = Vec::new();
     let mut n = 0u64;
-    for row in rows {
-        n += row.len() as u64;
-        let mut rest = row;
-        while let Some(&p) = rest.first() {
-            let run = rest.iter().position(|q| *q != p).unwrap_or(rest.len());
-            rest = &rest[run..];
-            let key = [p.red(), p.green(), p.blue(), p.alpha()];
-            let i = match index.entry(key) {
-                Entry::Occupied(e) => *e.get(),
-                Entry::Vacant(e) => {
-                    counts.push((key, 0));
-                    *e.insert(counts.len() - 1)
-                }
-            };
-            counts[i].1 += run as u64;
-        }
-    }
+    each_run(rows, |p, run| {
+        n += run;
+        let key = [p.red(), p.green(), p.blue(), p.alpha()];
+        let i = match index.entry(key) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                counts.push((key, 0));
+                *e.insert(counts.len() - 1)
+            }
+        };
+        counts[i].1 += run;
+    });
     let lt = crate::contrast::luminance(fg);
     let mut ratios: Vec<(f64, u64)> = counts
         .iter()

@@ -37,6 +37,18 @@ fn dark_logo(dir: &Path) -> String {
     p.display().to_string()
 }
 
+/// The first asset's warning about its logo, from `render --json` output.
+fn logo_warning(json: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["assets"][0]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .find(|w| w.starts_with("the logo has"))
+        .map(str::to_string)
+}
+
 #[test]
 fn a_dark_logo_on_a_dark_band_goes_on_a_plate_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,13 +70,7 @@ fn a_dark_logo_on_a_dark_band_goes_on_a_plate_with_a_warning() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let warnings = v["assets"][0]["warnings"].as_array().unwrap();
-    let w = warnings
-        .iter()
-        .map(|w| w.as_str().unwrap())
-        .find(|w| w.starts_with("the logo has"))
-        .unwrap_or_else(|| panic!("{warnings:?}"));
+    let w = logo_warning(&r.stdout).unwrap_or_else(|| panic!("{}", r.stdout));
     assert!(
         w.starts_with("the logo has poor contrast with the background under it (1.")
             && w.contains("placed on a plate"),
@@ -115,14 +121,7 @@ fn a_mirrored_layout_reads_the_background_where_the_logo_is() {
             ],
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-        let warnings = v["assets"][0]["warnings"].as_array().unwrap();
-        assert!(
-            !warnings
-                .iter()
-                .any(|w| w.as_str().unwrap().starts_with("the logo has")),
-            "{story}: {warnings:?}"
-        );
+        assert_eq!(logo_warning(&r.stdout), None, "{story}");
         // The dark logo is drawn on the template's white plate.
         let img = decode(&dir.path().join("out/hub/photo-story-instagram-square.png"));
         let dark = side
