@@ -195,38 +195,44 @@ impl Raw {
 
 /// The palette (RGB triples, in order of first appearance) and per-pixel
 /// indices of an opaque pixmap with at most 256 colours; None if it has more.
-/// One pass: runs of one colour skip the lookup, which is an open-addressed
-/// table of 1024 slots (never more than a quarter full).
+/// One pass, a run of one colour at a time (a run is one lookup and one
+/// fill of its indices); the lookup is an open-addressed table of 1024
+/// slots (never more than a quarter full).
 fn palette(pixmap: &Pixmap) -> Option<(Vec<u8>, Vec<u8>)> {
     const SLOTS: usize = 1024;
-    let mut table = [(u32::MAX, 0u8); SLOTS];
+    // Opaque, so premultiplied and straight colour are the same, and no
+    // pixel is 0 (alpha is 255): 0 marks an empty slot.
+    let mut table = [(0u32, 0u8); SLOTS];
     let mut palette: Vec<u8> = Vec::with_capacity(256 * 3);
-    let mut indices = vec![0u8; pixmap.pixels().len()];
-    let (mut last, mut last_i) = (u32::MAX, 0u8);
-    for (p, index) in pixmap.data().chunks_exact(4).zip(indices.iter_mut()) {
-        // Opaque, so premultiplied and straight colour are the same.
-        let c = u32::from_be_bytes([0, p[0], p[1], p[2]]);
-        if c != last {
-            let mut slot = (c.wrapping_mul(0x9E37_79B1) >> 22) as usize;
-            last_i = loop {
-                let (key, i) = table[slot];
-                if key == c {
-                    break i;
+    let pixels = pixmap.pixels();
+    let mut indices = vec![0u8; pixels.len()];
+    let mut at = 0;
+    while at < pixels.len() {
+        let p = pixels[at];
+        let run = pixels[at..]
+            .iter()
+            .position(|q| *q != p)
+            .unwrap_or(pixels.len() - at);
+        let c = u32::from_le_bytes([p.red(), p.green(), p.blue(), p.alpha()]);
+        let mut slot = (c.wrapping_mul(0x9E37_79B1) >> 22) as usize;
+        let index = loop {
+            let (key, i) = table[slot];
+            if key == c {
+                break i;
+            }
+            if key == 0 {
+                let n = palette.len() / 3;
+                if n == 256 {
+                    return None;
                 }
-                if key == u32::MAX {
-                    let n = palette.len() / 3;
-                    if n == 256 {
-                        return None;
-                    }
-                    table[slot] = (c, n as u8);
-                    palette.extend_from_slice(&p[..3]);
-                    break n as u8;
-                }
-                slot = (slot + 1) % SLOTS;
-            };
-            last = c;
-        }
-        *index = last_i;
+                table[slot] = (c, n as u8);
+                palette.extend_from_slice(&c.to_le_bytes()[..3]);
+                break n as u8;
+            }
+            slot = (slot + 1) % SLOTS;
+        };
+        indices[at..at + run].fill(index);
+        at += run;
     }
     Some((palette, indices))
 }

@@ -339,9 +339,11 @@ fn shrink(
         .resize(
             &src,
             &mut dst,
-            // Premultiplied pixels average correctly as they are.
+            // Premultiplied pixels average correctly as they are. A box
+            // filter averages each thumbnail pixel's own area: as smooth as
+            // bilinear for shrinking by 3 to 6 times, for half the work.
             &fr::ResizeOptions::new()
-                .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear))
+                .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Box))
                 .use_alpha(false),
         )
         .ok()?;
