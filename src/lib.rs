@@ -9,7 +9,8 @@
 //!    text slots laid out by [`text`] at the largest size that fits, image
 //!    slots fitted, the canvas sized to the platform;
 //! 3. **render** ([`raster::render`]) — resvg draws it into a pixmap, reading
-//!    nothing outside what postkit embedded;
+//!    nothing outside what postkit embedded, and the background under each
+//!    text slot and the logo is read on the way (contrast, logo choice);
 //! 4. **encode and write** ([`output`]) — PNG bytes, written atomically, and a
 //!    [`Report`] of every asset and failure.
 //!
