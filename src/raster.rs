@@ -677,4 +677,69 @@ mod tests {
             "cards whose logo background was read in one pass"
         );
     }
+
+    /// A slot whose ink something drawn later covers cannot be read during
+    /// the render: its contrast comes from the separate text-free render,
+    /// and says what that render sees (the later shape included).
+    #[test]
+    fn a_shape_drawn_over_the_text_sends_it_to_the_separate_render() {
+        use super::Tree;
+        use crate::fill::{Filled, SlotBox};
+        let engine = crate::Engine::new(&[] as &[&str]).unwrap();
+        let opts = super::options(engine.fonts());
+        let filled = |over: &str| Filled {
+            svg: format!(
+                r##"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" viewBox="0 0 400 200">
+<rect width="400" height="200" fill="#FFFFFF"/>
+<g id="postkit-slot-0-story"><text x="20" y="100" font-family="Noto Sans" font-size="40" fill="#333333">Together</text></g>
+{over}
+</svg>"##
+            ),
+            width: 400,
+            height: 200,
+            slots: Vec::new(),
+            slot_boxes: vec![SlotBox {
+                report: 0,
+                id: "postkit-slot-0-story".into(),
+                rect: [10.0, 50.0, 390.0, 150.0],
+                ink: Some([20.0, 70.0, 200.0, 110.0]),
+                colour: Some([0x33, 0x33, 0x33]),
+                font_px: 40.0,
+                bold: false,
+                over_photo: false,
+            }],
+            warnings: Vec::new(),
+            strict_problems: Vec::new(),
+            variant: "test".into(),
+            logo: None,
+        };
+        for (over, one_pass) in [
+            ("", true),
+            // Far from the ink: still one pass.
+            (
+                r##"<rect x="300" y="150" width="90" height="40" fill="#000000"/>"##,
+                true,
+            ),
+            // Over the ink, drawn after the text: the separate render.
+            (
+                r##"<rect x="0" y="60" width="400" height="60" fill="#222222" fill-opacity="0.9"/>"##,
+                false,
+            ),
+        ] {
+            let filled = filled(over);
+            let tree = Tree::from_str(&filled.svg, &opts).unwrap();
+            let targets = super::contrast_targets(&filled);
+            let plan = super::Snapshots::plan(&tree, &filled, &targets, Default::default());
+            assert_eq!(plan.is_some(), one_pass, "{over}");
+            let got = super::render(&filled, &opts).unwrap().contrast;
+            assert_eq!(got, super::text_contrast(&filled, &opts).unwrap(), "{over}");
+            let ratio = got[0].1;
+            if one_pass {
+                assert!(ratio > 12.0, "{over}: {ratio}");
+            } else {
+                // Dark text on the dark band.
+                assert!(ratio < 1.5, "{over}: {ratio}");
+            }
+        }
+    }
 }
