@@ -360,6 +360,18 @@ impl Ctx<'_> {
         })
     }
 
+    /// The slot in output px: left, top, right, bottom.
+    fn px(&self, slot: &Slot) -> [f32; 4] {
+        let (ox, oy) = self.origin;
+        let s = self.scale;
+        [
+            (slot.x - ox) * s,
+            (slot.y - oy) * s,
+            (slot.x + slot.width - ox) * s,
+            (slot.y + slot.height - oy) * s,
+        ]
+    }
+
     fn bad_option(&self, slot: &Slot, name: &str, value: &str, valid: &str) -> Error {
         Error::Template {
             template: self.set.name.clone(),
@@ -463,12 +475,7 @@ impl Ctx<'_> {
             self.boxes.push(SlotBox {
                 report: report_idx,
                 id: group_id(idx, slot),
-                rect: [
-                    (slot.x - ox) * s,
-                    (slot.y - oy) * s,
-                    (slot.x + slot.width - ox) * s,
-                    (slot.y + slot.height - oy) * s,
-                ],
+                rect: self.px(slot),
                 ink,
                 colour: crate::contrast::parse_hex(&fill),
                 font_px: block.font_size * s,
@@ -619,17 +626,7 @@ impl Ctx<'_> {
         );
         self.group_open(&mut out, idx, slot);
         if logo {
-            let (ox, oy) = self.origin;
-            let s = self.scale;
-            self.logo = Some((
-                group_id(idx, slot),
-                [
-                    (slot.x - ox) * s,
-                    (slot.y - oy) * s,
-                    (slot.x + slot.width - ox) * s,
-                    (slot.y + slot.height - oy) * s,
-                ],
-            ));
+            self.logo = Some((group_id(idx, slot), self.px(slot)));
         }
         if let (true, Some(plate)) = (logo, &self.content.logo_plate) {
             let p = pad.max(slot.height * 0.06);
