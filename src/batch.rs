@@ -921,7 +921,9 @@ pub fn run_batch(
                     return;
                 }
                 progress(None, work(slot, &p, ti as usize, fi as usize));
-            })
+            });
+        // The workers' spare canvases are not needed after the last asset.
+        rayon::broadcast(|_| crate::raster::Canvas::release_spare());
     };
     match rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs)

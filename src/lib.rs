@@ -150,13 +150,15 @@ impl Engine {
         Some((c, Some(note)))
     }
 
-    /// Fills and renders one asset: the filled template and its pixels.
+    /// Fills and renders one asset: the filled template and its pixels (a
+    /// [`raster::Canvas`]: use it as a pixmap; dropped, its memory serves
+    /// this thread's next render).
     pub fn render_pixels(
         &self,
         set: &TemplateSet,
         platform: &Platform,
         content: &Content,
-    ) -> Result<(Filled, resvg::tiny_skia::Pixmap), Error> {
+    ) -> Result<(Filled, raster::Canvas), Error> {
         let render_err = |message: String| Error::Render {
             template: set.name.clone(),
             platform: platform.name.clone(),

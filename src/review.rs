@@ -245,19 +245,20 @@ pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<Pat
         .into_par_iter()
         .map(|(org, page, slots)| {
             let path = out.join(&org).join(sheet_name(page));
-            let assets: Vec<(AssetReport, Option<Thumbnail>)> = slots
+            let (kept, assets): (Vec<usize>, Vec<AssetReport>) = slots
                 .iter()
-                .filter_map(|s| {
-                    let a = report.assets.get(*s).ok().flatten()?;
-                    let thumb = report
-                        .assets
-                        .extra(*s)
-                        .and_then(|b| Thumbnail::from_bytes(&b))
-                        .or_else(|| Thumbnail::of_file(Path::new(&a.path)));
-                    Some((a, thumb))
-                })
-                .collect();
-            contact_sheet(&path, &font, &assets)
+                .filter_map(|s| Some((*s, report.assets.get(*s).ok().flatten()?)))
+                .unzip();
+            // One thumbnail in memory at a time: each is read as the sheet
+            // draws it.
+            let thumbnail = |i: usize| {
+                report
+                    .assets
+                    .extra(kept[i])
+                    .and_then(|b| Thumbnail::from_bytes(&b))
+                    .or_else(|| Thumbnail::of_file(Path::new(&assets[i].path)))
+            };
+            contact_sheet(&path, &font, &assets, thumbnail)
         })
         .collect()
 }
@@ -354,7 +355,8 @@ fn shrink(
 fn contact_sheet(
     path: &Path,
     font: &FontRef,
-    assets: &[(AssetReport, Option<Thumbnail>)],
+    assets: &[AssetReport],
+    thumbnail: impl Fn(usize) -> Option<Thumbnail>,
 ) -> Result<PathBuf, Error> {
     {
         let n = assets.len() as u32;
@@ -363,14 +365,14 @@ fn contact_sheet(
         let pad = 16u32;
         let (w, h) = (cols * (CELL + pad) + pad, rows * (CELL + LABEL + pad) + pad);
         let mut sheet = image::RgbImage::from_pixel(w, h, image::Rgb([246, 244, 239]));
-        for (i, (a, thumb)) in assets.iter().enumerate() {
+        for (i, a) in assets.iter().enumerate() {
             let (cx, cy) = (
                 pad + (i as u32 % cols) * (CELL + pad),
                 pad + (i as u32 / cols) * (CELL + LABEL + pad),
             );
-            if let Some(Thumbnail(thumb)) = thumb {
+            if let Some(Thumbnail(thumb)) = thumbnail(i) {
                 let (ox, oy) = ((CELL - thumb.width()) / 2, (CELL - thumb.height()) / 2);
-                image::imageops::overlay(&mut sheet, thumb, (cx + ox) as i64, (cy + oy) as i64);
+                image::imageops::overlay(&mut sheet, &thumb, (cx + ox) as i64, (cy + oy) as i64);
             }
             let label = format!("{} · {}×{}", a.platform, a.width, a.height);
             imageproc::drawing::draw_text_mut(
