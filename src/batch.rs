@@ -610,8 +610,8 @@ struct Remembered {
 
 /// A manifest entry as written.
 #[derive(Serialize)]
-struct Remember<'a> {
-    hash: &'a str,
+struct Remember {
+    hash: String,
     report: AssetReport,
 }
 
@@ -660,7 +660,12 @@ fn row_jobs(p: &Planned) -> Vec<(u16, u16)> {
     jobs
 }
 
-fn asset_hash(p: &Planned, set: &TemplateSet, platform: &Platform, opts: &BatchOptions) -> String {
+fn asset_hash(
+    p: &Planned,
+    set: &TemplateSet,
+    platform: &Platform,
+    opts: &BatchOptions,
+) -> blake3::Hash {
     let mut h = blake3::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(p.content_hash.as_bytes());
@@ -680,7 +685,7 @@ fn asset_hash(p: &Planned, set: &TemplateSet, platform: &Platform, opts: &BatchO
         )
         .as_bytes(),
     );
-    h.finalize().to_hex().to_string()
+    h.finalize()
 }
 
 /// Runs a batch. `progress` hears of each asset as it finishes (and is
@@ -776,8 +781,9 @@ pub fn run_batch(
     progress(Some(slots), Outcome::Written);
 
     let manifest = load_manifest(&opts.out);
-    // What this run produced, for the next run's manifest: (path, hash, slot).
-    let remembered: Mutex<Vec<(String, String, usize)>> = Mutex::new(Vec::new());
+    // The input hash of each slot this run produced, for the next run's
+    // manifest (32 bytes an asset; the rest of an entry is in `log`).
+    let remembered: Mutex<Vec<Option<[u8; 32]>>> = Mutex::new(vec![None; slots]);
     let log = AssetLog::new_in(&opts.out, slots);
     let errors: Mutex<Vec<(usize, ErrorReport)>> = Mutex::new(Vec::new());
     let (written, unchanged) = (AtomicUsize::new(0), AtomicUsize::new(0));
@@ -819,7 +825,7 @@ pub fn run_batch(
                     && crate::sidecar(&path, "alt.txt").is_file()
                     && crate::sidecar(&path, "caption.txt").is_file()
                     && (!opts.output.emit_svg || path.with_extension("svg").is_file());
-                if r.hash == hash && complete {
+                if r.hash == hash.to_hex().as_str() && complete {
                     if let Ok(rep) = serde_json::from_str::<AssetReport>(r.report.get()) {
                         outcome = Outcome::Unchanged;
                         report = Some(rep);
@@ -861,7 +867,9 @@ pub fn run_batch(
         if let Err(e) = log.put(slot, &report) {
             return failed(format!("could not keep the asset's report: {e}"));
         }
-        lock(&remembered).push((key, hash, slot));
+        if let Some(h) = lock(&remembered).get_mut(slot) {
+            *h = Some(*hash.as_bytes());
+        }
         match outcome {
             Outcome::Unchanged => unchanged.fetch_add(1, Ordering::Relaxed),
             _ => written.fetch_add(1, Ordering::Relaxed),
@@ -940,19 +948,20 @@ pub fn run_batch(
 
     // Remember what this run produced: a shard in its own manifest (so shards
     // sharing a folder never overwrite each other's), a full run in the main
-    // one. Written entry by entry, sorted by path.
-    let mut produced = remembered.into_inner().unwrap_or_else(|e| e.into_inner());
-    produced.sort();
+    // one. Written entry by entry, in the run's order of assets.
+    let produced = remembered.into_inner().unwrap_or_else(|e| e.into_inner());
     let name = match opts.shard {
         Some((i, n)) => format!(".postkit-manifest-{i}-of-{n}.json"),
         None => MANIFEST.to_string(),
     };
-    struct Manifest<'a>(&'a [(String, String, usize)], &'a AssetLog);
+    struct Manifest<'a>(&'a [Option<[u8; 32]>], &'a AssetLog);
     impl Serialize for Manifest<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_map(self.0.iter().filter_map(|(key, hash, slot)| {
-                let report = self.1.get(*slot).ok().flatten()?;
-                Some((key, Remember { hash, report }))
+            s.collect_map(self.0.iter().enumerate().filter_map(|(slot, hash)| {
+                let hash = blake3::Hash::from_bytes((*hash)?).to_hex().to_string();
+                let report = self.1.get(slot).ok().flatten()?;
+                // An asset's key is its path, which its report gives.
+                Some((report.path.clone(), Remember { hash, report }))
             }))
         }
     }
