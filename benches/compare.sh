@@ -246,6 +246,19 @@ for n in sorted({rows, 25, 250, 2500}):
         w = csv.writer(f)
         w.writerow(["org", "story", "logo", "template", "platform", "lang"])
         w.writerows(out[:n])
+# The memory runs: the same rows, each language's first story moved to the
+# front, so that every batch size uses every script (and pages in the same
+# embedded fonts) and only the number of assets differs.
+firsts = {}
+for i, r in enumerate(out):
+    firsts.setdefault(r[5], i)
+front = sorted(firsts.values())
+mem_rows = [out[i] for i in front] + [r for i, r in enumerate(out) if i not in set(front)]
+for n in (25, 250, 2500):
+    with open(os.path.join(work, f"mem-{n}.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["org", "story", "logo", "template", "platform", "lang"])
+        w.writerows(mem_rows[:n])
 lens = [len(r[1]) for r in out[:rows]]
 print(f"{rows} stories, {min(lens)}-{max(lens)} characters, "
       f"{len({r[0] for r in out[:rows]})} organisations, "
@@ -381,13 +394,33 @@ cat "$W"/results/diff-*.json >&2
 # ---------------------------------------------------------------- memory
 log "memory: postkit batch peak RSS by batch size"
 : >"$W/results/memory.txt"
+# sample_memory PID: the largest anonymous (heap) and file-backed (the
+# binary's code and embedded fonts) resident memory of PID, in kB, sampled
+# every 50 ms from /proc until it exits.
+sample_memory() {
+    local anon=0 file=0 a f
+    while kill -0 "$1" 2>/dev/null; do
+        read -r a f < <(awk '/^Rss/ {r=$2} /^Anonymous/ {a=$2} END {print a+0, r-a}' \
+            "/proc/$1/smaps_rollup" 2>/dev/null || echo "0 0")
+        [ "$a" -gt "$anon" ] && anon=$a
+        [ "$f" -gt "$file" ] && file=$f
+        sleep 0.05
+    done
+    echo "$anon $file"
+}
 for n in $MEM_ROWS; do
     rm -rf "$W/out/mem"
     quiet_wait
+    "$PK" batch "$W/work/mem-$n.csv" --out "$W/out/mem" --force --quiet &
+    pk_pid=$!
+    split=$(sample_memory "$pk_pid")
+    wait "$pk_pid" || true
+    rm -rf "$W/out/mem"
+    quiet_wait
     /usr/bin/time -f '%M %e' -o "$W/results/mem-$n.time" \
-        "$PK" batch "$W/work/stories-$n.csv" --out "$W/out/mem" --force --quiet || true
+        "$PK" batch "$W/work/mem-$n.csv" --out "$W/out/mem" --force --quiet || true
     written=$(find "$W/out/mem" -name '*.png' ! -name 'contact-sheet*.png' | wc -l)
-    echo "$((n * 4)) $written $(cat "$W/results/mem-$n.time")" >>"$W/results/memory.txt"
+    echo "$((n * 4)) $written $(cat "$W/results/mem-$n.time") $split" >>"$W/results/memory.txt"
     tail -1 "$W/results/memory.txt" >&2
     rm -rf "$W/out/mem"
 done
@@ -585,8 +618,10 @@ if R["postkit-jobs1"]:
     L(f"| `--jobs 2` ≥ 1.8× the throughput of `--jobs 1` | {x:.2f}× | {verdict(x >= 1.8)} |")
 mem = []
 for line in (read("memory.txt") or "").splitlines():
-    n, written, rss, secs = line.split()
-    mem.append((int(n), int(written), int(rss), float(secs)))
+    f = line.split()
+    # Older results have no anonymous/file split.
+    anon, file = (int(f[4]), int(f[5])) if len(f) >= 6 else (0, 0)
+    mem.append((int(f[0]), int(f[1]), int(f[2]), float(f[3]), anon, file))
 if mem:
     small, big = mem[0], mem[-1]
     growth = big[2] / small[2]
@@ -603,16 +638,20 @@ L("")
 
 L("## Memory: postkit batch peak RSS by batch size")
 L("")
-L("| assets | written | peak RSS | wall time | assets/s |")
-L("|---:|---:|---:|---:|---:|")
-for n, written, rss, secs in mem:
-    L(f"| {n:,} | {written:,} | {rss / 1024:.0f} MB | {secs:.1f} s | {written / secs:.0f} |")
+L("| assets | written | peak RSS | of which heap (anonymous) | of which binary and fonts (file) | wall time | assets/s |")
+L("|---:|---:|---:|---:|---:|---:|---:|")
+mb = lambda kb: f"{kb / 1024:.0f} MB" if kb else "—"
+for n, written, rss, secs, anon, file in mem:
+    L(f"| {n:,} | {written:,} | {rss / 1024:.0f} MB | {mb(anon)} | {mb(file)} | {secs:.1f} s | {written / secs:.0f} |")
 if env["quick"] == "1":
-    L("| 10,000 | skipped (QUICK=1) | | | |")
+    L("| 10,000 | skipped (QUICK=1) | | | | | |")
 L("")
-L("Same story mix and 4 sizes; rows are the first 25, 250 and 2,500 of the generated stories "
+L("Same story mix and 4 sizes: the rows are the first 25, 250 and 2,500 of the generated stories, "
+  "with each language's first story moved to the front so every batch uses every script "
   "(organisations keep 1–7 stories each, so contact sheets stay the same size as the batch grows). "
-  "One run each, `--force` into a fresh folder, measured with `/usr/bin/time -f %M`.")
+  "`--force` into a fresh folder. Peak RSS is one run under `/usr/bin/time -f %M`; the split is "
+  "the largest anonymous and file-backed resident memory (`/proc/PID/smaps_rollup`, sampled every "
+  "50 ms) of a second run, so the two parts need not add up to the peak.")
 L("")
 
 L("## What is compared, and how to rerun")
