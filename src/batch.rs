@@ -789,6 +789,12 @@ pub fn run_batch(
     let (written, unchanged) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let stop = AtomicBool::new(false);
     let stopped = AtomicBool::new(false);
+    // Files reach the disk together, before the manifest records them (see
+    // below), not one by one while a worker waits.
+    let output_opts = OutputOptions {
+        durability: output::Durability::Later,
+        ..opts.output.clone()
+    };
     let work = |slot: usize, p: &Planned, ti: usize, fi: usize| -> Outcome {
         let set = &p.templates[ti];
         let platform = &p.platforms[fi];
@@ -821,14 +827,21 @@ pub fn run_batch(
         let mut report = None;
         if !opts.force {
             if let Some(r) = manifest.get(&key) {
-                let complete = path.is_file()
-                    && crate::sidecar(&path, "alt.txt").is_file()
-                    && crate::sidecar(&path, "caption.txt").is_file()
-                    && (!opts.output.emit_svg || path.with_extension("svg").is_file());
-                if r.hash == hash.to_hex().as_str() && complete {
+                if r.hash == hash.to_hex().as_str() {
                     if let Ok(rep) = serde_json::from_str::<AssetReport>(r.report.get()) {
-                        outcome = Outcome::Unchanged;
-                        report = Some(rep);
+                        // Every file there, at the size written (a file cut
+                        // short, by a crash say, is written again).
+                        let size = |p: &Path| std::fs::metadata(p).ok().map(|m| m.len());
+                        let complete = size(&path) == Some(rep.bytes)
+                            && size(&crate::sidecar(&path, "alt.txt"))
+                                == Some(rep.alt.len() as u64)
+                            && size(&crate::sidecar(&path, "caption.txt"))
+                                == Some(rep.caption.len() as u64)
+                            && (!opts.output.emit_svg || path.with_extension("svg").is_file());
+                        if complete {
+                            outcome = Outcome::Unchanged;
+                            report = Some(rep);
+                        }
                     }
                 }
             }
@@ -850,7 +863,7 @@ pub fn run_batch(
                     platform,
                     &p.content,
                     &dest,
-                    &opts.output,
+                    &output_opts,
                     thumbnail,
                 ) {
                     Ok(made) => {
@@ -946,6 +959,19 @@ pub fn run_batch(
     let mut all_errors = failed_rows;
     all_errors.extend(job_errors.into_iter().map(|(_, e)| e));
 
+    // The files this run wrote reach the disk before the manifest says they
+    // are there: if they cannot be flushed, the manifest is left as it was
+    // (the next run renders them again).
+    let mut warnings = Vec::new();
+    let flushed = match written.load(Ordering::Relaxed) {
+        0 => Ok(()),
+        _ => output::sync_folder(&opts.out),
+    };
+    if let Err(e) = &flushed {
+        warnings.push(format!(
+            "{e}: could not flush the written files to the disk, so the manifest was not updated and the next run renders every asset again"
+        ));
+    }
     // Remember what this run produced: a shard in its own manifest (so shards
     // sharing a folder never overwrite each other's), a full run in the main
     // one. Written entry by entry, in the run's order of assets.
@@ -965,12 +991,14 @@ pub fn run_batch(
             }))
         }
     }
-    let _ = output::write_atomic_with(&opts.out.join(name), |w| {
-        serde_json::to_writer_pretty(w, &Manifest(&produced, &log)).map_err(std::io::Error::other)
-    });
+    if flushed.is_ok() {
+        let _ = output::write_atomic_with(&opts.out.join(name), |w| {
+            serde_json::to_writer_pretty(w, &Manifest(&produced, &log))
+                .map_err(std::io::Error::other)
+        });
+    }
     // The templates the rows used, each parsed once (by `loaded`), in name
     // order: fonts they ask for outside slots that no font file has.
-    let mut warnings = Vec::new();
     let templates = loaded
         .templates
         .into_inner()

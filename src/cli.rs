@@ -271,6 +271,7 @@ impl Common {
             strict: self.strict,
             format: self.format,
             png_level: self.png_level,
+            durability: postkit::output::Durability::EachFile,
         }
     }
 }

@@ -372,6 +372,8 @@ pub struct OutputOptions {
     pub format: output::Format,
     /// PNG encoder effort (the pixels are the same at every level).
     pub png_level: output::PngLevel,
+    /// When each file is flushed to the disk.
+    pub durability: output::Durability,
 }
 
 /// Where an asset goes: `<out>/<org-slug>/<template>-<platform>[-<suffix>]`.
@@ -461,7 +463,9 @@ pub fn produce_asset(
     );
     let alt = caption::alt_text(set, content, platform);
     let post = caption::caption(content, platform);
-    let write = |p: &Path, b: &[u8]| output::write_atomic(p, b).map_err(|e| fail(e.to_string()));
+    let write = |p: &Path, b: &[u8]| {
+        output::write_atomic_as(p, b, opts.durability).map_err(|e| fail(e.to_string()))
+    };
     write(&path, &bytes)?;
     write(&sidecar(&path, "alt.txt"), alt.as_bytes())?;
     write(&sidecar(&path, "caption.txt"), post.as_bytes())?;

@@ -574,16 +574,63 @@ pub fn slug(s: &str) -> String {
     out
 }
 
+/// When a written file is flushed to the disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Before it is renamed into place (the default): once there, it
+    /// survives a power cut.
+    #[default]
+    EachFile,
+    /// Later, by the caller, with [`sync_folder`] once many files are
+    /// written: a batch does, before its manifest records them, so that no
+    /// render waits for the disk. A reader still never sees half a file.
+    /// Where [`sync_folder`] cannot flush a whole filesystem at once (other
+    /// systems than Linux), this is `EachFile`.
+    Later,
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// then a rename, so no reader ever sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_atomic_with(path, |w| w.write_all(bytes))
 }
 
+/// [`write_atomic`], flushed to the disk when `durability` says.
+pub fn write_atomic_as(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), Error> {
+    write_file(path, durability, |w| w.write_all(bytes))
+}
+
+/// Flushes to the disk every file written on the filesystem that holds
+/// `dir` (files written with [`Durability::Later`]). Linux only: elsewhere
+/// those files were flushed one by one and this does nothing.
+pub fn sync_folder(dir: &Path) -> Result<(), Error> {
+    #[cfg(target_os = "linux")]
+    {
+        let io = |e: std::io::Error| Error::Io {
+            path: dir.to_path_buf(),
+            what: "output",
+            source: e,
+        };
+        let folder = std::fs::File::open(dir).map_err(io)?;
+        rustix::fs::syncfs(&folder).map_err(|e| io(e.into()))?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+    Ok(())
+}
+
 /// Like [`write_atomic`], for content written piece by piece (a large
 /// report is streamed, never held whole in memory).
 pub fn write_atomic_with(
     path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    write_file(path, Durability::EachFile, write)
+}
+
+fn write_file(
+    path: &Path,
+    durability: Durability,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io {
@@ -602,7 +649,9 @@ pub fn write_atomic_with(
         let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         write(&mut f)?;
         let f = f.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
+        if durability == Durability::EachFile || cfg!(not(target_os = "linux")) {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

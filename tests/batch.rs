@@ -271,6 +271,31 @@ fn reruns_are_incremental_and_force_re_renders() {
         "{}",
         r.stderr
     );
+    // Files cut short (as a power cut before the disk caught up could
+    // leave them) are rendered again: an empty image, a truncated caption.
+    let asset = dir
+        .path()
+        .join("out/plymouth-welcome-hub/story-quote-x-post.png");
+    std::fs::write(&asset, b"").unwrap();
+    let caption = dir
+        .path()
+        .join("out/plymouth-welcome-hub/story-quote-x-post.png.caption.txt");
+    let text = std::fs::read_to_string(&caption).unwrap();
+    std::fs::write(&caption, &text[..text.len() / 2]).unwrap();
+    let other = dir
+        .path()
+        .join("out/plymouth-welcome-hub/story-quote-instagram-square.png.alt.txt");
+    let alt = std::fs::read(&other).unwrap();
+    std::fs::write(&other, &alt[..alt.len() - 1]).unwrap();
+    let r = postkit(dir.path(), &["batch", "in/p.csv"]);
+    assert!(
+        r.stderr.contains("2 written, 2 unchanged, 0 failed"),
+        "{}",
+        r.stderr
+    );
+    assert!(std::fs::read(&asset).unwrap().starts_with(b"\x89PNG"));
+    assert_eq!(std::fs::read_to_string(&caption).unwrap(), text);
+    assert_eq!(std::fs::read(&other).unwrap(), alt);
     let r = postkit(dir.path(), &["batch", "in/p.csv", "--force"]);
     assert!(
         r.stderr.contains("4 written, 0 unchanged, 0 failed"),
