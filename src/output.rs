@@ -346,6 +346,11 @@ fn palette(pixmap: &Pixmap) -> Palette {
                 .iter()
                 .position(|q| *q != p)
                 .unwrap_or(rest.len() - blocks * 16);
+        // Checked before the lookup: a clear pixel is 0, which would match
+        // an empty slot.
+        if p.alpha() != 255 {
+            return Palette::Translucent;
+        }
         let c = u32::from_le_bytes([p.red(), p.green(), p.blue(), p.alpha()]);
         let mut slot = (c.wrapping_mul(0x9E37_79B1) >> 22) as usize;
         let index = loop {
@@ -354,9 +359,6 @@ fn palette(pixmap: &Pixmap) -> Palette {
                 break i;
             }
             if key == 0 {
-                if p.alpha() != 255 {
-                    return Palette::Translucent;
-                }
                 let n = palette.len() / 3;
                 if n == 256 {
                     return Palette::TooMany { from: at };
@@ -732,7 +734,15 @@ mod tests {
             let a = if (x, y) == (150, 190) { 0 } else { 255 };
             [x as u8, (x / 256) as u8, 0, a]
         });
+        // A clear background (premultiplied, every byte 0) around two
+        // opaque colours, from the first pixel on: RGBA, not a palette.
+        let cutout = pixmap(64, 300, |x, y| match (x / 16 + y / 50) % 3 {
+            0 => [0, 0, 0, 0],
+            1 => [10, 20, 30, 255],
+            _ => [200, 100, 0, 255],
+        });
         for (img, colour) in [
+            (&cutout, png::ColorType::Rgba),
             (&few, png::ColorType::Indexed),
             (&many, png::ColorType::Rgb),
             (&clear, png::ColorType::Rgba),
