@@ -120,7 +120,9 @@ impl Drop for Canvas {
     fn drop(&mut self) {
         if let Some(p) = self.0.take() {
             let data = p.take();
-            SPARE.with(|s| {
+            // A canvas dropped while its thread is ending (its spare already
+            // gone) just frees its memory.
+            let _ = SPARE.try_with(|s| {
                 let old = s.take();
                 s.set(if data.capacity() >= old.capacity() {
                     data
