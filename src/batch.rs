@@ -969,7 +969,7 @@ pub fn run_batch(
     };
     if let Err(e) = &flushed {
         warnings.push(format!(
-            "{e}: could not flush the written files to the disk, so the manifest was not updated: the next run renders again what this run wrote"
+            "could not flush the files written to the disk ({e}), so the manifest was not updated: the next run renders again what this run wrote"
         ));
     }
     // Remember what this run produced: a shard in its own manifest (so shards

@@ -605,19 +605,28 @@ pub fn write_atomic_as(path: &Path, bytes: &[u8], durability: Durability) -> Res
 /// Flushes to the disk every file written on the filesystem that holds
 /// `dir` (files written with [`Durability::Later`]). Linux only: elsewhere
 /// those files were flushed one by one and this does nothing.
+///
+/// Debug builds only: with `POSTKIT_FAILPOINT_SYNC` set it fails, so tests
+/// can show what a batch does then.
 pub fn sync_folder(dir: &Path) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io {
+        path: dir.to_path_buf(),
+        what: "output",
+        source: e,
+    };
+    #[cfg(debug_assertions)]
+    if std::env::var_os("POSTKIT_FAILPOINT_SYNC").is_some() {
+        return Err(io(std::io::Error::other(
+            "injected failure (POSTKIT_FAILPOINT_SYNC)",
+        )));
+    }
     #[cfg(target_os = "linux")]
     {
-        let io = |e: std::io::Error| Error::Io {
-            path: dir.to_path_buf(),
-            what: "output",
-            source: e,
-        };
         let folder = std::fs::File::open(dir).map_err(io)?;
         rustix::fs::syncfs(&folder).map_err(|e| io(e.into()))?;
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = dir;
+    let _ = io;
     Ok(())
 }
 

@@ -600,3 +600,43 @@ fn large_organisations_get_paged_contact_sheets_and_reports_keep_their_order() {
         "the manifest differs with --jobs"
     );
 }
+
+/// Written files that cannot be flushed to the disk (injected in debug
+/// builds) keep the manifest as it was, with a warning that says so: the
+/// next run renders those assets again instead of trusting them.
+#[test]
+fn files_that_cannot_be_flushed_are_not_recorded_in_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), "p.csv", CSV);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_postkit"))
+        .args(["batch", "in/p.csv"])
+        .current_dir(dir.path())
+        .env("POSTKIT_FAILPOINT_SYNC", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("postkit: warning: could not flush the files written to the disk (cannot write out: injected failure (POSTKIT_FAILPOINT_SYNC)), so the manifest was not updated: the next run renders again what this run wrote"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("4 written, 0 unchanged, 0 failed"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out/.postkit-manifest.json").exists());
+    // Nothing was recorded, so everything is rendered again; then the
+    // manifest is there and the next run renders nothing.
+    let r = postkit(dir.path(), &["batch", "in/p.csv"]);
+    assert!(
+        r.stderr.contains("4 written, 0 unchanged, 0 failed"),
+        "{}",
+        r.stderr
+    );
+    let r = postkit(dir.path(), &["batch", "in/p.csv"]);
+    assert!(
+        r.stderr.contains("0 written, 4 unchanged, 0 failed"),
+        "{}",
+        r.stderr
+    );
+}
