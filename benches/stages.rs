@@ -54,14 +54,14 @@ fn pipeline(c: &mut Criterion) {
     let content = Content::story(&campaign, "Plymouth Welcome Hub", LATIN);
     let opts = postkit::raster::options(engine.fonts());
     let filled = postkit::fill::fill(&set, &platform, &content, engine.fonts()).unwrap();
-    let rendered = postkit::raster::render(&filled, &opts).unwrap();
+    let rendered = postkit::raster::render(&filled, &opts, true).unwrap();
 
     let mut g = c.benchmark_group("story-quote-1080x1080");
     g.bench_function("fill", |b| {
         b.iter(|| postkit::fill::fill(&set, &platform, &content, engine.fonts()).unwrap())
     });
     g.bench_function("render", |b| {
-        b.iter(|| postkit::raster::render(&filled, &opts).unwrap())
+        b.iter(|| postkit::raster::render(&filled, &opts, true).unwrap())
     });
     g.bench_function("encode", |b| {
         b.iter(|| {

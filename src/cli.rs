@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use postkit::plan::parse;
 
 /// Turn a campaign's templates and a community's stories into ready-to-post
 /// social media graphics.
@@ -46,7 +47,7 @@ pub struct BatchArgs {
     #[arg(long)]
     pub force: bool,
     /// Render only shard I of N (1-based), e.g. 2/4; the shards together make the whole.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    #[arg(long, value_name = "I/N", value_parser = parse::shard)]
     pub shard: Option<(usize, usize)>,
     /// Options shared with `render` (defaults that a row's columns override).
     #[command(flatten)]
@@ -143,8 +144,13 @@ pub struct RenderArgs {
     pub photo: Option<PathBuf>,
     /// Focal point of the photo, kept in view when it is cropped: x,y from
     /// 0 to 1 (0.5,0.3 is centre, upper third).
-    #[arg(long, value_name = "X,Y", value_parser = parse_focus)]
+    #[arg(long, value_name = "X,Y", value_parser = parse::focus)]
     pub focus: Option<(f32, f32)>,
+    /// Language of the story (a BCP 47 tag: ur, ar, fa, zh-Hant, ja, …):
+    /// picks the face for scripts with regional styles (Chinese, Japanese,
+    /// Korean); default: from the text.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
     /// Hashtag (repeatable); replaces the campaign's.
     #[arg(long, value_name = "TAG")]
     pub hashtag: Vec<String>,
@@ -153,7 +159,7 @@ pub struct RenderArgs {
     pub tag: Vec<String>,
     /// A custom template field, KEY=VALUE (repeatable), for example
     /// --field "event=Welcome Supper" --field "place=St Andrew's Hall".
-    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_field)]
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse::field)]
     pub field: Vec<(String, String)>,
     /// Options shared with `batch`.
     #[command(flatten)]
@@ -178,7 +184,7 @@ pub struct Common {
     #[arg(long, value_name = "NAME|PATH", default_value = "default")]
     pub campaign: String,
     /// Today's date for countdowns (YYYY-MM-DD; default: today).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
     pub date: Option<time::Date>,
     /// Extra font file (repeatable); comes before the embedded fonts.
     #[arg(long, value_name = "PATH")]
@@ -190,12 +196,12 @@ pub struct Common {
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
     /// Output format: png, jpeg, webp, or auto (each platform's preferred format).
-    #[arg(long, value_name = "FORMAT", default_value = "png", value_parser = parse_format)]
+    #[arg(long, value_name = "FORMAT", default_value = "png", value_parser = parse::format)]
     pub format: postkit::output::Format,
     /// PNG encoder effort: fast, balanced or small. Every level is lossless
     /// and gives the same pixels; fast writes larger files, small takes
     /// several times longer for the smallest.
-    #[arg(long, value_name = "LEVEL", default_value = "balanced", value_parser = parse_png_level)]
+    #[arg(long, value_name = "LEVEL", default_value = "balanced", value_parser = parse::png_level)]
     pub png_level: postkit::output::PngLevel,
     /// Also write the filled SVG beside each image.
     #[arg(long)]
@@ -220,69 +226,30 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-fn parse_field(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s
-        .split_once('=')
-        .ok_or_else(|| format!("'{s}' is not KEY=VALUE"))?;
-    let k = k.trim();
-    if k.is_empty()
-        || !k
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
-    {
-        return Err(format!(
-            "field name '{k}' must be letters, digits, '_', '-' or '.'"
-        ));
-    }
-    Ok((k.to_string(), v.to_string()))
-}
-
-fn parse_date(s: &str) -> Result<time::Date, String> {
-    postkit::campaign::parse_date(s).ok_or_else(|| format!("'{s}' is not a date; write YYYY-MM-DD"))
-}
-
-fn parse_focus(s: &str) -> Result<(f32, f32), String> {
-    let bad =
-        || format!("'{s}' is not a focal point; write X,Y with each from 0 to 1, e.g. 0.5,0.3");
-    let (x, y) = s.split_once(',').ok_or_else(bad)?;
-    let x: f32 = x.trim().parse().map_err(|_| bad())?;
-    let y: f32 = y.trim().parse().map_err(|_| bad())?;
-    if !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
-        return Err(bad());
-    }
-    Ok((x, y))
-}
-
-fn parse_format(s: &str) -> Result<postkit::output::Format, String> {
-    postkit::output::Format::parse(s)
-        .ok_or_else(|| format!("'{s}' is not a format; use png, jpeg, webp or auto"))
-}
-
-fn parse_png_level(s: &str) -> Result<postkit::output::PngLevel, String> {
-    postkit::output::PngLevel::parse(s)
-        .ok_or_else(|| format!("'{s}' is not a PNG level; use fast, balanced or small"))
-}
-
 impl Common {
-    /// How files are written.
-    pub fn output(&self) -> postkit::OutputOptions {
-        postkit::OutputOptions {
-            emit_svg: self.emit_svg,
+    /// How each asset is made.
+    pub fn make(&self) -> postkit::MakeOptions {
+        postkit::MakeOptions {
             strict: self.strict,
             format: self.format,
             png_level: self.png_level,
-            durability: postkit::output::Durability::EachFile,
+            svg: self.emit_svg,
+            thumbnail: false,
         }
     }
-}
 
-fn parse_shard(s: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("'{s}' is not a shard; write I/N with 1 <= I <= N, e.g. 2/4");
-    let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let i: usize = i.trim().parse().map_err(|_| bad())?;
-    let n: usize = n.trim().parse().map_err(|_| bad())?;
-    if n == 0 || i == 0 || i > n {
-        return Err(bad());
+    /// The paragraph direction.
+    pub fn direction(&self) -> postkit::text::Direction {
+        match self.dir {
+            Dir::Auto => postkit::text::Direction::Auto,
+            Dir::Ltr => postkit::text::Direction::Ltr,
+            Dir::Rtl => postkit::text::Direction::Rtl,
+        }
     }
-    Ok((i, n))
+
+    /// Today, for countdowns: `--date`, else the system's date.
+    pub fn today(&self) -> time::Date {
+        self.date
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
+    }
 }

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub use crate::diag::ErrorClass;
+
 /// Everything that can go wrong in the pipeline.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -49,6 +51,17 @@ pub enum Error {
         /// The file.
         path: PathBuf,
         /// Why.
+        message: String,
+    },
+    /// A logo or photo is larger than postkit accepts (bytes, pixels or
+    /// elements).
+    #[error("{what} {path}: {message}")]
+    ImageTooLarge {
+        /// `logo` or `photo` (the slot).
+        what: String,
+        /// The file.
+        path: PathBuf,
+        /// How large it is, the limit, and what to do.
         message: String,
     },
     /// Text does not fit its slot even at the minimum size.
@@ -109,6 +122,122 @@ pub enum Error {
 }
 
 impl Error {
+    /// The class of failure, for front ends that answer in classes (an HTTP
+    /// server's 400, 413 and 422).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::TextOverflow { .. } => ErrorClass::CannotRender,
+            Error::TooLong { .. } | Error::ImageTooLarge { .. } => ErrorClass::TooLarge,
+            Error::Io { what: "output", .. } | Error::Render { .. } => ErrorClass::Internal,
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => {
+                ErrorClass::TooLarge
+            }
+            _ => ErrorClass::BadInput,
+        }
+    }
+
+    /// The field or slot the error belongs to, where it belongs to one
+    /// (`story`, `logo`, `photo`, …).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Image { what, .. } | Error::ImageTooLarge { what, .. } => Some(what),
+            Error::Io { what, .. } if *what != "output" => Some(what),
+            Error::TextOverflow { slot, .. } => Some(slot),
+            Error::TooLong { field, .. } => Some(field),
+            Error::UnknownPlatform { .. } => Some("platform"),
+            Error::UnknownTemplate { .. } => Some("template"),
+            _ => None,
+        }
+    }
+
+    /// A copy of the error (an I/O error's cause is kept as its kind and
+    /// message), for caches that hand one error to several callers.
+    ///
+    /// Longer than most functions here: one arm per variant, each a plain
+    /// copy of its fields (`std::io::Error` is not `Clone`, so `Error`
+    /// cannot derive it); splitting it would only scatter the list.
+    pub fn clone_lossy(&self) -> Error {
+        match self {
+            Error::Io { path, what, source } => Error::Io {
+                path: path.clone(),
+                what,
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            Error::Font { path, message } => Error::Font {
+                path: path.clone(),
+                message: message.clone(),
+            },
+            Error::Template { template, message } => Error::Template {
+                template: template.clone(),
+                message: message.clone(),
+            },
+            Error::Config { origin, message } => Error::Config {
+                origin: origin.clone(),
+                message: message.clone(),
+            },
+            Error::Image {
+                what,
+                path,
+                message,
+            } => Error::Image {
+                what: what.clone(),
+                path: path.clone(),
+                message: message.clone(),
+            },
+            Error::ImageTooLarge {
+                what,
+                path,
+                message,
+            } => Error::ImageTooLarge {
+                what: what.clone(),
+                path: path.clone(),
+                message: message.clone(),
+            },
+            Error::TextOverflow {
+                slot,
+                template,
+                platform,
+                min_size,
+                detail,
+                suggest,
+            } => Error::TextOverflow {
+                slot: slot.clone(),
+                template: template.clone(),
+                platform: platform.clone(),
+                min_size: *min_size,
+                detail: detail.clone(),
+                suggest: *suggest,
+            },
+            Error::TooLong {
+                field,
+                chars,
+                limit,
+            } => Error::TooLong {
+                field: field.clone(),
+                chars: *chars,
+                limit: *limit,
+            },
+            Error::MissingField(m) => Error::MissingField(m.clone()),
+            Error::UnknownPlatform { name, valid } => Error::UnknownPlatform {
+                name: name.clone(),
+                valid: valid.clone(),
+            },
+            Error::UnknownTemplate { name, valid } => Error::UnknownTemplate {
+                name: name.clone(),
+                valid: valid.clone(),
+            },
+            Error::Render {
+                template,
+                platform,
+                message,
+            } => Error::Render {
+                template: template.clone(),
+                platform: platform.clone(),
+                message: message.clone(),
+            },
+        }
+    }
+
     /// True for errors that come from what the user asked for on the command
     /// line (unknown names), which the CLI reports as usage errors.
     pub fn is_usage(&self) -> bool {
@@ -142,10 +271,13 @@ pub fn read_input(path: &Path, what: &'static str, limit: u64) -> Result<Vec<u8>
         ));
     }
     let too_big = || {
-        refuse(format!(
-            "it is larger than {}; the limit for a {what} is {}",
-            megabytes(meta.len()),
-            megabytes(limit)
+        io(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "it is larger than {}; the limit for a {what} is {}",
+                megabytes(meta.len()),
+                megabytes(limit)
+            ),
         ))
     };
     if meta.len() > limit {

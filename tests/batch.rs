@@ -408,10 +408,12 @@ fn formats_follow_the_platform_and_its_byte_cap() {
         Some(image::ImageFormat::Jpeg)
     );
 
-    // A tiny cap: JPEG quality steps down, and a warning says it could not fit.
+    // A cap that no quality meets (2 KB for a 1080 x 1080 card): quality
+    // steps down to 50 and a warning says it could not fit; one that a
+    // lower quality meets (100 KB): no warning, and the file is under it.
     std::fs::write(
         dir.path().join("tiny.toml"),
-        "[[platform]]\nname = \"tiny\"\nwidth = 1080\nheight = 1080\nmax_bytes = 20000\nformat = \"jpeg\"\n",
+        "[[platform]]\nname = \"tiny\"\nwidth = 1080\nheight = 1080\nmax_bytes = 2000\nformat = \"jpeg\"\n\n[[platform]]\nname = \"small\"\nwidth = 1080\nheight = 1080\nmax_bytes = 100000\nformat = \"jpeg\"\n",
     )
     .unwrap();
     std::fs::write(
@@ -427,7 +429,7 @@ fn formats_follow_the_platform_and_its_byte_cap() {
             "--platforms",
             "tiny.toml",
             "--platform",
-            "tiny",
+            "tiny,small",
             "--format",
             "jpeg",
             "--out",
@@ -437,15 +439,36 @@ fn formats_follow_the_platform_and_its_byte_cap() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let bytes = v["assets"][0]["bytes"].as_u64().unwrap();
-    if bytes > 20000 {
-        assert!(v["assets"][0]["warnings"]
+    let asset = |platform: &str| {
+        v["assets"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|w| w.as_str().unwrap().starts_with("the JPEG at quality 50 is")));
-    }
-    assert!(bytes < 60000, "quality was lowered ({bytes} bytes)");
+            .find(|a| a["platform"] == platform)
+            .unwrap()
+            .clone()
+    };
+    let (tiny, small) = (asset("tiny"), asset("small"));
+    let warnings = |a: &serde_json::Value| -> Vec<String> {
+        let w = a["warnings"].as_array().unwrap();
+        w.iter().map(|w| w.as_str().unwrap().to_string()).collect()
+    };
+    let tiny_bytes = tiny["bytes"].as_u64().unwrap();
+    assert!(tiny_bytes > 2000, "{tiny_bytes} bytes");
+    assert!(
+        warnings(&tiny)
+            .iter()
+            .any(|w| w.starts_with("the JPEG at quality 50 is")),
+        "{:?}",
+        warnings(&tiny)
+    );
+    assert_eq!(tiny["diagnostics"][0]["kind"], "over_byte_cap");
+    // Quality 50 is the smallest the encoder goes: smaller than the file
+    // the 100 KB cap allowed.
+    let small_bytes = small["bytes"].as_u64().unwrap();
+    assert!(small_bytes <= 100000, "{small_bytes} bytes");
+    assert!(tiny_bytes < small_bytes, "{tiny_bytes} vs {small_bytes}");
+    assert!(warnings(&small).is_empty(), "{:?}", warnings(&small));
 }
 
 #[test]

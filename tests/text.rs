@@ -95,7 +95,7 @@ fn probe(
     let asset = engine()
         .render(&set, &platform(w, h), &content)
         .map_err(|e| e.to_string())?;
-    let img = image::load_from_memory(&asset.png).unwrap().to_rgba8();
+    let img = image::load_from_memory(&asset.bytes).unwrap().to_rgba8();
     let (x0, y0, x1, y1) = (slot.0, slot.1, slot.0 + slot.2, slot.1 + slot.3);
     let mut outside = Vec::new();
     let mut inside = 0;
@@ -111,7 +111,7 @@ fn probe(
     Ok(Probe {
         outside,
         inside,
-        warnings: asset.filled.warnings,
+        warnings: asset.diagnostics.iter().map(|d| d.to_string()).collect(),
     })
 }
 

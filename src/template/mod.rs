@@ -14,24 +14,21 @@ pub use slots::{Parsed, Slot, SlotKind};
 
 use crate::error::Error;
 
-macro_rules! builtin {
-    ($name:literal: $($file:literal),* $(,)?) => {
-        ($name, &[$(($file, include_str!(concat!("../../templates/", $name, "/", $file)))),*])
-    };
+/// Escapes text for XML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
-
-/// The embedded kit: set name → files.
-type BuiltinSet = (&'static str, &'static [(&'static str, &'static str)]);
-static BUILTIN: &[BuiltinSet] = &[
-    builtin!("story-quote": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
-    builtin!("photo-story": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
-    builtin!("event": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
-    builtin!("countdown": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
-    builtin!("supporter-badge": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg", "ultrawide.svg"),
-    builtin!("ambassador": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg"),
-    builtin!("blog-header": "template.toml", "square.svg", "story.svg", "landscape.svg", "wide.svg"),
-    builtin!("video-cover": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg"),
-];
 
 /// `template.toml`: a set's description and slot options for design tools
 /// that cannot add attributes.
@@ -88,13 +85,14 @@ pub struct TemplateSet {
 
 /// Names of the built-in sets.
 pub fn builtin_names() -> Vec<&'static str> {
-    BUILTIN.iter().map(|(n, _)| *n).collect()
+    crate::embedded::template_names()
 }
 
 impl TemplateSet {
     /// A built-in set by name, or a folder / `.svg` file on disk.
     pub fn load(spec: &str) -> Result<TemplateSet, Error> {
-        if let Some((name, files)) = BUILTIN.iter().find(|(n, _)| *n == spec) {
+        if let Some(files) = crate::embedded::template_files(spec) {
+            let name = spec;
             let files: Vec<(String, String)> = files
                 .iter()
                 .map(|(f, s)| (f.to_string(), s.to_string()))
@@ -258,8 +256,15 @@ impl TemplateSet {
         out
     }
 
+    /// True when some variant has a slot for `field`.
+    pub fn uses_field(&self, field: &str) -> bool {
+        self.variants
+            .iter()
+            .any(|v| v.parsed.slots.iter().any(|s| s.field == field))
+    }
+
     /// True unless the set's `template.toml` skips this preset.
-    pub fn serves(&self, platform: &crate::platform::Platform) -> bool {
+    pub fn serves(&self, platform: &crate::inputs::Platform) -> bool {
         !self.skip_platforms.iter().any(|s| s == &platform.name)
     }
 
@@ -318,7 +323,7 @@ pub struct SlotInfo {
 
 impl TemplateSet {
     /// A listing of the set; `presets` decide which variant serves which.
-    pub fn info(&self, presets: &[crate::platform::Platform]) -> TemplateInfo {
+    pub fn info(&self, presets: &[crate::inputs::Platform]) -> TemplateInfo {
         TemplateInfo {
             name: self.name.clone(),
             description: self.description.clone(),

@@ -93,7 +93,7 @@ pub fn inert_placeholders(src: &str) -> Cow<'_, str> {
             out.push_str(&body.replace("{{", "{ {"));
             out.push_str(close);
         } else if body.contains("{{") {
-            out.push_str(&crate::fill::escape(body));
+            out.push_str(&crate::template::escape(body));
         } else {
             out.push_str(&rest[at..end]);
         }
@@ -207,73 +207,8 @@ pub fn parse(
         template: origin.to_string(),
         message,
     };
-    let doc = roxmltree::Document::parse_with_options(
-        src,
-        roxmltree::ParsingOptions {
-            allow_dtd: false,
-            // Stop early rather than build a tree of millions of nodes: a
-            // template past this is past MAX_ELEMENTS too.
-            nodes_limit: NODES_LIMIT,
-            ..Default::default()
-        },
-    )
-    .map_err(|e| match e {
-        roxmltree::Error::NodesLimitReached => err(format!(
-            "has more than {MAX_ELEMENTS} elements; the limit is {MAX_ELEMENTS}: simplify it (flatten patterns, merge paths)"
-        )),
-        e => err(format!("not well-formed SVG: {e}")),
-    })?;
-    let elements = doc.descendants().filter(|n| n.is_element()).count();
-    if elements > MAX_ELEMENTS {
-        return Err(err(format!(
-            "has {elements} elements; the limit is {MAX_ELEMENTS}: simplify it (flatten patterns, merge paths)"
-        )));
-    }
-    // The sandbox: a template reads nothing but its own folder and data: URLs.
-    let mut fonts = Vec::new();
-    for node in doc.descendants().filter(|n| n.is_element()) {
-        let mut families: Vec<String> = Vec::new();
-        if let Some(f) = node.attribute("font-family") {
-            families.push(f.to_string());
-        }
-        if let Some(style) = node.attribute("style") {
-            families.extend(css_font_families(style));
-        }
-        if node.has_tag_name("style") {
-            families.extend(css_font_families(node.text().unwrap_or_default()));
-        }
-        for f in families {
-            if !f.contains("{{") {
-                fonts.push((
-                    f,
-                    format!(
-                        "<{}> at {}",
-                        node.tag_name().name(),
-                        position(&doc, node.range().start)
-                    ),
-                ));
-            }
-        }
-        for a in node.attributes().filter(|a| a.name() == "href") {
-            if let Some(why) = href_refused(a.value()) {
-                return Err(err(format!(
-                    "<{}> at {} links to '{}', which postkit will not read ({why}); embed it as a data: URL or put the file in the template's folder",
-                    node.tag_name().name(),
-                    position(&doc, node.range().start),
-                    a.value()
-                )));
-            }
-        }
-        if node.has_tag_name("style") {
-            let css = node.text().unwrap_or_default();
-            if css.contains("@import") || css.contains("url(") && !css.contains("url(#") {
-                return Err(err(format!(
-                    "the <style> at {} loads an external stylesheet or file; keep styles in the template",
-                    position(&doc, node.range().start)
-                )));
-            }
-        }
-    }
+    let doc = document(src).map_err(err)?;
+    let fonts = sandbox(&doc).map_err(err)?;
     let root = doc.root_element();
     if root.tag_name().name() != "svg" {
         return Err(err(format!(
@@ -281,33 +216,7 @@ pub fn parse(
             root.tag_name().name()
         )));
     }
-    let (vb_x, vb_y, width, height) = match root.attribute("viewBox") {
-        Some(vb) => {
-            let n: Vec<f32> = vb
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .filter_map(number)
-                .collect();
-            if n.len() != 4 || n[2] <= 0.0 || n[3] <= 0.0 {
-                return Err(err(format!(
-                    "viewBox=\"{vb}\" is not four numbers with a positive width and height"
-                )));
-            }
-            (n[0], n[1], n[2], n[3])
-        }
-        None => {
-            let w = root.attribute("width").and_then(number);
-            let h = root.attribute("height").and_then(number);
-            match (w, h) {
-                (Some(w), Some(h)) if w > 0.0 && h > 0.0 => (0.0, 0.0, w, h),
-                _ => {
-                    return Err(err(
-                        "the <svg> element needs a viewBox (or width and height in px)".into(),
-                    ))
-                }
-            }
-        }
-    };
+    let (vb_x, vb_y, width, height) = canvas(root).map_err(err)?;
     let root_insert = root.range().start + "<svg".len();
     if !src[root.range().start..].starts_with("<svg") {
         return Err(err(
@@ -327,103 +236,7 @@ pub fn parse(
         })
         .map(|a| a.range())
         .collect();
-
-    let mut slots = Vec::new();
-    let mut conditionals = Vec::new();
-    for node in root.descendants().filter(|n| n.is_element()) {
-        for (attr, when_set) in [("data-if", true), ("data-unless", false)] {
-            if let Some(f) = node.attribute(attr) {
-                if node == root {
-                    return Err(err(format!("{attr} cannot be used on the <svg> element")));
-                }
-                conditionals.push((node.range(), f.trim().to_string(), when_set));
-            }
-        }
-        let field = match (node.attribute("data-slot"), node.attribute("id")) {
-            (Some(f), _) => f.to_string(),
-            (None, Some(id)) if id.starts_with("slot-") => id["slot-".len()..].to_string(),
-            _ => continue,
-        };
-        let at = position(&doc, node.range().start);
-        if node.tag_name().name() != "rect" {
-            return Err(err(format!(
-                "slot '{field}' at {at} is a <{}>; slots must be <rect> elements",
-                node.tag_name().name()
-            )));
-        }
-        if field.is_empty()
-            || !field
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
-        {
-            return Err(err(format!(
-                "slot name '{field}' at {at}: use letters, digits, '_', '-' or '.'"
-            )));
-        }
-        let get = |a: &str| -> Result<f32, Error> {
-            let v = node.attribute(a).unwrap_or("0");
-            number(v).ok_or_else(|| {
-                err(format!(
-                    "slot '{field}' at {at}: {a}=\"{v}\" is not a number in px"
-                ))
-            })
-        };
-        let (x, y, w, h) = (get("x")?, get("y")?, get("width")?, get("height")?);
-        if w <= 0.0 || h <= 0.0 {
-            return Err(err(format!(
-                "slot '{field}' at {at} has no area ({w}x{h}); give it a width and height"
-            )));
-        }
-        let mut options = BTreeMap::new();
-        for a in node.attributes() {
-            if let Some(opt) = a.name().strip_prefix("data-") {
-                if matches!(opt, "slot" | "if" | "unless") {
-                    continue;
-                }
-                if !SLOT_OPTIONS.contains(&opt) {
-                    return Err(err(format!(
-                        "slot '{field}' at {at}: unknown option data-{opt}; valid options: {}",
-                        SLOT_OPTIONS
-                            .iter()
-                            .map(|o| format!("data-{o}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )));
-                }
-                options.insert(opt.to_string(), a.value().to_string());
-            }
-        }
-        if let Some(o) = overrides.get(&field) {
-            for (k, v) in o {
-                options.insert(k.clone(), v.clone());
-            }
-        }
-        let kind = if options.contains_key("fit") || IMAGE_FIELDS.contains(&field.as_str()) {
-            SlotKind::Image
-        } else {
-            SlotKind::Text
-        };
-        slots.push(Slot {
-            field,
-            kind,
-            x,
-            y,
-            width: w,
-            height: h,
-            transform: node.attribute("transform").map(str::to_string),
-            range: node.range(),
-            options,
-        });
-    }
-    // Slots may not nest (a slot inside a slot would be replaced twice).
-    for pair in slots.windows(2) {
-        if pair[1].range.start < pair[0].range.end {
-            return Err(err(format!(
-                "slot '{}' is inside slot '{}'; slots cannot nest",
-                pair[1].field, pair[0].field
-            )));
-        }
-    }
+    let (slots, conditionals) = slots(&doc, overrides).map_err(err)?;
     Ok(Parsed {
         vb_x,
         vb_y,
@@ -437,6 +250,225 @@ pub fn parse(
         background: root.attribute("data-background").map(str::to_string),
         fonts,
     })
+}
+
+/// The XML tree of a template, within the element limit.
+fn document(src: &str) -> Result<roxmltree::Document<'_>, String> {
+    let doc = roxmltree::Document::parse_with_options(
+        src,
+        roxmltree::ParsingOptions {
+            allow_dtd: false,
+            // Stop early rather than build a tree of millions of nodes: a
+            // template past this is past MAX_ELEMENTS too.
+            nodes_limit: NODES_LIMIT,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| match e {
+        roxmltree::Error::NodesLimitReached => format!(
+            "has more than {MAX_ELEMENTS} elements; the limit is {MAX_ELEMENTS}: simplify it (flatten patterns, merge paths)"
+        ),
+        e => format!("not well-formed SVG: {e}"),
+    })?;
+    let elements = doc.descendants().filter(|n| n.is_element()).count();
+    if elements > MAX_ELEMENTS {
+        return Err(format!(
+            "has {elements} elements; the limit is {MAX_ELEMENTS}: simplify it (flatten patterns, merge paths)"
+        ));
+    }
+    Ok(doc)
+}
+
+/// The sandbox: a template reads nothing but its own folder and data:
+/// URLs. Also gathers the font families it sets outside its slots.
+fn sandbox(doc: &roxmltree::Document) -> Result<Vec<(String, String)>, String> {
+    let mut fonts = Vec::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let what = || {
+            format!(
+                "<{}> at {}",
+                node.tag_name().name(),
+                position(doc, node.range().start)
+            )
+        };
+        let mut families: Vec<String> = Vec::new();
+        if let Some(f) = node.attribute("font-family") {
+            families.push(f.to_string());
+        }
+        if let Some(style) = node.attribute("style") {
+            families.extend(css_font_families(style));
+        }
+        if node.has_tag_name("style") {
+            families.extend(css_font_families(node.text().unwrap_or_default()));
+        }
+        fonts.extend(
+            families
+                .into_iter()
+                .filter(|f| !f.contains("{{"))
+                .map(|f| (f, what())),
+        );
+        for a in node.attributes().filter(|a| a.name() == "href") {
+            if let Some(why) = href_refused(a.value()) {
+                return Err(format!(
+                    "{} links to '{}', which postkit will not read ({why}); embed it as a data: URL or put the file in the template's folder",
+                    what(),
+                    a.value()
+                ));
+            }
+        }
+        if node.has_tag_name("style") {
+            let css = node.text().unwrap_or_default();
+            if css.contains("@import") || css.contains("url(") && !css.contains("url(#") {
+                return Err(format!(
+                    "the <style> at {} loads an external stylesheet or file; keep styles in the template",
+                    position(doc, node.range().start)
+                ));
+            }
+        }
+    }
+    Ok(fonts)
+}
+
+/// The canvas in user units: the viewBox, or the root's width and height.
+fn canvas(root: roxmltree::Node) -> Result<(f32, f32, f32, f32), String> {
+    if let Some(vb) = root.attribute("viewBox") {
+        let n: Vec<f32> = vb
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .filter_map(number)
+            .collect();
+        if n.len() != 4 || n[2] <= 0.0 || n[3] <= 0.0 {
+            return Err(format!(
+                "viewBox=\"{vb}\" is not four numbers with a positive width and height"
+            ));
+        }
+        return Ok((n[0], n[1], n[2], n[3]));
+    }
+    let w = root.attribute("width").and_then(number);
+    let h = root.attribute("height").and_then(number);
+    match (w, h) {
+        (Some(w), Some(h)) if w > 0.0 && h > 0.0 => Ok((0.0, 0.0, w, h)),
+        _ => Err("the <svg> element needs a viewBox (or width and height in px)".into()),
+    }
+}
+
+/// The conditional elements and the slots, in document order; slots may
+/// not nest (a slot inside a slot would be replaced twice).
+type Conditionals = Vec<(Range<usize>, String, bool)>;
+fn slots(
+    doc: &roxmltree::Document,
+    overrides: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<(Vec<Slot>, Conditionals), String> {
+    let root = doc.root_element();
+    let mut slots = Vec::new();
+    let mut conditionals = Vec::new();
+    for node in root.descendants().filter(|n| n.is_element()) {
+        for (attr, when_set) in [("data-if", true), ("data-unless", false)] {
+            if let Some(f) = node.attribute(attr) {
+                if node == root {
+                    return Err(format!("{attr} cannot be used on the <svg> element"));
+                }
+                conditionals.push((node.range(), f.trim().to_string(), when_set));
+            }
+        }
+        let field = match (node.attribute("data-slot"), node.attribute("id")) {
+            (Some(f), _) => f.to_string(),
+            (None, Some(id)) if id.starts_with("slot-") => id["slot-".len()..].to_string(),
+            _ => continue,
+        };
+        slots.push(slot(doc, node, field, overrides)?);
+    }
+    for pair in slots.windows(2) {
+        if pair[1].range.start < pair[0].range.end {
+            return Err(format!(
+                "slot '{}' is inside slot '{}'; slots cannot nest",
+                pair[1].field, pair[0].field
+            ));
+        }
+    }
+    Ok((slots, conditionals))
+}
+
+/// The slot an element for `field` marks, checked.
+fn slot(
+    doc: &roxmltree::Document,
+    node: roxmltree::Node,
+    field: String,
+    overrides: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<Slot, String> {
+    let at = position(doc, node.range().start);
+    if node.tag_name().name() != "rect" {
+        return Err(format!(
+            "slot '{field}' at {at} is a <{}>; slots must be <rect> elements",
+            node.tag_name().name()
+        ));
+    }
+    if field.is_empty()
+        || !field
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
+        return Err(format!(
+            "slot name '{field}' at {at}: use letters, digits, '_', '-' or '.'"
+        ));
+    }
+    let get = |a: &str| -> Result<f32, String> {
+        let v = node.attribute(a).unwrap_or("0");
+        number(v)
+            .ok_or_else(|| format!("slot '{field}' at {at}: {a}=\"{v}\" is not a number in px"))
+    };
+    let (x, y, w, h) = (get("x")?, get("y")?, get("width")?, get("height")?);
+    if w <= 0.0 || h <= 0.0 {
+        return Err(format!(
+            "slot '{field}' at {at} has no area ({w}x{h}); give it a width and height"
+        ));
+    }
+    let mut options = slot_options(node, &field, &at)?;
+    if let Some(o) = overrides.get(&field) {
+        options.extend(o.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let kind = if options.contains_key("fit") || IMAGE_FIELDS.contains(&field.as_str()) {
+        SlotKind::Image
+    } else {
+        SlotKind::Text
+    };
+    Ok(Slot {
+        field,
+        kind,
+        x,
+        y,
+        width: w,
+        height: h,
+        transform: node.attribute("transform").map(str::to_string),
+        range: node.range(),
+        options,
+    })
+}
+
+/// A slot's `data-*` options, each one postkit knows.
+fn slot_options(
+    node: roxmltree::Node,
+    field: &str,
+    at: &str,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut options = BTreeMap::new();
+    for a in node.attributes() {
+        let Some(opt) = a.name().strip_prefix("data-") else {
+            continue;
+        };
+        if matches!(opt, "slot" | "if" | "unless") {
+            continue;
+        }
+        if !SLOT_OPTIONS.contains(&opt) {
+            let valid: Vec<String> = SLOT_OPTIONS.iter().map(|o| format!("data-{o}")).collect();
+            return Err(format!(
+                "slot '{field}' at {at}: unknown option data-{opt}; valid options: {}",
+                valid.join(", ")
+            ));
+        }
+        options.insert(opt.to_string(), a.value().to_string());
+    }
+    Ok(options)
 }
 
 /// "line L, column C" of a byte offset.

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::campaign::{is_hex_colour, Campaign};
 use crate::error::Error;
-use crate::fill::Content;
-use crate::images::ImageInput;
+use crate::inputs::campaign::{is_hex_colour, Campaign};
+use crate::inputs::content::Content;
+use crate::inputs::images::ImageInput;
 
 /// `brand.toml`.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -107,6 +107,12 @@ impl Brand {
         }
     }
 
+    /// The error for a file the brand names under `key` (`logo`,
+    /// `logo_dark`): the brand file, the line, the key, then `e`.
+    pub fn file_error(&self, key: &str, e: &Error) -> Error {
+        self.error("", key, format!("{key}: {e}"))
+    }
+
     /// A path from the brand file, resolved against its folder.
     pub fn resolve(&self, p: &Path) -> PathBuf {
         if p.is_absolute() {
@@ -148,7 +154,7 @@ impl Brand {
             if let Some(p) = path {
                 if !content.images.contains_key(slot) {
                     let img = ImageInput::load(&self.resolve(p), slot)
-                        .map_err(|e| self.error("", slot, format!("{slot}: {e}")))?;
+                        .map_err(|e| self.file_error(slot, &e))?;
                     content.images.insert(slot.into(), img);
                 }
             }

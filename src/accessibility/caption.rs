@@ -4,7 +4,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fill::{substitute_fields, Content};
-use crate::platform::Platform;
+use crate::inputs::platform::Platform;
 use crate::template::TemplateSet;
 
 /// The alt-text pattern for templates that give none.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
-const EMBEDDED: &str = include_str!("../templates/campaign.toml");
+const EMBEDDED: &str = include_str!("../../templates/campaign.toml");
 
 /// A campaign, as read from TOML.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -112,7 +112,7 @@ impl Campaign {
         // The template a campaign names: a built-in set, or a folder or .svg
         // file found from the campaign file's folder (as a batch file's
         // paths are from its folder). A missing one is this file's error.
-        if !crate::template::builtin_names().contains(&c.template.as_str()) {
+        if !crate::embedded::template_names().contains(&c.template.as_str()) {
             let named = Path::new(&c.template);
             let resolved = match path.parent() {
                 Some(dir) if named.is_relative() => dir.join(named),
@@ -128,7 +128,7 @@ impl Campaign {
                         "{line}template = \"{}\" is neither a built-in template nor a template folder or .svg file ({} does not exist); built-in templates: {}",
                         c.template,
                         resolved.display(),
-                        crate::template::builtin_names().join(", ")
+                        crate::embedded::template_names().join(", ")
                     ),
                 });
             }

@@ -1,12 +1,10 @@
-//! Encoding and writing: pixels to PNG bytes, bytes to disk atomically, and
-//! file names that are safe on every filesystem.
+//! Encoding: pixels to PNG, JPEG or WebP bytes, within a preset's byte cap.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use resvg::tiny_skia::Pixmap;
 
-use crate::error::Error;
+use crate::diag::{Diagnostic, Kind};
 
 /// How hard the PNG encoder works: every level is lossless and gives the
 /// same pixels; they trade encoding time for bytes.
@@ -464,7 +462,7 @@ pub fn encode(
     format: Format,
     png_level: PngLevel,
     max_bytes: Option<u64>,
-) -> (Vec<u8>, Option<String>) {
+) -> (Vec<u8>, Option<Diagnostic>) {
     let cap = max_bytes.unwrap_or(u64::MAX);
     match format {
         Format::Png | Format::Auto => {
@@ -522,12 +520,13 @@ pub fn encode(
     }
 }
 
-fn too_big(what: &str, len: usize, cap: u64) -> String {
-    format!(
-        "the {what} is {:.1} MB, over the platform's {:.1} MB limit; try --format jpeg",
+fn too_big(what: &str, len: usize, cap: u64) -> Diagnostic {
+    let message = format!(
+        "the {what} is {:.1} MB, over the platform's {:.1} MB limit",
         len as f64 / 1e6,
         cap as f64 / 1e6
-    )
+    );
+    Diagnostic::new(Kind::OverByteCap, message).hint("try --format jpeg")
 }
 
 /// Straight (not premultiplied) RGBA bytes of a pixmap.
@@ -542,162 +541,9 @@ fn rgba(pixmap: &Pixmap) -> Vec<u8> {
         .collect()
 }
 
-/// A file-name-safe slug: letters and digits of any script kept (lower-cased),
-/// everything else folded to single dashes, at most 60 characters, never empty,
-/// never a name Windows reserves.
-pub fn slug(s: &str) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c);
-        } else {
-            dash = true;
-        }
-        if out.chars().count() >= 60 {
-            break;
-        }
-    }
-    if out.is_empty() {
-        return "untitled".into();
-    }
-    let upper = out.to_ascii_uppercase();
-    let reserved = matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || ((upper.starts_with("COM") || upper.starts_with("LPT"))
-            && upper.len() == 4
-            && upper.as_bytes()[3].is_ascii_digit());
-    if reserved {
-        out.push_str("-org");
-    }
-    out
-}
-
-/// When a written file is flushed to the disk.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Durability {
-    /// Before it is renamed into place (the default): once there, it
-    /// survives a power cut.
-    #[default]
-    EachFile,
-    /// Later, by the caller, with [`sync_folder`] once many files are
-    /// written: a batch does, before its manifest records them, so that no
-    /// render waits for the disk. A reader still never sees half a file.
-    /// Where [`sync_folder`] cannot flush a whole filesystem at once (other
-    /// systems than Linux), this is `EachFile`.
-    Later,
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder,
-/// then a rename, so no reader ever sees half a file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    write_atomic_with(path, |w| w.write_all(bytes))
-}
-
-/// [`write_atomic`], flushed to the disk when `durability` says.
-pub fn write_atomic_as(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), Error> {
-    write_file(path, durability, |w| w.write_all(bytes))
-}
-
-/// Flushes to the disk every file written on the filesystem that holds
-/// `dir` (files written with [`Durability::Later`]). Linux only: elsewhere
-/// those files were flushed one by one and this does nothing.
-///
-/// Debug builds only: with `POSTKIT_FAILPOINT_SYNC` set it fails, so tests
-/// can show what a batch does then.
-pub fn sync_folder(dir: &Path) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io {
-        path: dir.to_path_buf(),
-        what: "output",
-        source: e,
-    };
-    #[cfg(debug_assertions)]
-    if std::env::var_os("POSTKIT_FAILPOINT_SYNC").is_some() {
-        return Err(io(std::io::Error::other(
-            "injected failure (POSTKIT_FAILPOINT_SYNC)",
-        )));
-    }
-    #[cfg(target_os = "linux")]
-    {
-        let folder = std::fs::File::open(dir).map_err(io)?;
-        rustix::fs::syncfs(&folder).map_err(|e| io(e.into()))?;
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = io;
-    Ok(())
-}
-
-/// Like [`write_atomic`], for content written piece by piece (a large
-/// report is streamed, never held whole in memory).
-pub fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    write_file(path, Durability::EachFile, write)
-}
-
-fn write_file(
-    path: &Path,
-    durability: Durability,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        what: "output",
-        source: e,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        write(&mut f)?;
-        let f = f.into_inner().map_err(|e| e.into_error())?;
-        if durability == Durability::EachFile || cfg!(not(target_os = "linux")) {
-            f.sync_all()?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
-}
-
-/// `<out>/<org-slug>/<template>-<platform>[-<suffix>].<ext>`.
-pub fn asset_path(
-    out: &Path,
-    org: &str,
-    template: &str,
-    platform: &str,
-    suffix: Option<&str>,
-    ext: &str,
-) -> PathBuf {
-    let tail = suffix.map(|s| format!("-{}", slug(s))).unwrap_or_default();
-    out.join(slug(org))
-        .join(format!("{}-{}{tail}.{ext}", slug(template), slug(platform)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_are_safe() {
-        assert_eq!(slug("Plymouth Welcome Hub"), "plymouth-welcome-hub");
-        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
-        assert_eq!(slug("CON"), "con-org");
-        assert_eq!(slug("A\0B"), "a-b");
-        assert_eq!(slug("مركز الترحيب"), "مركز-الترحيب");
-        assert_eq!(slug("///"), "untitled");
-    }
 
     /// A pixmap whose pixels come from `colour(x, y)` (RGBA, straight).
     fn pixmap(w: u32, h: u32, colour: impl Fn(u32, u32) -> [u8; 4]) -> Pixmap {

@@ -5,10 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
-const EMBEDDED: &str = include_str!("../templates/platforms.toml");
+const EMBEDDED: &str = include_str!("../../templates/platforms.toml");
+
+/// Largest canvas postkit renders (width × height).
+pub const MAX_PIXELS: u64 = 8192 * 8192;
 
 /// Largest side of a preset, px (so no canvas passes the renderer's
-/// [`crate::raster::MAX_PIXELS`]).
+/// [`MAX_PIXELS`]).
 pub const MAX_SIDE: u32 = 8192;
 
 /// One preset.
@@ -171,7 +174,11 @@ impl Platforms {
 
     /// The platform names to render: those `given`, else the campaign's,
     /// else the presets marked `default`.
-    pub fn names_or_defaults(&self, given: &[String], campaign: &crate::Campaign) -> Vec<String> {
+    pub fn names_or_defaults(
+        &self,
+        given: &[String],
+        campaign: &crate::inputs::Campaign,
+    ) -> Vec<String> {
         if !given.is_empty() {
             given.to_vec()
         } else if !campaign.platforms.is_empty() {

@@ -7,8 +7,12 @@ use usvg::{ImageHrefResolver, Options, Tree};
 use crate::fill::Filled;
 use crate::text::FontBook;
 
-/// Largest canvas postkit renders (width × height).
-pub const MAX_PIXELS: u64 = 8192 * 8192;
+pub mod canvas;
+pub mod engine;
+
+pub use crate::inputs::platform::MAX_PIXELS;
+pub use canvas::Canvas;
+pub use engine::Engine;
 
 /// usvg options that share the font book and refuse every external href.
 pub fn options(book: &FontBook) -> Options<'static> {
@@ -53,84 +57,33 @@ pub fn options_in(book: &FontBook, dir: Option<std::path::PathBuf>) -> Options<'
     }
 }
 
-/// A rendered asset's pixels. Dropping it hands its memory to the next
-/// canvas this thread renders: in a batch, each worker draws every asset
-/// into the same few megabytes instead of asking the allocator for a fresh
-/// 4–8 MB block each time, which glibc would keep, fragmented, in its heaps
-/// (peak memory then grows with the length of the run).
-pub struct Canvas(Option<Pixmap>);
-
-thread_local! {
-    /// Memory of this thread's last dropped canvas (the largest kept).
-    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+/// Why a filled SVG could not be drawn.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RenderError {
+    /// The canvas is larger than [`MAX_PIXELS`].
+    #[error("{width}x{height} px is larger than postkit renders")]
+    TooLarge {
+        /// Width, px.
+        width: u32,
+        /// Height, px.
+        height: u32,
+    },
+    /// The pixel buffer could not be made.
+    #[error("cannot allocate {width}x{height} px")]
+    NoMemory {
+        /// Width, px.
+        width: u32,
+        /// Height, px.
+        height: u32,
+    },
+    /// usvg refused the filled SVG.
+    #[error("invalid SVG: {0}")]
+    InvalidSvg(String),
 }
 
-impl Canvas {
-    /// A transparent `width` × `height` canvas, in this thread's spare
-    /// memory when it has some; None if the size is zero.
-    pub fn new(width: u32, height: u32) -> Option<Canvas> {
-        let size = resvg::tiny_skia::IntSize::from_wh(width, height)?;
-        let len = (width as usize)
-            .checked_mul(height as usize)?
-            .checked_mul(4)?;
-        let mut data = SPARE.with(|s| s.take());
-        if data.capacity() < len {
-            // Freed first, then exactly the size needed (a `resize` would
-            // hold both, and double the spare).
-            drop(data);
-            data = vec![0; len];
-        } else {
-            data.clear();
-            data.resize(len, 0);
-        }
-        Pixmap::from_vec(data, size).map(|p| Canvas(Some(p)))
-    }
-
-    /// Frees this thread's spare canvas memory (when its rendering is over).
-    pub fn release_spare() {
-        SPARE.with(|s| drop(s.take()));
-    }
-
-    /// The pixmap, whose memory then leaves the thread's reuse.
-    pub fn into_pixmap(mut self) -> Pixmap {
-        self.0
-            .take()
-            .expect("a canvas holds its pixmap until dropped")
-    }
-}
-
-impl std::ops::Deref for Canvas {
-    type Target = Pixmap;
-    fn deref(&self) -> &Pixmap {
-        self.0
-            .as_ref()
-            .expect("a canvas holds its pixmap until dropped")
-    }
-}
-
-impl std::ops::DerefMut for Canvas {
-    fn deref_mut(&mut self) -> &mut Pixmap {
-        self.0
-            .as_mut()
-            .expect("a canvas holds its pixmap until dropped")
-    }
-}
-
-impl Drop for Canvas {
-    fn drop(&mut self) {
-        if let Some(p) = self.0.take() {
-            let data = p.take();
-            // A canvas dropped while its thread is ending (its spare already
-            // gone) just frees its memory.
-            let _ = SPARE.try_with(|s| {
-                let old = s.take();
-                s.set(if data.capacity() >= old.capacity() {
-                    data
-                } else {
-                    old
-                });
-            });
-        }
+impl RenderError {
+    fn invalid(e: usvg::Error) -> RenderError {
+        RenderError::InvalidSvg(e.to_string())
     }
 }
 
@@ -153,16 +106,17 @@ pub struct Rendered {
 /// Parses and renders `filled` at its exact pixel size, measuring on the
 /// way each text slot's contrast (see [`text_contrast`]) and the colour
 /// under the logo.
-pub fn render(filled: &Filled, opts: &Options) -> Result<Rendered, String> {
-    if filled.width as u64 * filled.height as u64 > MAX_PIXELS {
-        return Err(format!(
-            "{}x{} px is larger than postkit renders",
-            filled.width, filled.height
-        ));
+///
+/// With `reuse`, the canvas is made in (and given back to) this thread's
+/// spare memory (see [`Canvas`]).
+pub fn render(filled: &Filled, opts: &Options, reuse: bool) -> Result<Rendered, RenderError> {
+    let (width, height) = (filled.width, filled.height);
+    if width as u64 * height as u64 > MAX_PIXELS {
+        return Err(RenderError::TooLarge { width, height });
     }
-    let tree = Tree::from_str(&filled.svg, opts).map_err(|e| format!("invalid SVG: {e}"))?;
-    let mut pixmap = Canvas::new(filled.width, filled.height)
-        .ok_or_else(|| format!("cannot allocate {}x{} px", filled.width, filled.height))?;
+    let tree = Tree::from_str(&filled.svg, opts).map_err(RenderError::invalid)?;
+    let mut pixmap =
+        Canvas::new(width, height, reuse).ok_or(RenderError::NoMemory { width, height })?;
     let sx = filled.width as f32 / tree.size().width();
     let sy = filled.height as f32 / tree.size().height();
     let transform = resvg::tiny_skia::Transform::from_scale(sx, sy);
@@ -312,6 +266,57 @@ struct Snapshots<'t> {
     before: Vec<Option<usize>>,
 }
 
+/// The nodes of `g` in drawing order, plain groups opened up (drawing
+/// their children one by one draws the same pixels); slots stay whole.
+fn open<'t>(
+    g: &'t usvg::Group,
+    is_slot: &dyn Fn(&usvg::Node) -> bool,
+    out: &mut Vec<&'t usvg::Node>,
+) {
+    for n in g.children() {
+        match n {
+            usvg::Node::Group(c)
+                if !is_slot(n)
+                    && !c.id().starts_with("postkit-slot-")
+                    && c.transform().is_identity()
+                    && !c.should_isolate() =>
+            {
+                open(c, is_slot, out)
+            }
+            _ => out.push(n),
+        }
+    }
+}
+
+/// Each node's pixels in the output, a pixel wider for anti-aliasing; None
+/// when a node's extent is unknown (it cannot be planned around).
+fn reach(nodes: &[&usvg::Node], transform: resvg::tiny_skia::Transform) -> Option<Vec<[f32; 4]>> {
+    let mut reach = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        let bounds = match n {
+            usvg::Node::Group(g) => g.abs_layer_bounding_box().to_rect(),
+            usvg::Node::Path(p) => p.abs_stroke_bounding_box(),
+            usvg::Node::Image(i) => i.abs_bounding_box(),
+            usvg::Node::Text(t) => t.abs_stroke_bounding_box(),
+        };
+        if n.abs_layer_bounding_box().is_none() {
+            match n {
+                // Nothing to draw: a straight line without a stroke.
+                usvg::Node::Path(p) if p.stroke().is_none() => {}
+                _ => return None,
+            }
+        }
+        let b = bounds.transform(transform)?;
+        reach.push([
+            b.left() - 1.0,
+            b.top() - 1.0,
+            b.right() + 1.0,
+            b.bottom() + 1.0,
+        ]);
+    }
+    Some(reach)
+}
+
 impl<'t> Snapshots<'t> {
     fn plan(
         tree: &'t Tree,
@@ -325,51 +330,9 @@ impl<'t> Snapshots<'t> {
         let is_slot = |n: &usvg::Node| {
             matches!(n, usvg::Node::Group(_)) && filled.slot_boxes.iter().any(|b| b.id == n.id())
         };
-        fn open<'t>(
-            g: &'t usvg::Group,
-            is_slot: &dyn Fn(&usvg::Node) -> bool,
-            out: &mut Vec<&'t usvg::Node>,
-        ) {
-            for n in g.children() {
-                match n {
-                    usvg::Node::Group(c)
-                        if !is_slot(n)
-                            && !c.id().starts_with("postkit-slot-")
-                            && c.transform().is_identity()
-                            && !c.should_isolate() =>
-                    {
-                        open(c, is_slot, out)
-                    }
-                    _ => out.push(n),
-                }
-            }
-        }
         let mut nodes = Vec::new();
         open(tree.root(), &is_slot, &mut nodes);
-        // Each node's pixels in the output, a pixel wider for anti-aliasing.
-        let mut reach = Vec::with_capacity(nodes.len());
-        for n in &nodes {
-            let bounds = match n {
-                usvg::Node::Group(g) => g.abs_layer_bounding_box().to_rect(),
-                usvg::Node::Path(p) => p.abs_stroke_bounding_box(),
-                usvg::Node::Image(i) => i.abs_bounding_box(),
-                usvg::Node::Text(t) => t.abs_stroke_bounding_box(),
-            };
-            if n.abs_layer_bounding_box().is_none() {
-                match n {
-                    // Nothing to draw: a straight line without a stroke.
-                    usvg::Node::Path(p) if p.stroke().is_none() => {}
-                    _ => return None,
-                }
-            }
-            let b = bounds.transform(transform)?;
-            reach.push([
-                b.left() - 1.0,
-                b.top() - 1.0,
-                b.right() + 1.0,
-                b.bottom() + 1.0,
-            ]);
-        }
+        let reach = reach(&nodes, transform)?;
         let touches = |r: &[f32; 4], t: &Target| {
             let [x, y, w, h] = t.region.map(|v| v as f32);
             r[0] < x + w && x < r[2] && r[1] < y + h && y < r[3]
@@ -528,13 +491,16 @@ fn percentile_contrast<'p>(
 
 /// Mean colour of the rendered SVG inside `rect` (output px: left, top,
 /// right, bottom), rendering only that region.
-pub fn mean_colour(svg: &str, opts: &Options, rect: [f32; 4]) -> Result<[u8; 3], String> {
-    let tree = Tree::from_str(svg, opts).map_err(|e| format!("invalid SVG: {e}"))?;
+pub fn mean_colour(svg: &str, opts: &Options, rect: [f32; 4]) -> Result<[u8; 3], RenderError> {
+    let tree = Tree::from_str(svg, opts).map_err(RenderError::invalid)?;
     let x0 = rect[0].max(0.0).floor();
     let y0 = rect[1].max(0.0).floor();
     let w = (rect[2].min(tree.size().width()) - x0).ceil().max(1.0) as u32;
     let h = (rect[3].min(tree.size().height()) - y0).ceil().max(1.0) as u32;
-    let mut pixmap = Pixmap::new(w, h).ok_or("empty region")?;
+    let mut pixmap = Pixmap::new(w, h).ok_or(RenderError::NoMemory {
+        width: w,
+        height: h,
+    })?;
     resvg::render(
         &tree,
         resvg::tiny_skia::Transform::from_translate(-x0, -y0),
@@ -551,7 +517,7 @@ pub fn mean_colour(svg: &str, opts: &Options, rect: [f32; 4]) -> Result<[u8; 3],
 ///
 /// This renders the asset a second time, without its text; [`render`]
 /// measures the same thing during its own render when it can.
-pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)>, String> {
+pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)>, RenderError> {
     let targets = contrast_targets(filled);
     if targets.is_empty() {
         return Ok(Vec::new());
@@ -566,7 +532,7 @@ pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)
             }
         }
     }
-    let tree = Tree::from_str(&svg, opts).map_err(|e| format!("invalid SVG: {e}"))?;
+    let tree = Tree::from_str(&svg, opts).map_err(RenderError::invalid)?;
     let sx = filled.width as f32 / tree.size().width();
     let sy = filled.height as f32 / tree.size().height();
     let mut out = Vec::new();
@@ -608,18 +574,22 @@ mod tests {
     fn a_reused_canvas_starts_clear() {
         use super::Canvas;
         for (w, h) in [(40, 30), (20, 10), (50, 60), (1, 1)] {
-            let mut c = Canvas::new(w, h).unwrap();
+            let mut c = Canvas::new(w, h, true).unwrap();
             assert_eq!((c.width(), c.height()), (w, h));
             assert_eq!(c.data().len(), (w * h * 4) as usize);
             assert!(c.data().iter().all(|b| *b == 0), "{w}x{h} not clear");
             c.fill(resvg::tiny_skia::Color::from_rgba8(200, 10, 30, 255));
         }
-        assert!(Canvas::new(0, 10).is_none());
+        assert!(Canvas::new(0, 10, true).is_none());
         // Kept out of reuse, a pixmap keeps its pixels.
-        let mut c = Canvas::new(4, 4).unwrap();
+        let mut c = Canvas::new(4, 4, true).unwrap();
         c.fill(resvg::tiny_skia::Color::WHITE);
         let p = c.into_pixmap();
-        assert!(Canvas::new(4, 4).unwrap().data().iter().all(|b| *b == 0));
+        assert!(Canvas::new(4, 4, true)
+            .unwrap()
+            .data()
+            .iter()
+            .all(|b| *b == 0));
         assert!(p.data().iter().all(|b| *b == 255));
         Canvas::release_spare();
     }
@@ -685,7 +655,7 @@ mod tests {
         let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         let photo = ImageInput::load(&examples.join("photo-community.jpg"), "photo").unwrap();
         let logo = ImageInput::load(&examples.join("logo.png"), "logo").unwrap();
-        let platforms = crate::platform::Platforms::embedded();
+        let platforms = crate::inputs::platform::Platforms::embedded();
         let (mut fast, mut checked, mut logos, mut logos_read) = (0, 0, 0, 0);
         for name in crate::template::builtin_names() {
             let set = TemplateSet::load(name).unwrap();
@@ -723,7 +693,7 @@ mod tests {
                     }
                     let filled = crate::fill::fill(&set, platform, &content, engine.fonts())
                         .unwrap_or_else(|e| panic!("{name} {}: {e}", platform.name));
-                    let got = super::render(&filled, &opts).unwrap();
+                    let got = super::render(&filled, &opts, false).unwrap();
                     let tree = Tree::from_str(&filled.svg, &opts).unwrap();
                     let mut want = Pixmap::new(filled.width, filled.height).unwrap();
                     let sx = filled.width as f32 / tree.size().width();
@@ -812,7 +782,6 @@ mod tests {
                 over_photo: false,
             }],
             warnings: Vec::new(),
-            strict_problems: Vec::new(),
             variant: "test".into(),
             logo: None,
         };
@@ -834,7 +803,7 @@ mod tests {
             let targets = super::contrast_targets(&filled);
             let plan = super::Snapshots::plan(&tree, &filled, &targets, Default::default());
             assert_eq!(plan.is_some(), one_pass, "{over}");
-            let got = super::render(&filled, &opts).unwrap().contrast;
+            let got = super::render(&filled, &opts, false).unwrap().contrast;
             assert_eq!(got, super::text_contrast(&filled, &opts).unwrap(), "{over}");
             let ratio = got[0].1;
             if one_pass {

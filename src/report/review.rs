@@ -13,13 +13,15 @@ use crate::error::Error;
 use crate::fill::escape;
 use crate::report::{AssetLog, AssetReport, LoggedReport};
 
-/// The log's slots grouped by organisation folder (the first path component
+/// The log's places grouped by organisation folder (the first path component
 /// below `out`), each group in template, platform order. Only the names are
 /// kept; the reports are read again group by group.
 fn by_org(log: &AssetLog, out: &Path) -> BTreeMap<String, Vec<usize>> {
     let mut groups: BTreeMap<String, Vec<(String, String, usize)>> = BTreeMap::new();
-    for slot in log.slots() {
-        let Ok(Some(a)) = log.get(slot) else { continue };
+    for place in log.places() {
+        let Ok(Some(a)) = log.get(place) else {
+            continue;
+        };
         let rel = Path::new(&a.path)
             .strip_prefix(out)
             .unwrap_or(Path::new(&a.path));
@@ -31,20 +33,20 @@ fn by_org(log: &AssetLog, out: &Path) -> BTreeMap<String, Vec<usize>> {
         groups
             .entry(org)
             .or_default()
-            .push((a.template, a.platform, slot));
+            .push((a.template, a.platform, place));
     }
     groups
         .into_iter()
         .map(|(org, mut v)| {
             v.sort();
-            (org, v.into_iter().map(|(_, _, slot)| slot).collect())
+            (org, v.into_iter().map(|(_, _, place)| place).collect())
         })
         .collect()
 }
 
-/// The reports in `slots`.
-fn read(log: &AssetLog, slots: &[usize]) -> Vec<AssetReport> {
-    slots
+/// The reports in `places`.
+fn read(log: &AssetLog, places: &[usize]) -> Vec<AssetReport> {
+    places
         .iter()
         .filter_map(|s| log.get(*s).ok().flatten())
         .collect()
@@ -85,6 +87,23 @@ fn index(
     report: &LoggedReport,
     title: &str,
 ) -> std::io::Result<()> {
+    w.write_all(page_head(report, title).as_bytes())?;
+    if !report.errors.is_empty() {
+        w.write_all(failures(report.errors).as_bytes())?;
+    }
+    for (org, places) in by_org(report.assets, out) {
+        let assets = read(report.assets, &places);
+        w.write_all(org_section(&org, &assets, out).as_bytes())?;
+    }
+    // Lets a browser test count images that loaded.
+    w.write_all(
+        "</main><script>window.addEventListener('load',function(){var i=[].slice.call(document.images);\
+document.body.dataset.images=i.length;document.body.dataset.loaded=i.filter(function(x){return x.complete&&x.naturalWidth>0}).length;});</script>\n</body></html>\n".as_bytes(),
+    )
+}
+
+/// The page's head, styles and header.
+fn page_head(report: &LoggedReport, title: &str) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -108,102 +127,107 @@ details{{margin-top:4px}} pre{{white-space:pre-wrap;font-family:inherit;margin:4
         n = report.assets.len(),
         e = report.errors.len()
     );
-    if !report.errors.is_empty() {
-        h.push_str("<h2>Failed</h2>\n");
-        for e in report.errors {
-            let mut who = Vec::new();
-            if let (Some(r), false) = (e.row, e.message.starts_with("row ")) {
-                who.push(format!("row {r}"));
-            }
-            if let Some(o) = &e.org {
-                who.push(o.clone());
-            }
-            for s in [&e.template, &e.platform] {
-                if !s.is_empty() {
-                    who.push(s.clone());
-                }
-            }
-            let _ = writeln!(
-                h,
-                "<div class=\"err\"><b>{}</b>: {}</div>",
-                escape(&who.join(" · ")),
-                escape(&e.message)
-            );
+    h
+}
+
+/// The failures, each with who it is about (a row's own error names its
+/// row in its message).
+fn failures(errors: &[crate::report::ErrorReport]) -> String {
+    let mut h = String::from("<h2>Failed</h2>\n");
+    for e in errors {
+        let mut who = Vec::new();
+        if let (Some(r), false) = (e.row, e.template.is_empty()) {
+            who.push(format!("row {r}"));
         }
+        if let Some(o) = &e.org {
+            who.push(o.clone());
+        }
+        for s in [&e.template, &e.platform] {
+            if !s.is_empty() {
+                who.push(s.clone());
+            }
+        }
+        let _ = writeln!(
+            h,
+            "<div class=\"err\"><b>{}</b>: {}</div>",
+            escape(&who.join(" · ")),
+            escape(&e.message)
+        );
     }
-    for (org, slots) in by_org(report.assets, out) {
-        w.write_all(h.as_bytes())?;
-        h.clear();
-        let assets = read(report.assets, &slots);
-        let name = assets
-            .first()
-            .map(|a| a.org.as_str())
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&org);
-        let _ = writeln!(h, "<h2>{}</h2>", escape(name));
-        let pages = slots.len().div_ceil(SHEET_CELLS);
-        let links: Vec<String> = (0..pages)
-            .map(|page| out.join(&org).join(sheet_name(page)))
-            .filter(|p| p.is_file())
-            .enumerate()
-            .map(|(i, p)| {
-                let label = if pages == 1 {
-                    "Contact sheet".to_string()
-                } else {
-                    format!("Contact sheet {}", i + 1)
-                };
-                format!(
-                    "<a href=\"{}\">{label}</a>",
-                    rel(&p.display().to_string(), out)
-                )
-            })
-            .collect();
-        if !links.is_empty() {
-            let _ = writeln!(h, "<p>{}</p>", links.join(" · "));
-        }
-        h.push_str("<div class=\"grid\">\n");
-        for a in &assets {
-            let src = rel(&a.path, out);
-            let _ = write!(
-                h,
-                "<figure><a href=\"{src}\"><img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\"></a><figcaption><b>{tpl} · {pf}</b><div class=\"meta\">{w}×{hh} px · {kb:.0} KB</div>",
-                alt = escape(&a.alt),
-                tpl = escape(&a.template),
-                pf = escape(&a.platform),
-                w = a.width,
-                hh = a.height,
-                kb = a.bytes as f64 / 1024.0
-            );
-            let contrasts: Vec<String> = a
-                .slots
-                .iter()
-                .filter_map(|s| s.contrast.map(|c| format!("{} {c:.1}:1", s.name)))
-                .collect();
-            if !contrasts.is_empty() {
-                let _ = write!(
-                    h,
-                    "<div class=\"meta\">contrast: {}</div>",
-                    escape(&contrasts.join(", "))
-                );
-            }
-            for w in &a.warnings {
-                let _ = write!(h, "<div class=\"warn\">⚠ {}</div>", escape(w));
-            }
-            let _ = writeln!(
-                h,
-                "<details><summary>Alt text</summary><pre>{}</pre></details><details><summary>Caption</summary><pre>{}</pre></details></figcaption></figure>",
-                escape(&a.alt),
-                escape(&a.caption)
-            );
-        }
-        h.push_str("</div>\n");
+    h
+}
+
+/// One organisation's heading, contact-sheet links and assets.
+fn org_section(org: &str, assets: &[AssetReport], out: &Path) -> String {
+    let mut h = String::new();
+    let name = assets
+        .first()
+        .map(|a| a.org.as_str())
+        .filter(|n| !n.is_empty())
+        .unwrap_or(org);
+    let _ = writeln!(h, "<h2>{}</h2>", escape(name));
+    let pages = assets.len().div_ceil(SHEET_CELLS);
+    let links: Vec<String> = (0..pages)
+        .map(|page| out.join(org).join(sheet_name(page)))
+        .filter(|p| p.is_file())
+        .enumerate()
+        .map(|(i, p)| {
+            let label = if pages == 1 {
+                "Contact sheet".to_string()
+            } else {
+                format!("Contact sheet {}", i + 1)
+            };
+            format!(
+                "<a href=\"{}\">{label}</a>",
+                rel(&p.display().to_string(), out)
+            )
+        })
+        .collect();
+    if !links.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", links.join(" · "));
     }
-    // Lets a browser test count images that loaded.
-    h.push_str(
-        "</main><script>window.addEventListener('load',function(){var i=[].slice.call(document.images);\
-document.body.dataset.images=i.length;document.body.dataset.loaded=i.filter(function(x){return x.complete&&x.naturalWidth>0}).length;});</script>\n</body></html>\n",
+    h.push_str("<div class=\"grid\">\n");
+    for a in assets {
+        figure(&mut h, a, out);
+    }
+    h.push_str("</div>\n");
+    h
+}
+
+/// One asset: its image, size, contrast, warnings, alt text and caption.
+fn figure(h: &mut String, a: &AssetReport, out: &Path) {
+    let src = rel(&a.path, out);
+    let _ = write!(
+        h,
+        "<figure><a href=\"{src}\"><img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\"></a><figcaption><b>{tpl} · {pf}</b><div class=\"meta\">{w}×{hh} px · {kb:.0} KB</div>",
+        alt = escape(&a.alt),
+        tpl = escape(&a.template),
+        pf = escape(&a.platform),
+        w = a.width,
+        hh = a.height,
+        kb = a.bytes as f64 / 1024.0
     );
-    w.write_all(h.as_bytes())
+    let contrasts: Vec<String> = a
+        .slots
+        .iter()
+        .filter_map(|s| s.contrast.map(|c| format!("{} {c:.1}:1", s.name)))
+        .collect();
+    if !contrasts.is_empty() {
+        let _ = write!(
+            h,
+            "<div class=\"meta\">contrast: {}</div>",
+            escape(&contrasts.join(", "))
+        );
+    }
+    for w in &a.warnings {
+        let _ = write!(h, "<div class=\"warn\">⚠ {}</div>", escape(w));
+    }
+    let _ = writeln!(
+        h,
+        "<details><summary>Alt text</summary><pre>{}</pre></details><details><summary>Caption</summary><pre>{}</pre></details></figcaption></figure>",
+        escape(&a.alt),
+        escape(&a.caption)
+    );
 }
 
 /// Thumbnail cell size of contact sheets.
@@ -233,8 +257,8 @@ pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<Pat
     // Sheets are independent: one per thread.
     let pages: Vec<(String, usize, Vec<usize>)> = by_org(report.assets, out)
         .into_iter()
-        .flat_map(|(org, slots)| {
-            slots
+        .flat_map(|(org, places)| {
+            places
                 .chunks(SHEET_CELLS)
                 .enumerate()
                 .map(|(page, chunk)| (org.clone(), page, chunk.to_vec()))
@@ -243,9 +267,9 @@ pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<Pat
         .collect();
     pages
         .into_par_iter()
-        .map(|(org, page, slots)| {
+        .map(|(org, page, places)| {
             let path = out.join(&org).join(sheet_name(page));
-            let (kept, assets): (Vec<usize>, Vec<AssetReport>) = slots
+            let (kept, assets): (Vec<usize>, Vec<AssetReport>) = places
                 .iter()
                 .filter_map(|s| Some((*s, report.assets.get(*s).ok().flatten()?)))
                 .unzip();
@@ -265,6 +289,7 @@ pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<Pat
 
 /// A contact sheet's picture of one asset: RGB, shrunk to fit a CELL × CELL
 /// square.
+#[derive(Clone)]
 pub struct Thumbnail(image::RgbImage);
 
 impl Thumbnail {

@@ -126,10 +126,14 @@ impl ImageInput {
             || height > MAX_IMAGE_SIDE
             || width as u64 * height as u64 > MAX_IMAGE_PIXELS
         {
-            return Err(bad(format!(
+            return Err(Error::ImageTooLarge {
+                what: what.to_string(),
+                path: path.to_path_buf(),
+                message: format!(
                 "is {width}x{height} px; the limit is {MAX_IMAGE_SIDE} px a side and {} megapixels: scale it down first",
                 MAX_IMAGE_PIXELS / 1_000_000
-            )));
+                ),
+            });
         }
         let mut reader = image::ImageReader::with_format(Cursor::new(&bytes), format);
         let mut limits = image::Limits::default();
@@ -241,8 +245,13 @@ fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Erro
         path: path.to_path_buf(),
         message,
     };
+    let large = |message: String| Error::ImageTooLarge {
+        what: what.to_string(),
+        path: path.to_path_buf(),
+        message,
+    };
     if bytes.len() > MAX_SVG_BYTES {
-        return Err(bad(format!(
+        return Err(large(format!(
             "is an SVG of {}; the limit is {}: simplify it (or remove embedded pictures) or use a PNG",
             crate::error::megabytes(bytes.len() as u64),
             crate::error::megabytes(MAX_SVG_BYTES as u64)
@@ -255,7 +264,7 @@ fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Erro
         .filter(|w| w[0] == b'<' && !matches!(w[1], b'/' | b'!' | b'?'))
         .count();
     if elements > MAX_SVG_ELEMENTS {
-        return Err(bad(format!(
+        return Err(large(format!(
             "is an SVG with about {elements} elements; the limit is {MAX_SVG_ELEMENTS}: simplify it or use a PNG"
         )));
     }
@@ -320,7 +329,7 @@ fn file_kind(what: &str) -> &'static str {
 }
 
 fn too_large(path: &Path, what: &str, bytes: u64) -> Error {
-    Error::Image {
+    Error::ImageTooLarge {
         what: what.to_string(),
         path: path.to_path_buf(),
         message: format!(

@@ -8,6 +8,9 @@ use std::sync::Mutex;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
+pub mod review;
+
+use crate::diag::{Diagnostic, ErrorClass};
 use crate::fill::SlotReport;
 
 /// One asset written.
@@ -33,8 +36,11 @@ pub struct AssetReport {
     pub bytes: u64,
     /// How each slot came out.
     pub slots: Vec<SlotReport>,
-    /// Warnings.
+    /// Warnings, as sentences (each is a diagnostic's message and hint).
     pub warnings: Vec<String>,
+    /// The same warnings as data: kind, field or slot, message, hint.
+    #[serde(default)]
+    pub diagnostics: Vec<Diagnostic>,
     /// Alt text (also in `<asset>.alt.txt`).
     pub alt: String,
     /// A ready-to-paste post (also in `<asset>.caption.txt`).
@@ -56,6 +62,40 @@ pub struct ErrorReport {
     pub platform: String,
     /// What went wrong and what to do.
     pub message: String,
+    /// The field, column or slot at fault, where one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The class of failure (bad input, too large, cannot render).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ErrorClass>,
+}
+
+impl ErrorReport {
+    /// The failure of an asset of `template` on `platform`.
+    pub fn new(template: &str, platform: &str, message: String, class: ErrorClass) -> ErrorReport {
+        ErrorReport {
+            org: None,
+            row: None,
+            template: template.to_string(),
+            platform: platform.to_string(),
+            message,
+            field: None,
+            class: Some(class),
+        }
+    }
+
+    /// The report of `error` for an asset of `template` on `platform`.
+    pub fn of(error: &crate::error::Error, template: &str, platform: &str) -> ErrorReport {
+        ErrorReport {
+            org: None,
+            row: None,
+            template: template.to_string(),
+            platform: platform.to_string(),
+            message: error.to_string(),
+            field: error.field().map(str::to_string),
+            class: Some(error.class()),
+        }
+    }
 }
 
 /// Everything a run did.
@@ -69,8 +109,8 @@ pub struct Report {
 
 /// A large run's asset reports, kept in an unnamed temporary file instead of
 /// memory, so a batch of 10,000 assets needs no more memory than one of 100.
-/// Each report has a slot (its place in the run's stable order); reading
-/// goes by slot, whatever order the reports arrived in.
+/// Each report has a place (its position in the run's stable order); reading
+/// goes by place, whatever order the reports arrived in.
 pub struct AssetLog {
     inner: Mutex<LogInner>,
 }
@@ -78,9 +118,9 @@ pub struct AssetLog {
 struct LogInner {
     file: Box<dyn Spool>,
     end: u64,
-    /// (offset, length) of each slot's JSON, or none.
+    /// (offset, length) of each place's JSON, or none.
     index: Vec<Option<(u64, u32)>>,
-    /// (offset, length) of each slot's extra bytes (a review thumbnail), or none.
+    /// (offset, length) of each place's extra bytes (a review thumbnail), or none.
     extra: Vec<Option<(u64, u32)>>,
 }
 
@@ -89,10 +129,10 @@ trait Spool: Read + Write + Seek + Send {}
 impl<T: Read + Write + Seek + Send> Spool for T {}
 
 impl AssetLog {
-    /// A log with `slots` slots, its file in `dir` (created if need be);
+    /// A log with `places` places, its file in `dir` (created if need be);
     /// failing that in the system's temporary folder, failing that in
     /// memory.
-    pub fn new_in(dir: &Path, slots: usize) -> AssetLog {
+    pub fn new_in(dir: &Path, places: usize) -> AssetLog {
         let file: Box<dyn Spool> = match std::fs::create_dir_all(dir)
             .and_then(|_| tempfile::tempfile_in(dir))
             .or_else(|_| tempfile::tempfile())
@@ -104,8 +144,8 @@ impl AssetLog {
             inner: Mutex::new(LogInner {
                 file,
                 end: 0,
-                index: vec![None; slots],
-                extra: vec![None; slots],
+                index: vec![None; places],
+                extra: vec![None; places],
             }),
         }
     }
@@ -114,21 +154,21 @@ impl AssetLog {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Stores the report of slot `slot`.
-    pub fn put(&self, slot: usize, report: &AssetReport) -> std::io::Result<()> {
+    /// Stores the report of place `place`.
+    pub fn put(&self, place: usize, report: &AssetReport) -> std::io::Result<()> {
         let json = serde_json::to_vec(report).map_err(std::io::Error::other)?;
         let at = self.append(&json)?;
-        if let Some(s) = self.lock().index.get_mut(slot) {
+        if let Some(s) = self.lock().index.get_mut(place) {
             *s = Some(at);
         }
         Ok(())
     }
 
-    /// Stores extra bytes for slot `slot` (the review's thumbnail of the
+    /// Stores extra bytes for place `place` (the review's thumbnail of the
     /// asset, so it need not be decoded again from the written file).
-    pub fn put_extra(&self, slot: usize, bytes: &[u8]) -> std::io::Result<()> {
+    pub fn put_extra(&self, place: usize, bytes: &[u8]) -> std::io::Result<()> {
         let at = self.append(bytes)?;
-        if let Some(s) = self.lock().extra.get_mut(slot) {
+        if let Some(s) = self.lock().extra.get_mut(place) {
             *s = Some(at);
         }
         Ok(())
@@ -153,10 +193,10 @@ impl AssetLog {
         Ok(buf)
     }
 
-    /// The extra bytes of `slot`, if any were stored (and can be read).
-    pub fn extra(&self, slot: usize) -> Option<Vec<u8>> {
+    /// The extra bytes of `place`, if any were stored (and can be read).
+    pub fn extra(&self, place: usize) -> Option<Vec<u8>> {
         let mut inner = self.lock();
-        let at = inner.extra.get(slot).copied().flatten()?;
+        let at = inner.extra.get(place).copied().flatten()?;
         Self::read_at(&mut inner, at).ok()
     }
 
@@ -170,18 +210,18 @@ impl AssetLog {
         self.len() == 0
     }
 
-    /// The filled slots, in order.
-    pub fn slots(&self) -> Vec<usize> {
+    /// The filled places, in order.
+    pub fn places(&self) -> Vec<usize> {
         let inner = self.lock();
         (0..inner.index.len())
             .filter(|i| inner.index[*i].is_some())
             .collect()
     }
 
-    /// The report in `slot`, if any.
-    pub fn get(&self, slot: usize) -> std::io::Result<Option<AssetReport>> {
+    /// The report in `place`, if any.
+    pub fn get(&self, place: usize) -> std::io::Result<Option<AssetReport>> {
         let mut inner = self.lock();
-        let Some(Some(at)) = inner.index.get(slot).copied() else {
+        let Some(Some(at)) = inner.index.get(place).copied() else {
             return Ok(None);
         };
         let buf = Self::read_at(&mut inner, at)?;
@@ -190,10 +230,10 @@ impl AssetLog {
             .map_err(std::io::Error::other)
     }
 
-    /// Every stored report, in slot order (a report that cannot be read
+    /// Every stored report, in place order (a report that cannot be read
     /// back, which only a failing disk causes, is skipped).
     pub fn iter(&self) -> impl Iterator<Item = AssetReport> + '_ {
-        self.slots()
+        self.places()
             .into_iter()
             .filter_map(|s| self.get(s).ok().flatten())
     }

@@ -1,0 +1,123 @@
+//! Batch production: a spreadsheet of partners and stories (CSV, JSON or
+//! TOML) → every asset, in parallel, incrementally, with a report.
+//!
+//! Stages: [`rows::read_rows`] (real parsers, one [`Row`] per record) →
+//! plan (each row through [`crate::plan::plan`], the planner `render` and a
+//! server use too; a bad row becomes its own error) → make and write every
+//! asset in parallel ([`crate::make`]), skipping those whose inputs have not
+//! changed since the last run ([`manifest`]), keeping only this shard's
+//! ([`shard`]) → the [`BatchReport`].
+
+pub mod manifest;
+pub mod rows;
+pub mod shard;
+
+mod run;
+
+use std::path::{Path, PathBuf};
+
+pub use rows::{read_rows, Row, MAX_BATCH_BYTES};
+pub use run::run_batch;
+pub use shard::Shard;
+
+use crate::make::MakeOptions;
+use crate::plan::{Defaults, Files, PlanError, Resources};
+use crate::report::{AssetLog, ErrorReport, LoggedReport};
+
+pub use crate::plan::COLUMNS;
+
+/// How a batch runs.
+pub struct BatchOptions {
+    /// Output folder.
+    pub out: PathBuf,
+    /// The batch file's folder: relative paths in rows resolve here.
+    pub base: PathBuf,
+    /// What a row that says nothing else gets: campaign, presets,
+    /// templates, platforms, today, direction.
+    pub defaults: Defaults,
+    /// How each asset is made (format, PNG level, SVG, strictness).
+    pub make: MakeOptions,
+    /// Re-render even unchanged assets.
+    pub force: bool,
+    /// Stop at the first failure.
+    pub fail_fast: bool,
+    /// Render only shard I of N (1-based).
+    pub shard: Option<(usize, usize)>,
+    /// Worker threads (0: all cores).
+    pub jobs: usize,
+}
+
+/// What happened to one asset, for progress displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Rendered and written.
+    Written,
+    /// Inputs unchanged since the last run: left as it was.
+    Unchanged,
+    /// Failed.
+    Failed,
+}
+
+/// The batch's result. The assets' reports are spooled to a temporary file
+/// (see [`AssetLog`]), so memory stays flat however large the batch.
+pub struct BatchReport {
+    /// Reports of the assets written or left unchanged, in the run's order.
+    pub assets: AssetLog,
+    /// Rows and assets that failed, in the run's order.
+    pub errors: Vec<ErrorReport>,
+    /// Assets written this run.
+    pub written: usize,
+    /// Assets left as they were.
+    pub unchanged: usize,
+    /// Assets or rows that failed.
+    pub failed: usize,
+    /// True when `--fail-fast` stopped the run early.
+    pub stopped: bool,
+    /// Warnings about the run and the templates it used, once each (fonts
+    /// a template sets outside its slots that no font file has; files that
+    /// could not be flushed).
+    pub warnings: Vec<String>,
+}
+
+impl BatchReport {
+    /// The report (the `render --json` schema), serialised asset by asset.
+    pub fn report(&self) -> LoggedReport<'_> {
+        LoggedReport {
+            assets: &self.assets,
+            errors: &self.errors,
+        }
+    }
+}
+
+/// A row's planning error as the batch reports it: "row 3 (line 5):
+/// column story: is empty; …".
+pub fn row_error(row: &Row, e: &PlanError) -> ErrorReport {
+    ErrorReport {
+        org: row.values.get("org").cloned(),
+        row: Some(row.number),
+        template: String::new(),
+        platform: String::new(),
+        message: format!("{}: column {}: {}", row.label(), e.field, e.message),
+        field: Some(e.field.clone()),
+        class: Some(e.class),
+    }
+}
+
+/// The font files the rows' brands ask for (to build the engine with),
+/// each brand file read once.
+pub fn brand_fonts(rows: &[Row], base: &Path) -> Vec<PathBuf> {
+    let files = Files::new(base);
+    let brands: std::collections::BTreeSet<&String> =
+        rows.iter().filter_map(|r| r.values.get("brand")).collect();
+    let mut out = Vec::new();
+    for b in brands {
+        if let Ok(brand) = files.brand(b) {
+            for f in brand.font_files() {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,359 @@
+//! Running a batch: plan every row once to count and number its assets,
+//! then make and write the assets in parallel, planning each row again as
+//! the workers reach it, and finally flush, record the manifest and report.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::manifest::{self, Remembered};
+use super::shard::Shard;
+use super::{row_error, BatchOptions, BatchReport, Outcome, Row};
+use crate::diag::ErrorClass;
+use crate::make::{make_asset, MakeOptions};
+use crate::output::{self, Destination, Durability};
+use crate::plan::{plan, Files, Request};
+use crate::raster::{Canvas, Engine};
+use crate::report::{AssetLog, ErrorReport};
+
+/// What the first pass keeps of a row that planned: enough to place its
+/// assets in the run's order, not its content.
+struct Sketch {
+    /// Index into the rows.
+    index: usize,
+    /// The number (-1, -2, …) given to a row without an id when its
+    /// organisation has several rows.
+    suffix: Option<String>,
+    /// The row's first asset in the run's order (before sharding).
+    first_asset: usize,
+    /// Its (template, platform) pairs.
+    pairs: Vec<(usize, usize)>,
+}
+
+/// Plans every row (cheap: templates, brands and images load once) to find
+/// the failing rows, count the assets and number the rows of one
+/// organisation; only that summary is kept. The content is planned again,
+/// a row at a time, as the workers need it, so memory does not grow with
+/// the batch.
+fn sketch_rows(
+    rows: &[Row],
+    opts: &BatchOptions,
+    files: &Files,
+) -> (Vec<Sketch>, Vec<ErrorReport>, usize) {
+    let mut sketches = Vec::new();
+    let mut failed = Vec::new();
+    let mut slugs = Vec::new();
+    let mut total = 0;
+    for (index, row) in rows.iter().enumerate() {
+        match plan(&row.input(), &opts.defaults, files) {
+            Ok(req) => {
+                let pairs = req.pairs();
+                slugs.push((output::slug(&req.org), req.id.is_none()));
+                sketches.push(Sketch {
+                    index,
+                    suffix: None,
+                    first_asset: total,
+                    pairs,
+                });
+                total += sketches.last().map_or(0, |s| s.pairs.len());
+            }
+            Err(e) => failed.push(row_error(row, &e)),
+        }
+    }
+    number_rows(&mut sketches, &slugs);
+    (sketches, failed, total)
+}
+
+/// Several rows of one organisation: without an id column, number them
+/// (-1, -2, …) in file order so no row overwrites another.
+fn number_rows(sketches: &mut [Sketch], slugs: &[(String, bool)]) {
+    let mut per_org: HashMap<&str, usize> = HashMap::new();
+    for (slug, _) in slugs {
+        *per_org.entry(slug.as_str()).or_default() += 1;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for ((slug, no_id), sketch) in slugs.iter().zip(sketches.iter_mut()) {
+        let k = seen.entry(slug.as_str()).or_default();
+        *k += 1;
+        if *no_id && per_org[slug.as_str()] > 1 {
+            sketch.suffix = Some(k.to_string());
+        }
+    }
+}
+
+/// A row planned again for its assets, with the name suffix its files get.
+struct Planned {
+    request: Request,
+    row: usize,
+    suffix: Option<String>,
+    content_hash: blake3::Hash,
+}
+
+/// The state the workers share.
+struct Run<'a> {
+    engine: &'a Engine,
+    opts: &'a BatchOptions,
+    make: MakeOptions,
+    manifest: HashMap<String, Remembered>,
+    /// The input hash of each place this run produced, for the next run's
+    /// manifest (32 bytes an asset; the rest of an entry is in `log`).
+    hashes: Mutex<Vec<Option<[u8; 32]>>>,
+    log: AssetLog,
+    errors: Mutex<Vec<(usize, ErrorReport)>>,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+    stop: AtomicBool,
+    stopped: AtomicBool,
+}
+
+impl Run<'_> {
+    fn failed(&self, place: usize, e: ErrorReport) -> Outcome {
+        lock(&self.errors).push((place, e));
+        if self.opts.fail_fast {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        Outcome::Failed
+    }
+
+    /// Makes and writes the asset in `place`, or leaves it as it is when
+    /// its inputs have not changed since the last run.
+    fn work(&self, place: usize, p: &Planned, ti: usize, pi: usize) -> Outcome {
+        let req = &p.request;
+        let (set, platform) = (&req.templates[ti], &req.platforms[pi]);
+        let hash = manifest::asset_hash(&p.content_hash, set, platform, &self.make);
+        let dest = Destination {
+            out: &self.opts.out,
+            org: &req.org,
+            suffix: p.suffix.as_deref(),
+        };
+        let format = self.make.format.for_platform(&platform.format);
+        let path = dest.path(&set.name, &platform.name, format);
+        let kept = match self.opts.force {
+            false => manifest::unchanged(&self.manifest, &path, &hash, self.make.svg),
+            true => None,
+        };
+        let outcome = if kept.is_some() {
+            Outcome::Unchanged
+        } else {
+            Outcome::Written
+        };
+        let fail = |e: ErrorReport| ErrorReport {
+            org: Some(req.org.clone()),
+            row: Some(p.row),
+            ..e
+        };
+        let report = match kept {
+            Some(r) => r,
+            None => {
+                let made = match make_asset(self.engine, set, platform, &req.content, &self.make) {
+                    Ok(m) => m,
+                    Err(e) => return self.failed(place, fail(e)),
+                };
+                // Files reach the disk together, before the manifest
+                // records them (see `finish`), not one by one while a
+                // worker waits.
+                let report = match made.write(&dest, Durability::Later) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let e = ErrorReport::of(&e, &set.name, &platform.name);
+                        return self.failed(place, fail(e));
+                    }
+                };
+                if let Some(t) = made.thumbnail {
+                    // Without it the sheet decodes the file: no loss.
+                    let _ = self.log.put_extra(place, &t.to_bytes());
+                }
+                report
+            }
+        };
+        if let Err(e) = self.log.put(place, &report) {
+            let message = format!("could not keep the asset's report: {e}");
+            let e = ErrorReport::new(&set.name, &platform.name, message, ErrorClass::Internal);
+            return self.failed(place, fail(e));
+        }
+        if let Some(h) = lock(&self.hashes).get_mut(place) {
+            *h = Some(*hash.as_bytes());
+        }
+        match outcome {
+            Outcome::Unchanged => self.unchanged.fetch_add(1, Ordering::Relaxed),
+            _ => self.written.fetch_add(1, Ordering::Relaxed),
+        };
+        outcome
+    }
+
+    /// Plans a row again for its kept assets: (place, template, platform)
+    /// each. The first pass planned this row: only a file changed while
+    /// the batch ran can make it fail now, and then each of its assets
+    /// fails with the row's error.
+    fn replan(
+        &self,
+        rows: &[Row],
+        files: &Files,
+        sk: &Sketch,
+        kept: &[(usize, usize, usize)],
+    ) -> Option<Arc<Planned>> {
+        if kept.is_empty() {
+            return None;
+        }
+        if self.stop.load(Ordering::Relaxed) {
+            self.stopped.store(true, Ordering::Relaxed);
+            return None;
+        }
+        let row = &rows[sk.index];
+        match plan(&row.input(), &self.opts.defaults, files) {
+            Ok(request) => Some(Arc::new(Planned {
+                content_hash: request.content_hash(),
+                suffix: request.id.clone().or_else(|| sk.suffix.clone()),
+                row: row.number,
+                request,
+            })),
+            Err(e) => {
+                let e = row_error(row, &e);
+                for &(place, _, _) in kept {
+                    lock(&self.errors).push((place, e.clone()));
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Runs a batch. `progress` hears of each asset as it finishes (and is
+/// first told the total). Nothing is printed. The work runs on a pool of
+/// `opts.jobs` threads (all cores for 0) that the batch makes and ends.
+pub fn run_batch(
+    engine: &Engine,
+    rows: &[Row],
+    opts: &BatchOptions,
+    progress: &(dyn Fn(Option<usize>, Outcome) + Sync),
+) -> BatchReport {
+    let files = Files::new(&opts.base);
+    let (sketches, failed_rows, total) = sketch_rows(rows, opts, &files);
+    if opts.fail_fast && !failed_rows.is_empty() {
+        return BatchReport {
+            assets: AssetLog::new_in(&opts.out, 0),
+            failed: failed_rows.len(),
+            errors: failed_rows,
+            written: 0,
+            unchanged: 0,
+            stopped: true,
+            warnings: Vec::new(),
+        };
+    }
+    let shard = Shard::new(opts.shard);
+    let places = shard.places(total);
+    progress(Some(places), Outcome::Written);
+    let run = Run {
+        engine,
+        opts,
+        // The contact sheets need a thumbnail: made from the pixels in
+        // memory (a sharded run draws no sheets).
+        make: MakeOptions {
+            thumbnail: opts.shard.is_none(),
+            ..opts.make.clone()
+        },
+        manifest: manifest::load(&opts.out),
+        hashes: Mutex::new(vec![None; places]),
+        log: AssetLog::new_in(&opts.out, places),
+        errors: Mutex::new(Vec::new()),
+        written: AtomicUsize::new(0),
+        unchanged: AtomicUsize::new(0),
+        stop: AtomicBool::new(false),
+        stopped: AtomicBool::new(false),
+    };
+    work_all(&run, rows, &files, &sketches, shard, progress);
+    finish(run, failed_rows, &files)
+}
+
+/// Makes every kept asset on a pool of `opts.jobs` threads, each row
+/// planned again as the workers reach it and dropped with its last asset.
+fn work_all(
+    run: &Run,
+    rows: &[Row],
+    files: &Files,
+    sketches: &[Sketch],
+    shard: Shard,
+    progress: &(dyn Fn(Option<usize>, Outcome) + Sync),
+) {
+    use rayon::prelude::*;
+    let stream = sketches.iter().flat_map(|sk| {
+        let kept: Vec<(usize, usize, usize)> = (sk.pairs.iter().enumerate())
+            .filter(|(k, _)| shard.keeps(sk.first_asset + k))
+            .map(|(k, &(ti, pi))| (shard.place(sk.first_asset + k), ti, pi))
+            .collect();
+        let planned = run.replan(rows, files, sk, &kept);
+        kept.into_iter()
+            .filter_map(move |(place, ti, pi)| Some((place, planned.clone()?, ti, pi)))
+    });
+    let all = || {
+        stream.par_bridge().for_each(|(place, p, ti, pi)| {
+            if run.stop.load(Ordering::Relaxed) {
+                run.stopped.store(true, Ordering::Relaxed);
+                return;
+            }
+            progress(None, run.work(place, &p, ti, pi));
+        });
+        // The workers' spare canvases are not needed after the last asset.
+        rayon::broadcast(|_| Canvas::release_spare());
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(run.opts.jobs)
+        .build()
+    {
+        Ok(pool) => pool.install(all),
+        Err(_) => all(),
+    }
+}
+
+/// Flushes what was written, records the manifest and gathers the report.
+fn finish(run: Run, failed_rows: Vec<ErrorReport>, files: &Files) -> BatchReport {
+    let opts = run.opts;
+    // Failures in the run's order, whatever order the threads finished in.
+    let mut asset_errors = run.errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    asset_errors.sort_by_key(|(place, _)| *place);
+    let mut errors = failed_rows;
+    errors.extend(asset_errors.into_iter().map(|(_, e)| e));
+    // The files this run wrote reach the disk before the manifest says they
+    // are there: if they cannot be flushed, the manifest is left as it was
+    // (the next run renders them again).
+    let mut warnings = Vec::new();
+    let written = run.written.into_inner();
+    let flushed = match written {
+        0 => Ok(()),
+        _ => output::sync_folder(&opts.out),
+    };
+    match &flushed {
+        Err(e) => warnings.push(format!(
+            "could not flush the files written to the disk ({e}), so the manifest was not updated: the next run renders again what this run wrote"
+        )),
+        Ok(()) => {
+            // A shard in its own manifest (so shards sharing a folder never
+            // overwrite each other's), a full run in the main one.
+            let hashes = run.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
+            let path = opts.out.join(manifest::file_name(opts.shard));
+            let _ = manifest::write(&path, &hashes, &run.log);
+        }
+    }
+    // The templates the rows used, each parsed once, in name order: fonts
+    // they ask for outside slots that no font file has.
+    for set in files.loaded_templates() {
+        for w in set.unavailable_fonts(|f| run.engine.fonts().has_family(f)) {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+    }
+    BatchReport {
+        assets: run.log,
+        failed: errors.len(),
+        errors,
+        written,
+        unchanged: run.unchanged.into_inner(),
+        stopped: run.stopped.into_inner(),
+        warnings,
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

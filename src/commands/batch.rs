@@ -1,0 +1,181 @@
+//! `postkit batch FILE`: every row × template × platform of a spreadsheet.
+
+use std::io::Write;
+use std::path::Path;
+
+use postkit::batch::{BatchOptions, BatchReport, Outcome};
+use postkit::{Engine, ErrorReport, TemplateSet};
+
+use crate::cli::BatchArgs;
+use crate::{fail, FAILED, OK};
+
+pub fn run(args: BatchArgs) -> u8 {
+    let start = std::time::Instant::now();
+    let defaults = match super::defaults(&args.common) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let rows = match postkit::batch::read_rows(&args.file) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let base = args
+        .file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    // Names given as defaults are checked up front: a typo is a usage error.
+    for t in &defaults.templates {
+        if let Err(e) = TemplateSet::load(t) {
+            return fail(&e);
+        }
+    }
+    let mut fonts = args.common.font.clone();
+    fonts.extend(postkit::batch::brand_fonts(&rows, &base));
+    // A batch's workers do nothing else: each keeps its canvas's memory.
+    let engine = match Engine::new(&fonts) {
+        Ok(e) => e.reuse_canvases(true),
+        Err(e) => return fail(&e),
+    };
+    let opts = BatchOptions {
+        out: args.common.out.clone(),
+        base,
+        defaults,
+        make: args.common.make(),
+        force: args.force,
+        fail_fast: args.fail_fast,
+        shard: args.shard,
+        jobs: args.jobs.unwrap_or(0),
+    };
+    let result = run_with_progress(&engine, &rows, &opts, &args);
+    let report_name = match args.shard {
+        Some((i, n)) => format!("report-{i}-of-{n}.json"),
+        None => "report.json".to_string(),
+    };
+    let review = match write_reports(&args, &result, &report_name) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if args.common.json {
+        let mut stdout = std::io::stdout().lock();
+        let report = result.report();
+        if serde_json::to_writer_pretty(&mut stdout, &report).is_err() || writeln!(stdout).is_err()
+        {
+            return OK; // the reader went away (a closed pipe)
+        }
+    }
+    print_summary(&args, &result, start, &report_name, review);
+    if result.failed == 0 {
+        OK
+    } else {
+        FAILED
+    }
+}
+
+/// Runs the batch with a progress bar on a terminal.
+fn run_with_progress(
+    engine: &Engine,
+    rows: &[postkit::batch::Row],
+    opts: &BatchOptions,
+    args: &BatchArgs,
+) -> BatchReport {
+    use std::io::IsTerminal;
+    let show_bar = !args.common.quiet && !args.common.json && std::io::stdout().is_terminal();
+    let bar = indicatif::ProgressBar::hidden();
+    if show_bar {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} assets {elapsed_precise} eta {eta}",
+            )
+            .expect("a valid template"),
+        );
+    }
+    let progress = |total: Option<usize>, _outcome: Outcome| match total {
+        Some(n) => bar.set_length(n as u64),
+        None => bar.inc(1),
+    };
+    let result = postkit::batch::run_batch(engine, rows, opts, &progress);
+    bar.finish_and_clear();
+    result
+}
+
+/// Writes the report (streamed asset by asset: a batch of any size needs
+/// the memory of one asset's report) and, for a whole run, the contact
+/// sheets and the review page, whose path it gives.
+fn write_reports(
+    args: &BatchArgs,
+    result: &BatchReport,
+    report_name: &str,
+) -> Result<Option<std::path::PathBuf>, u8> {
+    let out = &args.common.out;
+    let report = result.report();
+    postkit::output::write_atomic_with(&out.join(report_name), |w| {
+        serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
+    .map_err(|e| fail(&e))?;
+    if args.shard.is_some() {
+        return Ok(None);
+    }
+    postkit::review::write_contact_sheets(out, &report).map_err(|e| fail(&e))?;
+    let title = format!("postkit review: {}", args.file.display());
+    postkit::review::write_index(out, &report, &title)
+        .map(Some)
+        .map_err(|e| fail(&e))
+}
+
+/// "row 2 Broken Hub story-quote x-post": who an asset's error is about.
+/// A row's own error already names the row in its message.
+fn who(e: &ErrorReport) -> Vec<String> {
+    if e.template.is_empty() {
+        return Vec::new();
+    }
+    let mut who: Vec<String> = e.row.map(|r| format!("row {r}")).into_iter().collect();
+    who.extend(e.org.clone());
+    who.push(e.template.clone());
+    if !e.platform.is_empty() {
+        who.push(e.platform.clone());
+    }
+    who
+}
+
+fn print_summary(
+    args: &BatchArgs,
+    result: &BatchReport,
+    start: std::time::Instant,
+    report_name: &str,
+    review: Option<std::path::PathBuf>,
+) {
+    if !args.common.quiet {
+        for w in &result.warnings {
+            eprintln!("postkit: warning: {w}");
+        }
+    }
+    let file = args.file.display();
+    for e in &result.errors {
+        match who(e).join(" ") {
+            w if w.is_empty() => eprintln!("postkit: error: {file}: {}", e.message),
+            w => eprintln!("postkit: error: {file}: {w}: {}", e.message),
+        }
+    }
+    if args.common.quiet {
+        return;
+    }
+    eprintln!(
+        "postkit: {} written, {} unchanged, {} failed in {:.1} s{}; report: {}{}",
+        result.written,
+        result.unchanged,
+        result.failed,
+        start.elapsed().as_secs_f64(),
+        if result.stopped {
+            " (stopped at the first failure)"
+        } else {
+            ""
+        },
+        args.common.out.join(report_name).display(),
+        review
+            .map(|p| format!("; review: {}", p.display()))
+            .unwrap_or_default()
+    );
+}

@@ -1,0 +1,414 @@
+//! Filling a template: content and a platform in, a [`Filled`] SVG out —
+//! placeholders substituted (escaped, in one pass, never re-read), text slots
+//! replaced by laid-out lines, image slots by fitted images, the canvas set to
+//! the platform's exact pixel size.
+
+mod image_slot;
+mod slot;
+mod text_slot;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::inputs::Platform;
+pub use crate::inputs::{Content, ImageInput};
+pub use crate::template::escape;
+use crate::template::{Slot, TemplateSet, Variant};
+use crate::text::FontBook;
+use slot::{Acc, Job};
+
+/// Fields that come from the campaign, not the user: their paragraphs take
+/// their direction from their own first strong character.
+pub const CAMPAIGN_FIELDS: &[&str] = &[
+    "hashtags",
+    "tags",
+    "date",
+    "week",
+    "theme",
+    "headline",
+    "countdown",
+    "days",
+    "days_unit",
+];
+
+/// Longest text postkit lays out in one slot (characters).
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// Text set smaller than this (output px) gets a legibility warning.
+pub const MIN_LEGIBLE_PX: f32 = 14.0;
+
+/// How one slot came out.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct SlotReport {
+    /// Slot (field) name.
+    pub name: String,
+    /// Font size in output px (text slots).
+    pub font_size: Option<f32>,
+    /// Number of lines (text slots).
+    pub lines: usize,
+    /// Whether the content fits.
+    pub fits: bool,
+    /// Code points no font could draw (`U+XXXX`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// WCAG contrast of the text against what is behind it (text slots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contrast: Option<f32>,
+}
+
+/// Where a text slot's ink must stay, in output px.
+#[derive(Clone, Debug)]
+pub struct SlotBox {
+    /// Index into [`Filled::slots`].
+    pub report: usize,
+    /// Id of the slot's group in the SVG.
+    pub id: String,
+    /// Left, top, right, bottom.
+    pub rect: [f32; 4],
+    /// The text's ink, in output px (left, top, right, bottom).
+    pub ink: Option<[f32; 4]>,
+    /// The text colour, when it is a plain `#RRGGBB`.
+    pub colour: Option<[u8; 3]>,
+    /// Font size in output px.
+    pub font_px: f32,
+    /// Bold (700 or more).
+    pub bold: bool,
+    /// The slot overlaps a cover-fitted image (a photo): it may get a scrim.
+    pub over_photo: bool,
+}
+
+/// A filled template, ready to render.
+#[derive(Clone, Debug)]
+pub struct Filled {
+    /// The SVG document.
+    pub svg: String,
+    /// Output width, px.
+    pub width: u32,
+    /// Output height, px.
+    pub height: u32,
+    /// Per-slot results.
+    pub slots: Vec<SlotReport>,
+    /// Text slot boxes in output px, for the check after rendering.
+    pub slot_boxes: Vec<SlotBox>,
+    /// The logo image's slot, when a logo image was placed: its group's id
+    /// and the slot in output px (left, top, right, bottom), where the
+    /// background's colour decides which logo suits it.
+    pub logo: Option<(String, [f32; 4])>,
+    /// Things worth telling the user (those `--strict` turns into errors
+    /// have a kind that [`Kind::is_strict`]).
+    pub warnings: Vec<Diagnostic>,
+    /// Variant used.
+    pub variant: String,
+}
+
+/// Replaces `{{name}}` in `src` with `value(name)` in one pass: substituted
+/// values are never scanned again. Names with no value become empty and are
+/// collected in `missing`.
+pub(super) fn substitute(
+    src: &str,
+    fields: &BTreeMap<String, String>,
+    esc: bool,
+    missing: &mut Vec<String>,
+) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        // Only `{{ name }}` with a field name in it is a placeholder: a
+        // stray `{{` (a typo such as `{{org}`) is kept as it is instead of
+        // swallowing the markup up to the next `}}`.
+        let closed = after.find("}}").filter(|&j| {
+            let name = after[..j].trim();
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        });
+        match closed {
+            Some(j) => {
+                let name = after[..j].trim();
+                match fields.get(name) {
+                    Some(v) if esc => out.push_str(&escape(v)),
+                    Some(v) => out.push_str(v),
+                    None => {
+                        if !missing.iter().any(|m| m == name) {
+                            missing.push(name.to_string());
+                        }
+                    }
+                }
+                rest = &after[j + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `{{name}}` placeholders of `src` replaced by raw (unescaped) values;
+/// unknown names become empty.
+pub fn substitute_fields(src: &str, fields: &BTreeMap<String, String>) -> String {
+    substitute(src, fields, false, &mut Vec::new())
+}
+
+pub(super) fn group_id(idx: usize, slot: &Slot) -> String {
+    format!("postkit-slot-{idx}-{}", slot.field)
+}
+
+pub(super) fn fmt(v: f32) -> String {
+    let r = (v * 100.0).round() / 100.0;
+    let s = format!("{r:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Source ranges of the conditional elements `content` leaves out.
+fn dropped_ranges(variant: &Variant, content: &Content) -> Vec<std::ops::Range<usize>> {
+    let is_set = |f: &str| {
+        content
+            .fields
+            .get(f)
+            .is_some_and(|v| !v.trim().is_empty() && v.trim() != "false")
+    };
+    variant
+        .parsed
+        .conditionals
+        .iter()
+        .filter(|(_, field, when_set)| is_set(field) != *when_set)
+        .map(|(r, _, _)| r.clone())
+        .collect()
+}
+
+/// The slots of `variant` that `content` shows (conditional elements that
+/// are left out take their slots with them).
+pub fn active_slots<'a>(variant: &'a Variant, content: &Content) -> Vec<&'a Slot> {
+    let dropped = dropped_ranges(variant, content);
+    variant
+        .parsed
+        .slots
+        .iter()
+        .filter(|s| {
+            !dropped
+                .iter()
+                .any(|d| d.start <= s.range.start && s.range.end <= d.end)
+        })
+        .collect()
+}
+
+/// How a variant's user space maps onto a platform's pixels: the view
+/// grows (never distorts) to the platform's aspect ratio, centred. (The
+/// pixel buffer an asset is drawn into is [`crate::raster::Canvas`].)
+#[derive(Clone, Copy, Debug)]
+pub struct Viewport {
+    /// Output px per user unit.
+    pub scale: f32,
+    /// viewBox x.
+    pub vx: f32,
+    /// viewBox y.
+    pub vy: f32,
+    /// viewBox width.
+    pub vw: f32,
+    /// viewBox height.
+    pub vh: f32,
+}
+
+/// The viewport of `variant` on `platform`.
+pub fn viewport(variant: &Variant, platform: &Platform) -> Viewport {
+    let p = &variant.parsed;
+    let (w, h) = (platform.width as f32, platform.height as f32);
+    let scale = (w / p.width).min(h / p.height);
+    let (vw, vh) = (w / scale, h / scale);
+    Viewport {
+        scale,
+        vx: p.vb_x - (vw - p.width) / 2.0,
+        vy: p.vb_y - (vh - p.height) / 2.0,
+        vw,
+        vh,
+    }
+}
+
+impl Viewport {
+    /// A slot's rect in output px (left, top, right, bottom), ignoring any
+    /// transform on the slot itself.
+    pub fn px(&self, slot: &Slot) -> [f32; 4] {
+        [
+            (slot.x - self.vx) * self.scale,
+            (slot.y - self.vy) * self.scale,
+            (slot.x + slot.width - self.vx) * self.scale,
+            (slot.y + slot.height - self.vy) * self.scale,
+        ]
+    }
+}
+
+/// Fills the variant of `set` nearest `platform`'s aspect with `content`.
+pub fn fill(
+    set: &TemplateSet,
+    platform: &Platform,
+    content: &Content,
+    book: &FontBook,
+) -> Result<Filled, Error> {
+    let variant: &Variant = set.variant_for(platform.width, platform.height);
+    let job = Job {
+        set,
+        platform,
+        content,
+        book,
+        view: viewport(variant, platform),
+    };
+    let mut acc = Acc::default();
+    // Edits, in source order: (start, end, replacement).
+    let mut edits = frame_edits(&job, &mut acc, variant);
+    // Conditional elements whose condition fails are dropped, with any slot
+    // inside them.
+    let dropped = dropped_ranges(variant, content);
+    let inside = |r: &std::ops::Range<usize>| {
+        dropped
+            .iter()
+            .any(|d| d.start <= r.start && r.end <= d.end && d != r)
+    };
+    for d in &dropped {
+        if !inside(d) {
+            edits.push((d.start, d.end, String::new()));
+        }
+    }
+    for (i, slot) in variant.parsed.slots.iter().enumerate() {
+        if dropped
+            .iter()
+            .any(|d| d.start <= slot.range.start && slot.range.end <= d.end)
+        {
+            continue;
+        }
+        let markup = job.slot(&mut acc, i, slot)?;
+        edits.push((slot.range.start, slot.range.end, markup));
+    }
+    let svg = splice(&variant.source, edits, &content.fields, &mut acc.missing);
+    Ok(acc.finish(svg, platform, &variant.name))
+}
+
+/// An edit of the template's source: (start, end, replacement).
+type Edit = (usize, usize, String);
+
+/// The root's own edits: its size attributes replaced by the platform's
+/// (the viewport grown to the platform's aspect), and the background
+/// drawn first, past every edge.
+fn frame_edits(job: &Job, acc: &mut Acc, variant: &Variant) -> Vec<Edit> {
+    let p = &variant.parsed;
+    let Viewport { vx, vy, vw, vh, .. } = job.view;
+    let mut edits: Vec<Edit> = Vec::new();
+    for r in &p.root_drop {
+        edits.push((r.start, r.end, String::new()));
+    }
+    edits.push((
+        p.root_insert,
+        p.root_insert,
+        format!(
+            " width=\"{}\" height=\"{}\" viewBox=\"{} {} {} {}\" preserveAspectRatio=\"xMidYMid meet\"",
+            job.platform.width,
+            job.platform.height,
+            fmt(vx),
+            fmt(vy),
+            fmt(vw),
+            fmt(vh)
+        ),
+    ));
+    let fields = &job.content.fields;
+    let background = p
+        .background
+        .as_deref()
+        .map(|b| substitute(b, fields, false, &mut acc.missing))
+        .or_else(|| fields.get("palette.background").cloned())
+        .unwrap_or_else(|| "#FFFFFF".into());
+    edits.push((
+        p.root_body,
+        p.root_body,
+        format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
+            fmt(vx - 1.0),
+            fmt(vy - 1.0),
+            fmt(vw + 2.0),
+            fmt(vh + 2.0),
+            escape(&background)
+        ),
+    ));
+    edits
+}
+
+/// Applies the edits to `src` in source order, substituting placeholders
+/// (escaped) in the text between them. An edit inside another (a
+/// conditional element inside a slot's rect, which the slot replaces whole)
+/// is dropped with what contains it; an insertion (empty range) is inside
+/// only if strictly so. Overlapping edits cannot both apply: the later is
+/// skipped, never sliced backwards.
+fn splice(
+    src: &str,
+    mut edits: Vec<Edit>,
+    fields: &BTreeMap<String, String>,
+    missing: &mut Vec<String>,
+) -> String {
+    edits.sort_by_key(|e| (e.0, e.1));
+    let contains = |f: &Edit, e: &Edit| {
+        if f.0 == f.1 || (f.0, f.1) == (e.0, e.1) {
+            return false;
+        }
+        if e.0 == e.1 {
+            f.0 < e.0 && e.1 < f.1
+        } else {
+            f.0 <= e.0 && e.1 <= f.1
+        }
+    };
+    let kept: Vec<&Edit> = edits
+        .iter()
+        .filter(|e| !edits.iter().any(|f| contains(f, e)))
+        .collect();
+    let mut svg = String::with_capacity(src.len() + 4096);
+    let mut at = 0;
+    for (start, end, text) in kept {
+        if *start < at {
+            continue;
+        }
+        svg.push_str(&substitute(&src[at..*start], fields, true, missing));
+        svg.push_str(text);
+        at = *end;
+    }
+    svg.push_str(&substitute(&src[at..], fields, true, missing));
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitution_is_single_pass_and_escaped() {
+        let mut f = BTreeMap::new();
+        f.insert("org".to_string(), "A&B {{story}}".to_string());
+        f.insert("story".to_string(), "<x>".to_string());
+        let mut missing = Vec::new();
+        let out = substitute(
+            "<t>{{org}} {{ story }} {{nope}}</t>",
+            &f,
+            true,
+            &mut missing,
+        );
+        assert_eq!(out, "<t>A&amp;B {{story}} &lt;x&gt; </t>");
+        assert_eq!(missing, ["nope"]);
+    }
+
+    #[test]
+    fn numbers_are_short_and_stable() {
+        assert_eq!(fmt(12.0), "12");
+        assert_eq!(fmt(12.345), "12.35");
+        assert_eq!(fmt(-0.001), "0");
+    }
+}
