@@ -2,6 +2,7 @@
 //! code out. No pipeline logic lives here.
 
 mod cli;
+mod docgen;
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -84,6 +85,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Batch(args) => batch(*args),
         Command::Init(args) => init(args),
+        Command::Completions(args) => docgen::completions(args),
+        Command::Man(args) => docgen::man(args),
     };
     ExitCode::from(code)
 }
