@@ -1,18 +1,56 @@
 //! The command line: flags only. Scripts depend on these names.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use postkit::plan::parse;
 
 /// Turn a campaign's templates and a community's stories into ready-to-post
 /// social media graphics.
 #[derive(Debug, Parser)]
-#[command(name = "postkit", version, about, long_about = None)]
+#[command(name = "postkit", version = version(), about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The whole command definition: what parses the arguments, and what the
+/// man pages and shell completions are generated from.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Cargo features that change what the binary can do, named by `--version`
+/// so that a bug report says what was running. A new feature is one line.
+const FEATURES: &[(&str, bool)] = &[
+    ("cjk", cfg!(feature = "cjk")),
+    ("emoji", cfg!(feature = "emoji")),
+];
+
+/// `postkit --version`: the version, the platform and the features built in,
+/// e.g. `0.1.0 (x86_64-linux; features: cjk, emoji)`.
+pub fn version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let on: Vec<&str> = FEATURES
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(name, _)| *name)
+            .collect();
+        format!(
+            "{} ({}-{}; features: {})",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::ARCH,
+            std::env::consts::OS,
+            if on.is_empty() {
+                "none".to_string()
+            } else {
+                on.join(", ")
+            }
+        )
+    })
 }
 
 /// Subcommands.
@@ -30,6 +68,27 @@ pub enum Command {
     Batch(Box<BatchArgs>),
     /// Scaffold a folder a partner can fill in: a batch file, a brand.toml, a note.
     Init(InitArgs),
+    /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --dir.
+    Man(ManArgs),
+}
+
+/// `postkit completions SHELL`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `postkit man [--dir DIR]`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write postkit.1 and a page per subcommand (postkit-render.1, …) into
+    /// this folder instead of printing postkit.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `postkit batch FILE`.

@@ -80,6 +80,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Batch(args) => commands::batch::run(*args),
         Command::Init(args) => commands::init::run(args),
+        Command::Completions(args) => commands::docs::completions(args),
+        Command::Man(args) => commands::docs::man(args),
     };
     ExitCode::from(code)
 }

@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod check;
+pub mod docs;
 pub mod init;
 pub mod render;
 pub mod templates;
