@@ -1,0 +1,747 @@
+//! `postkit serve` against the real binary on 127.0.0.1 (a port the OS
+//! picks): the API, its answers and errors, hostile requests, a bounded
+//! load, and a graceful stop. Every loop is bounded in count and time.
+#![cfg(feature = "serve")]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::root;
+
+/// A running server, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    /// Its working folder and temporary folder (both must stay empty).
+    dir: tempfile::TempDir,
+    tmp: tempfile::TempDir,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        Server::start_env(args, &[])
+    }
+
+    fn start_env(args: &[&str], env: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let logs = tempfile::tempdir().unwrap().keep();
+        let log = logs.join("server.log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_postkit"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .current_dir(dir.path())
+            .env("TMPDIR", tmp.path())
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("postkit serve starts");
+        let mut line = String::new();
+        let mut out = child.stdout.take().unwrap();
+        let mut byte = [0u8; 1];
+        while !line.ends_with('\n') && out.read(&mut byte).unwrap_or(0) == 1 {
+            line.push(byte[0] as char);
+        }
+        let url = line
+            .trim()
+            .strip_prefix("postkit: serving on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+        let addr = url.trim_end_matches('/').parse().unwrap();
+        Server {
+            child,
+            addr,
+            dir,
+            tmp,
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An answer.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// One HTTP/1.1 exchange (`Connection: close`), within 60 s.
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Answer {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    // A server that refuses a body answers before reading all of it, and
+    // may close the connection while it is still being sent.
+    let _ = s.write_all(head.as_bytes()).and_then(|_| s.write_all(body));
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    parse(&raw)
+}
+
+fn parse(raw: &[u8]) -> Answer {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete answer");
+    let head = String::from_utf8_lossy(&raw[..end]).to_string();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[end + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        body = dechunk(&body);
+    }
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let nl = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&b[..nl]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[nl + 2..nl + 2 + size]);
+        b = &b[nl + 2 + size + 2..];
+    }
+}
+
+/// A multipart body: text parts, then file parts (field, file name, bytes).
+fn multipart(texts: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "postkit-test-boundary-7d1";
+    let mut body = Vec::new();
+    for (k, v) in texts {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (k, name, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn post_form(
+    s: &Server,
+    accept: &str,
+    texts: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Answer {
+    let (ctype, body) = multipart(texts, files);
+    http(
+        s.addr,
+        "POST",
+        "/api/render",
+        &[("Content-Type", &ctype), ("Accept", accept)],
+        &body,
+    )
+}
+
+const ARABIC: &str = "عندما وصلنا إلى بليموث لم نكن نعرف أحداً. الآن جيراننا يعلموننا خبز الزعفران.";
+
+fn logo() -> Vec<u8> {
+    std::fs::read(root().join("examples/logo.png")).unwrap()
+}
+
+fn all_files(dir: &Path) -> Vec<String> {
+    common::files(dir)
+}
+
+#[test]
+fn the_read_only_api_describes_the_campaign_presets_and_templates() {
+    let s = Server::start(&[]);
+    let h = http(s.addr, "GET", "/healthz", &[], b"");
+    assert_eq!((h.status, h.json()["status"].as_str()), (200, Some("ok")));
+    let c = http(s.addr, "GET", "/api/campaign", &[], b"").json();
+    assert_eq!(c["hashtags"][0], "#ItTakesACommunity");
+    assert_eq!(c["platforms"].as_array().unwrap().len(), 5);
+    let p = http(s.addr, "GET", "/api/platforms", &[], b"").json();
+    let presets = postkit::Platforms::embedded();
+    assert_eq!(p.as_array().unwrap().len(), presets.all().len());
+    let t = http(s.addr, "GET", "/api/templates", &[], b"").json();
+    let names: Vec<&str> = t
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), postkit::template::builtin_names().len());
+    let event = http(s.addr, "GET", "/api/templates/event", &[], b"").json();
+    let fields: Vec<(&str, bool)> = event["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap(),
+                f["required"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(fields.iter().any(|(n, _)| *n == "event"), "{fields:?}");
+    assert!(
+        !fields
+            .iter()
+            .any(|(n, _)| ["org", "logo", "hashtags", "tags"].contains(n)),
+        "{fields:?}"
+    );
+    let story = http(s.addr, "GET", "/api/templates/photo-story", &[], b"").json();
+    let kinds: Vec<(&str, &str)> = story["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["kind"].as_str().unwrap()))
+        .collect();
+    assert!(
+        kinds.contains(&("photo", "image")) && kinds.contains(&("story", "text")),
+        "{kinds:?}"
+    );
+    let thumb = http(
+        s.addr,
+        "GET",
+        "/api/templates/story-quote/thumbnail.png",
+        &[],
+        b"",
+    );
+    assert_eq!(thumb.status, 200);
+    let img = image::load_from_memory(&thumb.body).unwrap();
+    assert!(img.width() <= 320 && img.height() <= 320);
+    let missing = http(s.addr, "GET", "/api/templates/poster", &[], b"");
+    assert_eq!(missing.status, 404);
+    assert!(missing.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("choose one of: ambassador"));
+    // Every answer carries the security headers.
+    let page = http(s.addr, "GET", "/", &[], b"");
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(h.header("cache-control"), Some("no-store"));
+    // One line per request: method, path, status, time.
+    let log = s.log();
+    assert!(
+        log.contains("postkit: GET /api/templates/event 200 "),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_render_answers_json_with_previews_one_png_or_the_whole_kit() {
+    let s = Server::start(&[]);
+    let texts = [
+        ("org", "مركز الترحيب"),
+        ("story", ARABIC),
+        ("hashtags", "ItTakesACommunity MigrantsDay"),
+        ("preview", "300"),
+    ];
+    let logo = logo();
+    let r = post_form(
+        &s,
+        "application/json",
+        &texts,
+        &[("logo", "logo.png", &logo)],
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let v = r.json();
+    let assets = v["assets"].as_array().unwrap();
+    assert_eq!(assets.len(), 5, "{v}");
+    for a in assets {
+        let url = a["preview"].as_str().unwrap();
+        let b64 = url.strip_prefix("data:image/png;base64,").unwrap();
+        use base64::Engine as _;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let img = image::load_from_memory(&png).unwrap();
+        assert!(img.width().max(img.height()) <= 300);
+        assert!(a["alt"].as_str().unwrap().contains("عندما وصلنا"));
+        assert!(a["caption"].as_str().unwrap().contains("#MigrantsDay"));
+        assert!(a["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "story" && s["fits"] == true));
+    }
+    // Without previews: links to the full-size images, which last.
+    let texts = [
+        ("org", "Hub"),
+        ("story", "We cook."),
+        ("platform", "x-post"),
+    ];
+    let v = post_form(&s, "application/json", &texts, &[]).json();
+    let url = v["assets"][0]["url"].as_str().unwrap().to_string();
+    let img = http(s.addr, "GET", &url, &[], b"");
+    assert_eq!(
+        (img.status, img.header("content-type")),
+        (200, Some("image/png"))
+    );
+    assert_eq!(image::load_from_memory(&img.body).unwrap().width(), 1600);
+    assert!(
+        !s.log().contains(url.split('/').nth(3).unwrap()),
+        "the log names no link token"
+    );
+    // One image.
+    let png = post_form(&s, "image/png", &texts, &[]);
+    assert_eq!(png.status, 200);
+    assert!(png
+        .header("content-disposition")
+        .unwrap()
+        .contains("story-quote-x-post.png"));
+    assert!(png.body == img.body, "the same input gives the same image");
+    // Several sizes are not one image.
+    let two = post_form(
+        &s,
+        "image/png",
+        &[
+            ("org", "Hub"),
+            ("story", "We cook."),
+            ("platform", "x-post;instagram-story"),
+        ],
+        &[],
+    );
+    assert_eq!(two.status, 400);
+    assert_eq!(two.json()["error"]["field"], "platform");
+}
+
+#[test]
+fn the_kit_zip_is_complete_and_byte_identical_for_the_same_input() {
+    let s = Server::start(&[]);
+    let logo = logo();
+    let texts = [("org", "../../etc/pass\u{0}wd"), ("story", ARABIC)];
+    let a = post_form(
+        &s,
+        "application/zip",
+        &texts,
+        &[("logo", "logo.png", &logo)],
+    );
+    let b = post_form(
+        &s,
+        "application/zip",
+        &texts,
+        &[("logo", "logo.png", &logo)],
+    );
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    assert!(
+        a.body == b.body,
+        "the zip differs between two identical requests"
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(a.body)).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+    let pngs: Vec<&String> = names.iter().filter(|n| n.ends_with(".png")).collect();
+    assert_eq!(pngs.len(), 5, "{names:?}");
+    for n in &names {
+        assert!(
+            !n.contains("..") && !n.starts_with('/') && !n.contains('\0'),
+            "{n}"
+        );
+    }
+    for p in pngs {
+        assert!(p.starts_with("etc-pass-wd/"), "{p}");
+        for side in ["alt.txt", "caption.txt"] {
+            let name = format!("{p}.{side}");
+            let mut text = String::new();
+            zip.by_name(&name)
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            assert!(!text.is_empty(), "{name}");
+        }
+    }
+    let mut report = String::new();
+    zip.by_name("report.json")
+        .unwrap()
+        .read_to_string(&mut report)
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["assets"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn bad_requests_name_the_field_and_the_limit() {
+    let s = Server::start(&["--max-image-mb", "1"]);
+    // Over the image limit: 413, read no further.
+    let big = vec![0u8; 1_100_000];
+    let r = post_form(
+        &s,
+        "application/json",
+        &[("org", "Hub"), ("story", "Hi")],
+        &[("photo", "big.jpg", &big)],
+    );
+    assert_eq!(r.status, 413);
+    let e = r.json();
+    assert_eq!(
+        (e["error"]["field"].as_str(), e["error"]["class"].as_str()),
+        (Some("photo"), Some("too_large"))
+    );
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("limit of 1 MB"),
+        "{e}"
+    );
+    // A text file as the logo.
+    let r = post_form(
+        &s,
+        "application/json",
+        &[("org", "Hub"), ("story", "Hi")],
+        &[("logo", "notes.txt", b"hello, not a picture")],
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "logo notes.txt: is not a PNG, JPEG, WebP or SVG image"
+    );
+    // A missing story, and one too long.
+    let r = post_form(&s, "application/json", &[("org", "Hub")], &[]);
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (400, Some("story"))
+    );
+    let long = "word ".repeat(3000);
+    let r = post_form(
+        &s,
+        "application/json",
+        &[("org", "Hub"), ("story", &long)],
+        &[],
+    );
+    assert_eq!(
+        (r.status, r.json()["error"]["class"].as_str()),
+        (413, Some("too_large"))
+    );
+    // Text that cannot fit at any size: 422.
+    let r = post_form(
+        &s,
+        "application/json",
+        &[
+            ("org", "Hub"),
+            ("story", &"word ".repeat(1900)),
+            ("platform", "x-post"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        (r.status, r.json()["error"]["class"].as_str()),
+        (422, Some("cannot_render"))
+    );
+    // Unknown fields are template fields (ignored by templates that do not
+    // use them); malformed names are refused.
+    let r = post_form(
+        &s,
+        "application/json",
+        &[
+            ("org", "Hub"),
+            ("story", "Hi"),
+            ("platform", "x-post"),
+            ("favourite_colour", "teal"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status, 200);
+    let r = post_form(
+        &s,
+        "application/json",
+        &[("org", "Hub"), ("story", "Hi"), ("bad name!", "x")],
+        &[],
+    );
+    assert_eq!(r.status, 400);
+    // Not a form at all.
+    let r = http(
+        s.addr,
+        "POST",
+        "/api/render",
+        &[("Content-Type", "text/plain")],
+        b"org=Hub",
+    );
+    assert_eq!(r.status, 415);
+    // Bad JSON.
+    let r = http(
+        s.addr,
+        "POST",
+        "/api/render",
+        &[("Content-Type", "application/json")],
+        b"{\"org\": ",
+    );
+    assert_eq!(
+        (r.status, r.json()["error"]["class"].as_str()),
+        (400, Some("bad_input"))
+    );
+    assert!(
+        all_files(s.dir.path()).is_empty() && all_files(s.tmp.path()).is_empty(),
+        "a file was written"
+    );
+}
+
+/// An SVG logo that links to an outside image: drawn without it, and
+/// nothing is fetched (a listener at the linked address hears nothing).
+#[test]
+fn an_svg_logo_with_an_external_link_fetches_nothing() {
+    let trap = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    trap.set_nonblocking(true).unwrap();
+    let port = trap.local_addr().unwrap().port();
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 100 40"><rect width="100" height="40" fill="#0e3b5c"/><image href="http://127.0.0.1:{port}/x.png" width="40" height="40"/></svg>"##
+    );
+    let s = Server::start(&[]);
+    let r = post_form(
+        &s,
+        "application/json",
+        &[("org", "Hub"), ("story", "Hi"), ("platform", "x-post")],
+        &[("logo", "logo.svg", svg.as_bytes())],
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(
+        trap.accept().is_err(),
+        "the server fetched the linked image"
+    );
+}
+
+/// A slow upload holds its render slot until it is cut off; meanwhile a
+/// second request finds every slot busy: 503 with Retry-After, at once.
+#[test]
+fn slow_uploads_are_cut_off_and_a_full_server_says_busy() {
+    let s = Server::start(&["--workers", "1", "--read-timeout", "2"]);
+    let (ctype, body) = multipart(&[("org", "Hub"), ("story", "Hi")], &[]);
+    let mut slow = TcpStream::connect(s.addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let head = format!("POST /api/render HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n", body.len());
+    slow.write_all(head.as_bytes()).unwrap();
+    slow.write_all(&body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let busy = post_form(
+        &s,
+        "application/json",
+        &[("org", "Hub"), ("story", "Hi")],
+        &[],
+    );
+    assert_eq!(busy.status, 503);
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    let started = Instant::now();
+    let mut raw = Vec::new();
+    slow.read_to_end(&mut raw).unwrap();
+    let cut = parse(&raw);
+    assert_eq!(cut.status, 408, "{}", String::from_utf8_lossy(&cut.body));
+    assert!(cut.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("was cut off"));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // The slot is free again.
+    let ok = post_form(
+        &s,
+        "application/json",
+        &[("org", "Hub"), ("story", "Hi"), ("platform", "x-post")],
+        &[],
+    );
+    assert_eq!(ok.status, 200);
+}
+
+/// 200 requests at concurrency 16: every answer is 200, or 503 with
+/// Retry-After, and the server answers /healthz all along.
+#[test]
+fn under_load_every_answer_is_a_render_or_busy() {
+    let s = Server::start(&[]);
+    let addr = s.addr;
+    let (ctype, body) = multipart(
+        &[
+            ("org", "Hub"),
+            ("story", "We cook on Fridays."),
+            ("platform", "x-post"),
+            ("preview", "200"),
+        ],
+        &[],
+    );
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let outcomes: Vec<(u16, bool)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..16)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut seen = Vec::new();
+                    while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 200
+                        && Instant::now() < deadline
+                    {
+                        let r = http(
+                            addr,
+                            "POST",
+                            "/api/render",
+                            &[("Content-Type", &ctype)],
+                            &body,
+                        );
+                        seen.push((r.status, r.header("retry-after").is_some()));
+                    }
+                    seen
+                })
+            })
+            .collect();
+        let mut health = 0;
+        while workers.iter().any(|w| !w.is_finished()) && health < 50 {
+            assert_eq!(http(addr, "GET", "/healthz", &[], b"").status, 200);
+            health += 1;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    assert_eq!(
+        outcomes.len(),
+        200,
+        "every request answered within the time"
+    );
+    for (status, retry) in &outcomes {
+        assert!(*status == 200 || (*status == 503 && *retry), "{status}");
+    }
+    assert!(outcomes.iter().any(|(s, _)| *s == 200));
+}
+
+/// SIGTERM: the request in flight is answered, then the server exits 0.
+#[cfg(unix)]
+#[test]
+fn sigterm_finishes_what_is_in_flight_then_exits_cleanly() {
+    let mut s = Server::start(&[]);
+    let addr = s.addr;
+    let (ctype, body) = multipart(
+        &[("org", "Hub"), ("story", "We cook."), ("platform", "all")],
+        &[],
+    );
+    let in_flight = std::thread::spawn(move || {
+        http(
+            addr,
+            "POST",
+            "/api/render",
+            &[("Content-Type", &ctype)],
+            &body,
+        )
+        .status
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: kill only sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) }, 0);
+    assert_eq!(in_flight.join().unwrap(), 200);
+    let status = s.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(all_files(s.dir.path()).is_empty() && all_files(s.tmp.path()).is_empty());
+}
+
+/// A panic while rendering is that request's error; the server goes on.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_in_a_render_is_that_requests_error() {
+    let s = Server::start_env(&[], &[("POSTKIT_FAILPOINT_PANIC", "Broken Hub")]);
+    let r = post_form(
+        &s,
+        "application/json",
+        &[
+            ("org", "Broken Hub"),
+            ("story", "Hi"),
+            ("platform", "x-post"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status, 500);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("internal error while rendering"));
+    let ok = post_form(
+        &s,
+        "application/json",
+        &[("org", "Good Hub"), ("story", "Hi"), ("platform", "x-post")],
+        &[],
+    );
+    assert_eq!(ok.status, 200);
+}
+
+/// `--max-requests N` answers N requests, then exits 0.
+#[test]
+fn max_requests_stops_the_server() {
+    let mut s = Server::start(&["--max-requests", "2"]);
+    assert_eq!(http(s.addr, "GET", "/healthz", &[], b"").status, 200);
+    assert_eq!(http(s.addr, "GET", "/api/campaign", &[], b"").status, 200);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
