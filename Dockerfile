@@ -1,0 +1,15 @@
+# postkit serve in a container: build with the Rust toolchain, run the
+# binary alone (fonts, templates and the page are embedded) as an
+# unprivileged user. Not built on the project's machines (no container
+# engine there): see README, "Host it for your partners".
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked && strip target/release/postkit
+
+FROM debian:bookworm-slim
+RUN useradd --system --no-create-home --shell /usr/sbin/nologin postkit
+COPY --from=build /src/target/release/postkit /usr/local/bin/postkit
+USER postkit
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/postkit", "serve", "--bind", "0.0.0.0:8080"]
