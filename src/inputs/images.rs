@@ -141,10 +141,16 @@ impl ImageInput {
         limits.max_image_height = Some(MAX_IMAGE_SIDE);
         limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + (64 << 20));
         reader.limits(limits);
-        let decoded = reader
-            .decode()
-            .map_err(|e| bad(format!("is damaged or truncated: {e}")))?
-            .into_rgba8();
+        let damaged = |e: image::ImageError| bad(format!("is damaged or truncated: {e}"));
+        let mut decoder = reader.into_decoder().map_err(damaged)?;
+        // A phone stores its photo sideways and says so in the EXIF
+        // orientation: turn it upright, as every viewer shows it.
+        let orientation = image::ImageDecoder::orientation(&mut decoder)
+            .unwrap_or(image::metadata::Orientation::NoTransforms);
+        let mut img = image::DynamicImage::from_decoder(decoder).map_err(damaged)?;
+        img.apply_orientation(orientation);
+        let decoded = img.into_rgba8();
+        let (width, height) = decoded.dimensions();
         let ink = visible_mean(&decoded);
         let opaque = decoded.pixels().all(|p| p[3] == 255);
         Ok(ImageInput {
@@ -399,5 +405,52 @@ fn resample(src: &image::RgbaImage, crop: [u32; 4], w: u32, h: u32, alpha: bool)
         image::ImageEncoder::write_image(enc, rgb.as_raw(), w, h, image::ExtendedColorType::Rgb8)
             .expect("in-memory JPEG encode");
         data_url("image/jpeg", &out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A JPEG with an EXIF segment saying "rotate 90° clockwise to view"
+    /// (orientation 6), as a phone writes a photo taken upright.
+    fn sideways_jpeg(w: u32, h: u32) -> Vec<u8> {
+        // Left half red, right half blue, as stored.
+        let img = image::RgbImage::from_fn(w, h, |x, _| {
+            if x < w / 2 {
+                image::Rgb([220, 20, 20])
+            } else {
+                image::Rgb([20, 20, 220])
+            }
+        });
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95)
+            .encode_image(&img)
+            .unwrap();
+        // TIFF (big-endian) with one IFD entry: Orientation (0x0112) = 6.
+        let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
+        tiff.extend_from_slice(&[0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+        let mut app1 = b"Exif\x00\x00".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = (app1.len() + 2) as u16;
+        let mut out = jpeg[..2].to_vec(); // SOI
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn a_photo_is_turned_upright_by_its_exif_orientation() {
+        let img =
+            ImageInput::from_bytes(sideways_jpeg(40, 20), Path::new("phone.jpg"), "photo").unwrap();
+        // Stored 40 x 20; shown upright, 20 x 40.
+        assert_eq!((img.width, img.height), (20, 40));
+        let px = img.pixels.as_ref().unwrap();
+        assert_eq!(px.dimensions(), (20, 40));
+        // Turned clockwise: the stored left (red) is now on top.
+        assert!(px.get_pixel(10, 5)[0] > 150 && px.get_pixel(10, 5)[2] < 100);
+        assert!(px.get_pixel(10, 35)[2] > 150 && px.get_pixel(10, 35)[0] < 100);
     }
 }
