@@ -78,7 +78,7 @@ impl Prepared<'_> {
             .or_else(|| self.search(lo, hi, (bw, bh), style, true));
         let (size, lines, broken, overflow) = match found {
             Some(f) => {
-                let lines = self.balance(f.lines, bw / f.size);
+                let lines = self.balanced_if_it_fits(f.lines, f.size, (bw, bh), style);
                 (f.size, lines, f.broken, None)
             }
             None => {
@@ -98,6 +98,25 @@ impl Prepared<'_> {
             broken_words: broken,
             missing: self.missing().to_vec(),
             ink,
+        }
+    }
+
+    /// `lines` balanced, unless balancing makes the block taller than the
+    /// box: the new first line may rise higher (an emoji, a tall script)
+    /// or the new last line reach lower.
+    fn balanced_if_it_fits(
+        &self,
+        lines: Vec<Line>,
+        size: f32,
+        (bw, bh): (f32, f32),
+        style: &TextStyle,
+    ) -> Vec<Line> {
+        let balanced = self.balance(lines.clone(), bw / size);
+        let measured: Vec<Rc<Measured>> = balanced.iter().map(|l| self.measure(l)).collect();
+        if Self::height(&measured, style.line_height) * size > bh + 1e-3 {
+            lines
+        } else {
+            balanced
         }
     }
 
