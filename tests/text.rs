@@ -480,3 +480,54 @@ fn issue_18_a_lower_minimum_still_finds_the_size_that_fits() {
         assert!(p.warnings.is_empty(), "min {min}: {:?}", p.warnings);
     }
 }
+
+/// Issue 18: the tall scripts — Nastaliq's ascenders and descenders, the
+/// stacked marks of Burmese and Tibetan — stay inside their slot, in boxes
+/// of several shapes and alignments.
+#[test]
+fn tall_scripts_stay_inside_their_slot() {
+    let samples = [
+        (
+            "urdu-nastaliq",
+            "جب ہم برمنگھم آئے تو پڑوسیوں نے ہمیں کھانے پر بلایا۔ اب ہم مل کر عید مناتے ہیں۔",
+        ),
+        (
+            "burmese",
+            "ကျွန်ုပ်တို့ လန်ဒန်ကို ရောက်လာတဲ့အခါ အိမ်နီးချင်းတွေက အိမ်နဲ့ ကျောင်းရှာဖို့ ကူညီပေးခဲ့ကြတယ်။",
+        ),
+        (
+            "tibetan",
+            "ང་ཚོ་ལོན་ཊོན་ལ་སླེབས་དུས་ཁྱིམ་མཚེས་ཚོས་རོགས་རམ་བྱས་སོང་། ད་ལྟ་ང་ཚོས་བོད་ཡིག་སློབ་ཀྱི་ཡོད།",
+        ),
+    ];
+    for (name, story) in samples {
+        for (slot, opts) in [
+            (
+                (40, 40, 520, 320),
+                r#"data-font-size-min="8" data-font-size-max="90""#,
+            ),
+            (
+                (30, 200, 240, 180),
+                r#"data-font-size-min="6" data-font-size-max="60" data-align="center" data-valign="middle""#,
+            ),
+            (
+                (100, 20, 460, 90),
+                r#"data-font-size-min="4" data-font-size-max="200" data-align="end" data-valign="bottom""#,
+            ),
+        ] {
+            let p = probe(story, 600, 400, slot, opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(
+                p.outside.is_empty(),
+                "{name} in {slot:?}: {} ink px outside, first {:?}",
+                p.outside.len(),
+                &p.outside[..p.outside.len().min(5)]
+            );
+            assert!(p.inside > 200, "{name} in {slot:?}: {} px", p.inside);
+            assert!(
+                p.warnings.is_empty(),
+                "{name} in {slot:?}: {:?}",
+                p.warnings
+            );
+        }
+    }
+}

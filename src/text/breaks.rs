@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use icu_segmenter::options::LineBreakOptions;
 use icu_segmenter::{LineSegmenter, LineSegmenterBorrowed};
+use unicode_linebreak::{break_property, BreakClass};
 
 /// The line segmenter postkit breaks with (strict rules, dictionaries for
 /// the scripts without spaces). Tests use it to check every break.
@@ -26,7 +27,42 @@ pub fn opportunities(text: &str, tokens: &[Range<usize>]) -> Vec<usize> {
         .segment_str(text)
         .filter(|&pos| pos > 0)
         .filter(|&pos| !tokens.iter().any(|t| t.start < pos && pos < t.end))
+        .filter(|&pos| !forbidden_by_class(text, pos))
         .collect()
+}
+
+/// True when the characters around `pos` forbid a break there by the rules
+/// of UAX #14 that hold whatever the script: no break before a space, a
+/// closing mark, a full stop or a non-starter, nor after an opening mark or
+/// glue. ICU4X's segmenter keeps them except at the edges of a run of Thai,
+/// Lao, Khmer or Burmese, where its dictionary breaks before a space or
+/// before `။` (the Burmese full stop, which would start the next line).
+fn forbidden_by_class(text: &str, pos: usize) -> bool {
+    let (Some(prev), Some(next)) = (text[..pos].chars().next_back(), text[pos..].chars().next())
+    else {
+        return false;
+    };
+    use BreakClass as C;
+    matches!(
+        break_property(next as u32),
+        C::Space
+            | C::ZeroWidthSpace
+            | C::WordJoiner
+            | C::ZeroWidthJoiner
+            | C::CombiningMark
+            | C::ClosePunctuation
+            | C::CloseParenthesis
+            | C::Exclamation
+            | C::InfixSeparator
+            | C::Symbol
+            | C::After
+            | C::Hyphen
+            | C::NonStarter
+            | C::ConditionalJapaneseStarter
+    ) || matches!(
+        break_property(prev as u32),
+        C::OpenPunctuation | C::Before | C::NonBreakingGlue | C::WordJoiner | C::ZeroWidthJoiner
+    )
 }
 
 /// Is `c` a character that continues a `#hashtag` or `@handle`: a letter,
@@ -104,6 +140,20 @@ mod tests {
                 Some(&text.len())
             );
         }
+    }
+
+    #[test]
+    fn burmese_never_breaks_before_its_full_stop_or_a_space() {
+        let text = "ကူညီပေးခဲ့ကြတယ်။ အခု စနေ";
+        let ops = opportunities(text, &[]);
+        let stop = text.find('။').unwrap();
+        assert!(!ops.contains(&stop), "{ops:?}");
+        for (i, c) in text.char_indices() {
+            if c == ' ' {
+                assert!(!ops.contains(&i), "break before the space at {i}");
+            }
+        }
+        assert!(ops.len() > 4, "{ops:?}");
     }
 
     #[test]

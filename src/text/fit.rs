@@ -253,14 +253,30 @@ impl Prepared<'_> {
                 text: self.paras[l.para].text[l.range.clone()].to_string(),
             };
         }
-        let room = (bh / size - self.min_line_extent()) / style.line_height;
+        let measured: Vec<Rc<Measured>> = lines.iter().map(|l| self.measure(l)).collect();
         Overflow::Height {
             needed: lines.len(),
-            room: if room < 0.0 {
-                0
-            } else {
-                (room.floor().min(1e9) as usize).saturating_add(1)
-            },
+            room: room(&measured, bh / size, style.line_height),
         }
+    }
+}
+
+/// How many lines like `lines` (their first ascent, last descent and mean
+/// pitch, in em) fit in `height` em.
+fn room(lines: &[Rc<Measured>], height: f32, line_height: f32) -> usize {
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        return 0;
+    };
+    let extent = first.ascent + last.descent;
+    let pitch = if lines.len() > 1 {
+        (Prepared::height(lines, line_height) - extent) / (lines.len() - 1) as f32
+    } else {
+        line_height * first.leading
+    };
+    let more = (height - extent) / pitch.max(1e-3);
+    if more < 0.0 {
+        0
+    } else {
+        (more.floor().min(1e9) as usize).saturating_add(1)
     }
 }

@@ -227,6 +227,9 @@ pub struct Face {
     pub descent: f32,
     /// True for faces the user added.
     pub user: bool,
+    /// Factor (at least 1) by which lines set in this face are spaced
+    /// further apart than the style's line height: see [`TALL_FAMILIES`].
+    pub leading: f32,
     shaper: OnceLock<harfrust::ShaperData>,
 }
 
@@ -272,6 +275,17 @@ pub fn is_invisible(c: char) -> bool {
         | '\u{E0100}'..='\u{E01EF}')
         || c.is_control()
 }
+
+/// Embedded families whose marks stack high above and deep below the
+/// letters (Burmese, Tibetan) or whose words climb and descend along a
+/// sloping baseline (Nastaliq): at the line height Latin text is set with,
+/// their lines collide. Their lines are spaced by the ratio of the face's
+/// ascent and descent to the default family's.
+pub const TALL_FAMILIES: &[&str] = &[
+    "Noto Sans Myanmar",
+    "Noto Serif Tibetan",
+    "Noto Nastaliq Urdu",
+];
 
 /// Largest font file postkit reads (the embedded CJK collection is 20 MB).
 pub const MAX_FONT_BYTES: u64 = 128 * 1024 * 1024;
@@ -330,6 +344,7 @@ impl FontBook {
                 false,
             );
         }
+        set_leading(&mut faces);
         db.set_sans_serif_family(DEFAULT_FAMILY);
         db.set_serif_family(DEFAULT_FAMILY);
         db.set_monospace_family(DEFAULT_FAMILY);
@@ -446,6 +461,23 @@ impl FontBook {
     }
 }
 
+/// Gives the embedded faces of [`TALL_FAMILIES`] their leading.
+fn set_leading(faces: &mut [Face]) {
+    let Some(reference) = faces
+        .iter()
+        .find(|f| !f.user && f.family == DEFAULT_FAMILY)
+        .map(|f| f.ascent + f.descent)
+    else {
+        return;
+    };
+    for f in faces
+        .iter_mut()
+        .filter(|f| !f.user && TALL_FAMILIES.contains(&f.family.as_str()))
+    {
+        f.leading = ((f.ascent + f.descent) / reference).max(1.0);
+    }
+}
+
 /// Shares owned font bytes with fontdb without copying them.
 struct Shared(Arc<Vec<u8>>);
 
@@ -502,6 +534,7 @@ fn add_faces(
             ascent: m.ascent / upem,
             descent: -m.descent / upem,
             user,
+            leading: 1.0,
             shaper: OnceLock::new(),
         });
     }

@@ -147,6 +147,8 @@ pub(crate) struct Measured {
     pub(crate) ink: Option<Ink>,
     pub(crate) ascent: f32,
     pub(crate) descent: f32,
+    /// Largest leading of the line's faces (see `fonts::TALL_FAMILIES`).
+    pub(crate) leading: f32,
 }
 
 impl Measured {
@@ -234,6 +236,7 @@ impl<'a> Prepared<'a> {
             ink: None,
             ascent: primary.ascent,
             descent: primary.descent,
+            leading: 1.0,
         };
         for sub in visual_runs(&para.items, &line.range) {
             let slice = &para.text[sub.range.clone()];
@@ -246,6 +249,7 @@ impl<'a> Prepared<'a> {
             let face = self.book.face(sub.face);
             m.ascent = m.ascent.max(face.ascent);
             m.descent = m.descent.max(face.descent);
+            m.leading = m.leading.max(face.leading);
             let shaped = shape(face, &text, rtl);
             if let Some(i) = shaped.ink {
                 let pen = m.advance;
@@ -271,7 +275,13 @@ impl<'a> Prepared<'a> {
     /// Height in em of a block of lines.
     pub(crate) fn height(lines: &[Rc<Measured>], line_height: f32) -> f32 {
         match (lines.first(), lines.last()) {
-            (Some(f), Some(l)) => f.ascent + l.descent + (lines.len() - 1) as f32 * line_height,
+            (Some(f), Some(l)) => {
+                let pitches: f32 = lines
+                    .windows(2)
+                    .map(|w| pitch(&w[0], &w[1], line_height))
+                    .sum();
+                f.ascent + l.descent + pitches
+            }
             _ => 0.0,
         }
     }
@@ -301,7 +311,7 @@ impl<'a> Prepared<'a> {
         let mut out = Vec::with_capacity(lines.len());
         let mut ink_box: Option<InkBox> = None;
         let mut baseline = top + measured.first().map(|m| m.ascent).unwrap_or(0.0) * size;
-        for (line, m) in lines.iter().zip(&measured) {
+        for (i, (line, m)) in lines.iter().zip(&measured).enumerate() {
             let rtl = self.paras[line.para].rtl;
             let x0 = line_start(m, size, bw, style.align, rtl, fits);
             if let Some(i) = m.ink {
@@ -321,7 +331,9 @@ impl<'a> Prepared<'a> {
                 runs: place_runs(m, x0, size),
                 rtl,
             });
-            baseline += style.line_height * size;
+            if let Some(next) = measured.get(i + 1) {
+                baseline += pitch(m, next, style.line_height) * size;
+            }
         }
         (out, ink_box)
     }
@@ -330,6 +342,11 @@ impl<'a> Prepared<'a> {
     pub(crate) fn missing(&self) -> &[char] {
         &self.missing
     }
+}
+
+/// Baseline-to-baseline distance in em from line `a` to line `b`.
+fn pitch(a: &Measured, b: &Measured, line_height: f32) -> f32 {
+    line_height * a.leading.max(b.leading)
 }
 
 /// The left edge in px of a line of `m` in a box `bw` wide.
