@@ -1,4 +1,4 @@
-//! Per-stage benchmarks: text layout (Latin, Arabic, CJK), template fill,
+//! Per-stage benchmarks: text layout (Latin, Arabic, CJK, Thai, Burmese), template fill,
 //! render and encode. `cargo bench --bench stages`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -8,6 +8,9 @@ use postkit::{Campaign, Content, Engine, Platforms, TemplateSet};
 const LATIN: &str = "When we arrived in Plymouth we knew nobody. The volunteers at the hub met us at the station, found us a home and taught our children to love the sea. Now I teach Arabic on Saturdays and my neighbours teach me to bake saffron buns, and every December we cook together for the whole street.";
 const ARABIC: &str = "عندما وصلنا إلى بليموث لم نكن نعرف أحداً. استقبلنا المتطوعون في المحطة ووجدوا لنا بيتاً وعلّموا أطفالنا حب البحر. الآن أعلّم العربية أيام السبت، وجيراني يعلّمونني خبز كعك الزعفران، وفي كل ديسمبر نطبخ معاً للشارع كله. #ItTakesACommunity مع @IOM_UK منذ 2019";
 const CJK: &str = "我们刚到曼彻斯特的时候，一个人也不认识。现在，每个星期六我们都在社区中心教孩子们写书法，邻居们也来学习。十二月的时候，我们一起包饺子，请整条街的人来吃。我们的孩子在这里上学，交了很多朋友，也学会了说英语。社区就是我们的家。每一个人都帮助过我们。";
+
+const THAI: &str = "เมื่อเรามาถึงพลีมัธเราไม่รู้จักใครเลย อาสาสมัครที่ศูนย์ชุมชนมารับเราที่สถานีรถไฟ ช่วยเราหาบ้านและโรงเรียนให้ลูกๆ และสอนให้เด็กๆ รักทะเล ตอนนี้ฉันสอนภาษาไทยทุกวันเสาร์ และเพื่อนบ้านสอนฉันอบขนมปังหญ้าฝรั่น ทุกเดือนธันวาคมเราทำอาหารด้วยกันให้คนทั้งถนน สถานที่แห่งนี้กลายเป็นบ้านของเราแล้ว เราไปท่องเที่ยวชายฝั่งด้วยกันทุกฤดูร้อนและช่วยครอบครัวใหม่ที่เพิ่งมาถึง";
+const BURMESE: &str = "ကျွန်ုပ်တို့ ပလီမောက်ကို ရောက်လာတဲ့အခါ ဘယ်သူမှ မသိခဲ့ပါဘူး။ စေတနာ့ဝန်ထမ်းတွေက ဘူတာမှာ ကြိုဆိုပြီး အိမ်နဲ့ ကျောင်းရှာဖို့ ကူညီပေးခဲ့ကြတယ်။ ကလေးတွေကို ပင်လယ်ကို ချစ်တတ်အောင် သင်ပေးခဲ့ကြတယ်။ အခု စနေနေ့တိုင်း မြန်မာစာ သင်ပေးနေပြီး အိမ်နီးချင်းတွေက မုန့်ဖုတ်နည်း သင်ပေးကြတယ်။ ဒီဇင်ဘာလတိုင်း လမ်းတစ်လမ်းလုံးအတွက် အတူတူ ချက်ပြုတ်ကြပါတယ်။";
 
 fn style() -> TextStyle {
     TextStyle {
@@ -29,7 +32,13 @@ fn layout(c: &mut Criterion) {
     let book = engine.fonts();
     let st = style();
     let mut g = c.benchmark_group("layout-300-chars");
-    for (name, text) in [("latin", LATIN), ("arabic", ARABIC), ("cjk", CJK)] {
+    for (name, text) in [
+        ("latin", LATIN),
+        ("arabic", ARABIC),
+        ("cjk", CJK),
+        ("thai", THAI),
+        ("burmese", BURMESE),
+    ] {
         let text: String = text.chars().take(300).collect();
         g.bench_function(name, |b| {
             b.iter(|| {

@@ -144,3 +144,25 @@ fn golden_languages() {
         );
     }
 }
+
+/// Issue 18: scripts added with their fonts, Thai broken between words (a
+/// run without spaces longer than a line: before, it broke between any two
+/// clusters), and Urdu in Nastaliq.
+#[test]
+fn golden_issue_18_scripts() {
+    let cases = [
+        ("gujarati", "Leicester Gujarati Samaj", "અમે લેસ્ટર આવ્યા ત્યારે અમે કોઈને ઓળખતા ન હતા. પડોશીઓએ અમને ઘર શોધવામાં મદદ કરી, અને હવે દર શનિવારે અમે સાથે મળીને ગરબા રમીએ છીએ."),
+        ("burmese", "Burmese Community UK", "ကျွန်ုပ်တို့ လန်ဒန်ကို ရောက်လာတဲ့အခါ ဘယ်သူမှ မသိခဲ့ပါဘူး။ အိမ်နီးချင်းတွေက အိမ်နဲ့ ကျောင်းရှာဖို့ ကူညီပေးခဲ့ကြတယ်။ အခု စနေနေ့တိုင်း ကလေးတွေကို မြန်မာစာ သင်ပေးနေပါတယ်။"),
+        ("thai", "Thai Community Leeds", "เมื่อเรามาถึงลีดส์เราไม่รู้จักใครเลยอาสาสมัครที่ศูนย์ชุมชนช่วยเราหาบ้านและโรงเรียนให้ลูกๆ ตอนนี้สถานที่แห่งนี้กลายเป็นบ้านของเราและเราสอนทำอาหารไทยทุกวันเสาร์"),
+        ("urdu-nastaliq", "برمنگھم ویلکم سینٹر", "جب ہم برمنگھم آئے تو ہم کسی کو نہیں جانتے تھے۔ پڑوسیوں نے ہمیں کھانے پر بلایا اور بچوں کے اسکول میں مدد کی۔ اب ہم مل کر عید مناتے ہیں۔ #ItTakesACommunity"),
+    ];
+    for (name, org, story) in cases {
+        render_case(
+            &format!("story-quote-{name}"),
+            org,
+            story,
+            &["instagram-square"],
+            &[],
+        );
+    }
+}

@@ -50,6 +50,34 @@ static EMBEDDED: &[(&str, &[u8])] = embed!(
     "NotoSansArmenian-Bold.ttf",
     "NotoSansGeorgian-Regular.ttf",
     "NotoSansGeorgian-Bold.ttf",
+    "NotoSansGujarati-Regular.ttf",
+    "NotoSansGujarati-Bold.ttf",
+    "NotoSansOriya-Regular.ttf",
+    "NotoSansOriya-Bold.ttf",
+    "NotoSansTelugu-Regular.ttf",
+    "NotoSansTelugu-Bold.ttf",
+    "NotoSansKannada-Regular.ttf",
+    "NotoSansKannada-Bold.ttf",
+    "NotoSansMalayalam-Regular.ttf",
+    "NotoSansMalayalam-Bold.ttf",
+    "NotoSansSinhala-Regular.ttf",
+    "NotoSansSinhala-Bold.ttf",
+    "NotoSansMyanmar-Regular.ttf",
+    "NotoSansMyanmar-Bold.ttf",
+    "NotoSansKhmer-Regular.ttf",
+    "NotoSansKhmer-Bold.ttf",
+    "NotoSansLao-Regular.ttf",
+    "NotoSansLao-Bold.ttf",
+    "NotoSansThaana-Regular.ttf",
+    "NotoSansThaana-Bold.ttf",
+    "NotoSansSyriac-Regular.ttf",
+    "NotoSansTifinagh-Regular.ttf",
+    "NotoSansAdlam-Regular.ttf",
+    "NotoSansAdlam-Bold.ttf",
+    "NotoSerifTibetan-Regular.ttf",
+    "NotoSerifTibetan-Bold.ttf",
+    "NotoNastaliqUrdu-Regular.ttf",
+    "NotoNastaliqUrdu-Bold.ttf",
 );
 
 /// Noto Sans Regular, for labels drawn outside SVG (contact sheets).
@@ -97,10 +125,40 @@ impl Han {
     }
 }
 
+/// Which face serves Arabic-script text in a paragraph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Arabic {
+    /// Naskh (Arabic, Persian, Pashto, Kurdish Sorani…).
+    #[default]
+    Naskh,
+    /// Nastaliq, the style Urdu readers expect.
+    Nastaliq,
+}
+
+impl Arabic {
+    fn family(self) -> &'static str {
+        match self {
+            Arabic::Naskh => "Noto Sans Arabic",
+            Arabic::Nastaliq => "Noto Nastaliq Urdu",
+        }
+    }
+}
+
+/// What a paragraph's language decides about its faces: the CJK face for
+/// Han, and the style of Arabic-script text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Styles {
+    /// The face for Han characters.
+    pub han: Han,
+    /// The style of Arabic-script text.
+    pub arabic: Arabic,
+}
+
 /// The embedded family to use for a script, when the requested family lacks it.
-fn script_family(script: Script, han: Han) -> Option<&'static str> {
+fn script_family(script: Script, styles: Styles) -> Option<&'static str> {
+    let han = styles.han;
     Some(match script {
-        Script::Arabic => "Noto Sans Arabic",
+        Script::Arabic => styles.arabic.family(),
         Script::Hebrew => "Noto Sans Hebrew",
         Script::Ethiopic => "Noto Sans Ethiopic",
         Script::Devanagari => "Noto Sans Devanagari",
@@ -110,6 +168,21 @@ fn script_family(script: Script, han: Han) -> Option<&'static str> {
         Script::Thai => "Noto Sans Thai",
         Script::Armenian => "Noto Sans Armenian",
         Script::Georgian => "Noto Sans Georgian",
+        Script::Gujarati => "Noto Sans Gujarati",
+        Script::Oriya => "Noto Sans Oriya",
+        Script::Telugu => "Noto Sans Telugu",
+        Script::Kannada => "Noto Sans Kannada",
+        Script::Malayalam => "Noto Sans Malayalam",
+        Script::Sinhala => "Noto Sans Sinhala",
+        Script::Myanmar => "Noto Sans Myanmar",
+        Script::Khmer => "Noto Sans Khmer",
+        Script::Lao => "Noto Sans Lao",
+        Script::Thaana => "Noto Sans Thaana",
+        Script::Syriac => "Noto Sans Syriac",
+        Script::Tifinagh => "Noto Sans Tifinagh",
+        Script::Adlam => "Noto Sans Adlam",
+        // Noto has no sans-serif Tibetan.
+        Script::Tibetan => "Noto Serif Tibetan",
         Script::Han | Script::Bopomofo => han.family(),
         Script::Hiragana | Script::Katakana => Han::Japanese.family(),
         Script::Hangul => Han::Korean.family(),
@@ -154,6 +227,9 @@ pub struct Face {
     pub descent: f32,
     /// True for faces the user added.
     pub user: bool,
+    /// Factor (at least 1) by which lines set in this face are spaced
+    /// further apart than the style's line height: see [`TALL_FAMILIES`].
+    pub leading: f32,
     shaper: OnceLock<harfrust::ShaperData>,
 }
 
@@ -199,6 +275,17 @@ pub fn is_invisible(c: char) -> bool {
         | '\u{E0100}'..='\u{E01EF}')
         || c.is_control()
 }
+
+/// Embedded families whose marks stack high above and deep below the
+/// letters (Burmese, Tibetan) or whose words climb and descend along a
+/// sloping baseline (Nastaliq): at the line height Latin text is set with,
+/// their lines collide. Their lines are spaced by the ratio of the face's
+/// ascent and descent to the default family's.
+pub const TALL_FAMILIES: &[&str] = &[
+    "Noto Sans Myanmar",
+    "Noto Serif Tibetan",
+    "Noto Nastaliq Urdu",
+];
 
 /// Largest font file postkit reads (the embedded CJK collection is 20 MB).
 pub const MAX_FONT_BYTES: u64 = 128 * 1024 * 1024;
@@ -257,6 +344,7 @@ impl FontBook {
                 false,
             );
         }
+        set_leading(&mut faces);
         db.set_sans_serif_family(DEFAULT_FAMILY);
         db.set_serif_family(DEFAULT_FAMILY);
         db.set_monospace_family(DEFAULT_FAMILY);
@@ -313,7 +401,13 @@ impl FontBook {
 
     /// The chain of faces to try for text of `script`: user fonts, the
     /// requested family, the script's own family, then the default family.
-    pub fn chain(&self, requested: &str, weight: u16, script: Script, han: Han) -> Vec<FaceId> {
+    pub fn chain(
+        &self,
+        requested: &str,
+        weight: u16,
+        script: Script,
+        styles: Styles,
+    ) -> Vec<FaceId> {
         let mut families: Vec<&str> = Vec::new();
         for f in self.faces.iter().filter(|f| f.user) {
             if !families.contains(&f.family.as_str()) {
@@ -323,7 +417,7 @@ impl FontBook {
         if !families.iter().any(|f| f.eq_ignore_ascii_case(requested)) {
             families.push(requested);
         }
-        if let Some(fam) = script_family(script, han) {
+        if let Some(fam) = script_family(script, styles) {
             families.push(fam);
         }
         families.push(DEFAULT_FAMILY);
@@ -364,6 +458,23 @@ impl FontBook {
                 self.best_in_family(EMOJI_FAMILY, 400)
                     .filter(|&i| self.faces[i].covers(cluster))
             })
+    }
+}
+
+/// Gives the embedded faces of [`TALL_FAMILIES`] their leading.
+fn set_leading(faces: &mut [Face]) {
+    let Some(reference) = faces
+        .iter()
+        .find(|f| !f.user && f.family == DEFAULT_FAMILY)
+        .map(|f| f.ascent + f.descent)
+    else {
+        return;
+    };
+    for f in faces
+        .iter_mut()
+        .filter(|f| !f.user && TALL_FAMILIES.contains(&f.family.as_str()))
+    {
+        f.leading = ((f.ascent + f.descent) / reference).max(1.0);
     }
 }
 
@@ -423,6 +534,7 @@ fn add_faces(
             ascent: m.ascent / upem,
             descent: -m.descent / upem,
             user,
+            leading: 1.0,
             shaper: OnceLock::new(),
         });
     }

@@ -5,12 +5,19 @@
 //! it once (bidi, fonts per script, shaping), then [`Prepared::layout`] it
 //! into a box at the largest size that fits.
 
+mod breaks;
+mod fit;
 pub mod fonts;
 pub mod layout;
+mod linebreak;
+mod prepare;
 pub mod shape;
 
+pub use breaks::segmenter;
 pub use fonts::{FaceId, FontBook};
-pub use layout::{Align, Direction, PlacedLine, PlacedRun, Prepared, TextBlock, TextStyle, VAlign};
+pub use layout::{
+    Align, Direction, Overflow, PlacedLine, PlacedRun, Prepared, TextBlock, TextStyle, VAlign,
+};
 
 use unicode_normalization::UnicodeNormalization;
 

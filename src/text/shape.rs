@@ -90,41 +90,23 @@ pub fn shape(face: &Face, text: &str, rtl: bool) -> Shaped {
                 }
             }
         }
+        let origin = (
+            pen + pos.x_offset as f32 * scale,
+            pos.y_offset as f32 * scale,
+        );
+        let advance = pos.x_advance as f32 * scale;
         let gid = skrifa::GlyphId::new(info.glyph_id);
-        let x = pen + pos.x_offset as f32 * scale;
-        let y = pos.y_offset as f32 * scale;
-        if let Some(b) = metrics.bounds(gid) {
-            if b.x_max > b.x_min || b.y_max > b.y_min {
-                let g = Ink {
-                    left: x + b.x_min * scale,
-                    right: x + b.x_max * scale,
-                    top: y + b.y_max * scale,
-                    bottom: -(y + b.y_min * scale),
-                };
-                ink = Some(match ink {
-                    Some(i) => i.union(g, 0.0),
-                    None => g,
-                });
-            }
-        } else if pos.x_advance != 0 {
-            // Bitmap glyphs (colour emoji) have no outline bounds: use the em box.
-            let g = Ink {
-                left: x,
-                right: x + pos.x_advance as f32 * scale,
-                top: face.ascent,
-                bottom: face.descent,
-            };
+        if let Some(g) = glyph_ink(face, &metrics, gid, origin, advance) {
             ink = Some(match ink {
                 Some(i) => i.union(g, 0.0),
                 None => g,
             });
         }
-        let adv = pos.x_advance as f32 * scale;
-        pen += adv;
+        pen += advance;
         // A cluster's glyphs are contiguous in the output.
         match clusters.last_mut() {
-            Some(entry) if entry.0 == cluster => entry.1 += adv,
-            _ => clusters.push((cluster, adv)),
+            Some(entry) if entry.0 == cluster => entry.1 += advance,
+            _ => clusters.push((cluster, advance)),
         }
     }
     Shaped {
@@ -132,5 +114,34 @@ pub fn shape(face: &Face, text: &str, rtl: bool) -> Shaped {
         ink,
         clusters,
         missing,
+    }
+}
+
+/// The ink of one glyph drawn at `(x, y)` em from the run's origin: its
+/// outline's bounds, or for a bitmap glyph (colour emoji, which has no
+/// outline) its advance by the face's ascent and descent.
+fn glyph_ink(
+    face: &Face,
+    metrics: &skrifa::metrics::GlyphMetrics,
+    gid: skrifa::GlyphId,
+    (x, y): (f32, f32),
+    advance: f32,
+) -> Option<Ink> {
+    let scale = 1.0 / face.upem;
+    match metrics.bounds(gid) {
+        Some(b) if b.x_max > b.x_min || b.y_max > b.y_min => Some(Ink {
+            left: x + b.x_min * scale,
+            right: x + b.x_max * scale,
+            top: y + b.y_max * scale,
+            bottom: -(y + b.y_min * scale),
+        }),
+        Some(_) => None,
+        None if advance != 0.0 => Some(Ink {
+            left: x,
+            right: x + advance,
+            top: face.ascent,
+            bottom: face.descent,
+        }),
+        None => None,
     }
 }

@@ -1,0 +1,144 @@
+//! Line breaking of one paragraph at a width in em: greedy, at the break
+//! opportunities, each line checked against its exact shape; then balanced.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::layout::{Line, Prepared};
+
+/// Slack for comparing widths in em.
+pub(crate) const EPS: f32 = 1e-4;
+
+impl Prepared<'_> {
+    /// Greedy breaking of paragraph `p` at `width` em. With `emergency`, a
+    /// segment wider than the line is broken between grapheme clusters (and
+    /// recorded in `broken`); without, it gets a line of its own.
+    ///
+    /// Each line takes segments while their advances (as shaped in the
+    /// paragraph's runs) fit; its exact shape, as it will be drawn, is then
+    /// checked, and segments go back to the next line until it fits. So a
+    /// line overflows only when its first segment alone does.
+    pub(crate) fn break_para(
+        &self,
+        p: usize,
+        width: f32,
+        emergency: bool,
+        broken: &mut Vec<String>,
+    ) -> Vec<Line> {
+        let para = &self.paras[p];
+        let segs = &para.segs;
+        if segs.is_empty() {
+            return vec![Line {
+                para: p,
+                range: 0..0,
+            }];
+        }
+        let mut lines = Vec::new();
+        let mut i = 0;
+        let mut start = segs[0].start;
+        while i < segs.len() {
+            if emergency && para.advance(start, segs[i].end_trim) > width {
+                broken.push(para.text[segs[i].start..segs[i].end_trim].to_string());
+                start = self.split_word(p, start, segs[i].end_trim, width, &mut lines);
+            }
+            // The first segment always goes on the line.
+            let mut j = i + 1;
+            while j < segs.len() && para.advance(start, segs[j].end_trim) <= width {
+                j += 1;
+            }
+            while j > i + 1 && !self.fits_exactly(p, start..segs[j - 1].end_trim, width) {
+                j -= 1;
+            }
+            lines.push(Line {
+                para: p,
+                range: start..segs[j - 1].end_trim,
+            });
+            i = j;
+            start = segs.get(j).map_or(para.text.len(), |s| s.start);
+        }
+        lines
+    }
+
+    /// Breaks the word `start..end` of paragraph `p` between grapheme
+    /// clusters into lines of at most `width` em (a last resort), and returns
+    /// where its last piece starts: that piece begins the next line.
+    fn split_word(
+        &self,
+        p: usize,
+        start: usize,
+        end: usize,
+        width: f32,
+        lines: &mut Vec<Line>,
+    ) -> usize {
+        let para = &self.paras[p];
+        let mut piece = start;
+        for (off, g) in para.text[start..end].grapheme_indices(true) {
+            let gs = start + off;
+            if para.advance(piece, gs + g.len()) > width && gs > piece {
+                lines.push(Line {
+                    para: p,
+                    range: piece..gs,
+                });
+                piece = gs;
+            }
+        }
+        piece
+    }
+
+    /// True when the line `range` of paragraph `p`, shaped as drawn, is no
+    /// wider than `width` em.
+    fn fits_exactly(&self, p: usize, range: std::ops::Range<usize>, width: f32) -> bool {
+        self.measure(&Line { para: p, range }).needed() <= width + EPS
+    }
+
+    /// Lines of all paragraphs at `width` em.
+    pub(crate) fn break_all(
+        &self,
+        width: f32,
+        emergency: bool,
+        broken: &mut Vec<String>,
+    ) -> Vec<Line> {
+        (0..self.paras.len())
+            .flat_map(|p| self.break_para(p, width, emergency, broken))
+            .collect()
+    }
+
+    /// Rebreaks each paragraph at the narrowest width that keeps its line
+    /// count, so lines come out even and no word sits alone at the end.
+    pub(crate) fn balance(&self, lines: Vec<Line>, width: f32) -> Vec<Line> {
+        let mut out = Vec::with_capacity(lines.len());
+        for p in 0..self.paras.len() {
+            let mine: Vec<Line> = lines.iter().filter(|l| l.para == p).cloned().collect();
+            if mine.len() < 2 {
+                out.extend(mine);
+                continue;
+            }
+            match self.balanced(p, mine.len(), width) {
+                Some(candidate) => out.extend(candidate),
+                None => out.extend(mine),
+            }
+        }
+        out
+    }
+
+    /// Paragraph `p` in `n` lines at the narrowest width that keeps them
+    /// all inside `width` em, or `None` when that needs a word broken.
+    fn balanced(&self, p: usize, n: usize, width: f32) -> Option<Vec<Line>> {
+        let fits = |l: &[Line]| l.iter().all(|x| self.measure(x).needed() <= width + EPS);
+        let mut scratch = Vec::new();
+        let (mut lo, mut hi) = (width * 0.3, width);
+        for _ in 0..14 {
+            let mid = (lo + hi) / 2.0;
+            let l = self.break_para(p, mid, false, &mut scratch);
+            if l.len() <= n && fits(&l) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        let candidate = self.break_para(p, hi, false, &mut scratch);
+        // Keep the balanced lines only if they are really no wider than the
+        // box: a word the first pass had to break (a last resort) is whole
+        // again here (no emergency) and may overflow.
+        (candidate.len() == n && fits(&candidate)).then_some(candidate)
+    }
+}
