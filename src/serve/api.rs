@@ -239,7 +239,10 @@ async fn thumbnail(s: St, Path(name): Path<String>) -> Result<Response, ApiError
         Some(png) => png,
         None => {
             let state = s.0.clone();
-            let png = on_pool(&s, None, move || {
+            // Waits for a render slot rather than failing: the page asks
+            // for the eight as it loads.
+            let permit = s.slots.clone().acquire_owned().await.ok();
+            let png = on_pool(&s, permit, move || {
                 let content = crate::accessibility::check::sample_content(&state.opts.campaign);
                 let square = state.opts.presets.get("instagram-square").cloned();
                 let platform =
