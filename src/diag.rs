@@ -39,6 +39,8 @@ pub enum Kind {
     LowResolution,
     /// The template uses a field that has no value here.
     EmptyField,
+    /// Part of the template is not drawn (Inkscape flowed text).
+    NotDrawn,
 }
 
 impl Kind {

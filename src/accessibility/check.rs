@@ -83,7 +83,7 @@ pub fn check(
     let mut out = Vec::new();
     let content = sample_content(campaign);
     let bare = bare_content(set, &content);
-    let opts = raster::options(engine.fonts());
+    let opts = raster::options_in(engine.fonts(), set.dir.clone());
     for variant in &set.variants {
         let file = format!("{}.svg", variant.name);
         let served: Vec<&Platform> = presets
@@ -91,6 +91,14 @@ pub fn check(
             .filter(|p| set.serves(p) && set.variant_for(p.width, p.height).name == variant.name)
             .collect();
         out.extend(font_findings(variant, &file, engine));
+        out.extend(template_font_findings(variant, &file, engine));
+        out.extend(variant.parsed.flowed.iter().map(|at| Finding {
+            variant: file.clone(),
+            slot: None,
+            message: format!(
+                "the flowed text (<flowRoot>) at {at} is not drawn: it is SVG 1.2, which no renderer supports; in Inkscape, select it and use Text → Convert to Text, or make it a slot"
+            ),
+        }));
         for p in &served {
             out.extend(safe_zone_findings(variant, &file, p));
         }
@@ -134,7 +142,7 @@ fn font_findings(variant: &Variant, file: &str, engine: &Engine) -> Vec<Finding>
             continue;
         };
         let fam = fam.trim().trim_matches(['\'', '"']);
-        if !fam.contains("{{") && !engine.fonts().has_family(fam) {
+        if !fam.contains("{{") && !available(engine, fam) {
             out.push(Finding {
                 variant: file.to_string(),
                 slot: Some(slot.field.clone()),
@@ -144,6 +152,46 @@ fn font_findings(variant: &Variant, file: &str, engine: &Engine) -> Vec<Finding>
                 ),
             });
         }
+    }
+    out
+}
+
+/// True when a family, or the PostScript or full name of a face, is in
+/// the font book.
+fn available(engine: &Engine, name: &str) -> bool {
+    engine.fonts().has_family(name)
+        || crate::template::fonts::by_name(&engine.fonts().database(), name).is_some()
+}
+
+/// Fonts the template's own text (outside its slots) asks for that no font
+/// has: that text is drawn in the default family instead.
+fn template_font_findings(variant: &Variant, file: &str, engine: &Engine) -> Vec<Finding> {
+    const GENERIC: &[&str] = &["serif", "sans-serif", "monospace", "cursive", "fantasy"];
+    let mut out: Vec<Finding> = Vec::new();
+    let mut named: Vec<&str> = Vec::new();
+    for (list, at) in &variant.parsed.fonts {
+        let families = crate::template::slots::font_families(list);
+        let known =
+            |f: &&str| GENERIC.contains(&f.to_ascii_lowercase().as_str()) || available(engine, f);
+        if families.iter().any(known) {
+            continue;
+        }
+        let Some(first) = families.first() else {
+            continue;
+        };
+        if named.iter().any(|n| n.eq_ignore_ascii_case(first)) {
+            continue;
+        }
+        named.push(first);
+        out.push(Finding {
+            variant: file.to_string(),
+            slot: None,
+            message: format!(
+                "font '{first}' ({at}) is not available, so that text is drawn in {}; add it with --font or use an embedded family ({})",
+                crate::text::fonts::DEFAULT_FAMILY,
+                engine.fonts().families().join(", ")
+            ),
+        });
     }
     out
 }
@@ -230,7 +278,7 @@ fn contrast_findings(
             .get("font-size-min")
             .and_then(|v| v.trim().trim_end_matches("px").parse::<f32>().ok())
             .unwrap_or(10.0)
-            * view.scale;
+            * view.slot_scale(slot);
         let large = min >= large_text_px(on.platform.width, bold);
         let need = if large { 3.0 } else { 4.5 };
         if ratio < need {

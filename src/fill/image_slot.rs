@@ -40,8 +40,8 @@ impl Job<'_> {
                 img.path.display(),
                 img.width,
                 img.height,
-                (iw * self.view.scale).round(),
-                (ih * self.view.scale).round(),
+                (iw * self.view.slot_scale(slot)).round(),
+                (ih * self.view.slot_scale(slot)).round(),
                 self.platform.name
             );
             acc.warnings.push(
@@ -88,7 +88,7 @@ impl Job<'_> {
         };
         let (bx, by) = (slot.x + pad, slot.y + pad);
         let (bw, bh) = (slot.width - 2.0 * pad, slot.height - 2.0 * pad);
-        let placement = img.place(bw, bh, self.view.scale, fit);
+        let placement = img.place(bw, bh, self.view.slot_scale(slot), fit);
         let [px, py, pw, ph] = placement.rect;
         let (free_x, free_y) = ((1.0 - pw) * bw, (1.0 - ph) * bh);
         let (ix, iy) = if fit == Fit::Contain && !img.is_svg() {
@@ -131,18 +131,19 @@ impl Job<'_> {
             let p = placed.pad.max(slot.height * 0.06);
             let _ = write!(
                 out,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{}\"/>",
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{}\"{}/>",
                 fmt((ix - p).max(slot.x)),
                 fmt((iy - p).max(slot.y)),
                 fmt((iw + 2.0 * p).min(slot.width)),
                 fmt((ih + 2.0 * p).min(slot.height)),
                 fmt(p),
-                escape(plate)
+                escape(plate),
+                super::own_shape_style(plate, None, None)
             );
         }
         let _ = write!(
             out,
-            "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"{}\" clip-path=\"url(#{clip})\" href=\"{}\"/></g>",
+            "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"{}\" clip-path=\"url(#{clip})\" style=\"opacity:1;visibility:visible;display:inline;filter:none;mask:none;clip-path:url(#{clip});transform:matrix(1 0 0 1 0 0)\" href=\"{}\"/></g>",
             fmt(ix),
             fmt(iy),
             fmt(iw),

@@ -162,6 +162,59 @@ pub(super) fn group_id(idx: usize, slot: &Slot) -> String {
     format!("postkit-slot-{idx}-{}", slot.field)
 }
 
+/// Properties every element postkit draws sets in its `style` attribute,
+/// at their initial values: a `style` attribute outranks the template's
+/// CSS rules (type and universal selectors included), so `text { fill:
+/// green }` or `* { letter-spacing: .2em }` cannot restyle what postkit
+/// laid out and measured.
+const OWN_STYLE: &str = "opacity:1;visibility:visible;display:inline;filter:none;mask:none;clip-path:none;mix-blend-mode:normal;isolation:auto;transform:matrix(1 0 0 1 0 0)";
+
+/// Properties of postkit's own text at their initial values (see
+/// [`OWN_STYLE`]); font, size and colour are set by [`own_text_style`].
+const OWN_TEXT_STYLE: &str = "font-variant:normal;font-stretch:normal;font-size-adjust:none;font-kerning:auto;font-variation-settings:normal;font-optical-sizing:auto;letter-spacing:normal;word-spacing:normal;text-anchor:start;text-decoration:none;baseline-shift:baseline;dominant-baseline:auto;alignment-baseline:auto;writing-mode:lr-tb;direction:ltr;unicode-bidi:normal;text-rendering:auto;fill-opacity:1;fill-rule:nonzero;stroke:none;paint-order:normal";
+
+/// A value made safe inside a `style` attribute (no declaration of its own).
+fn css_value(v: &str) -> String {
+    escape(&v.replace([';', '!', '{', '}'], ""))
+}
+
+/// The `style` attribute of a shape postkit draws (a background, a scrim, a
+/// plate) in `fill`, with an optional `fill-opacity` and `transform`.
+pub(super) fn own_shape_style(fill: &str, opacity: Option<f32>, transform: Option<&str>) -> String {
+    let mut s = format!(
+        " style=\"{};fill:{};fill-opacity:{};stroke:none",
+        own_style(transform),
+        css_value(fill),
+        fmt(opacity.unwrap_or(1.0))
+    );
+    s.push('"');
+    s
+}
+
+/// [`OWN_STYLE`], with the element's own transform when it has one.
+pub(super) fn own_style(transform: Option<&str>) -> String {
+    match transform {
+        None => OWN_STYLE.to_string(),
+        Some(t) => OWN_STYLE.replace("matrix(1 0 0 1 0 0)", &css_value(t)),
+    }
+}
+
+/// The `style` attribute of one of postkit's `<text>` runs.
+pub(super) fn own_text_style(
+    family: &str,
+    weight: u16,
+    italic: bool,
+    size: &str,
+    fill: &str,
+) -> String {
+    format!(
+        " style=\"{OWN_STYLE};{OWN_TEXT_STYLE};font-family:'{}';font-weight:{weight};font-style:{};font-size:{size}px;fill:{}\"",
+        css_value(&family.replace('\'', "")),
+        if italic { "italic" } else { "normal" },
+        css_value(fill)
+    )
+}
+
 pub(super) fn fmt(v: f32) -> String {
     let r = (v * 100.0).round() / 100.0;
     let s = format!("{r:.2}");
@@ -239,15 +292,34 @@ pub fn viewport(variant: &Variant, platform: &Platform) -> Viewport {
 }
 
 impl Viewport {
-    /// A slot's rect in output px (left, top, right, bottom), ignoring any
-    /// transform on the slot itself.
+    /// A slot's rect in output px (left, top, right, bottom), where it is
+    /// drawn (its groups' transforms applied).
     pub fn px(&self, slot: &Slot) -> [f32; 4] {
+        let [x, y, w, h] = slot.page;
         [
-            (slot.x - self.vx) * self.scale,
-            (slot.y - self.vy) * self.scale,
-            (slot.x + slot.width - self.vx) * self.scale,
-            (slot.y + slot.height - self.vy) * self.scale,
+            (x - self.vx) * self.scale,
+            (y - self.vy) * self.scale,
+            (x + w - self.vx) * self.scale,
+            (y + h - self.vy) * self.scale,
         ]
+    }
+
+    /// A rect in the slot's own units (left, top, right, bottom, relative
+    /// to the slot's corner) in output px.
+    pub fn px_in(&self, slot: &Slot, [l, t, r, b]: [f32; 4]) -> [f32; 4] {
+        let [x, y, ..] = slot.page;
+        let k = slot.scale;
+        [
+            (x + l * k - self.vx) * self.scale,
+            (y + t * k - self.vy) * self.scale,
+            (x + r * k - self.vx) * self.scale,
+            (y + b * k - self.vy) * self.scale,
+        ]
+    }
+
+    /// Output px per unit of the slot's own space.
+    pub fn slot_scale(&self, slot: &Slot) -> f32 {
+        self.scale * slot.scale
     }
 }
 
@@ -282,6 +354,10 @@ pub fn fill(
             edits.push((d.start, d.end, String::new()));
         }
     }
+    for r in &variant.parsed.important {
+        edits.push((r.start, r.end, String::new()));
+    }
+    flowed_text(&mut acc, set, variant);
     for (i, slot) in variant.parsed.slots.iter().enumerate() {
         if dropped
             .iter()
@@ -294,6 +370,20 @@ pub fn fill(
     }
     let svg = splice(&variant.source, edits, &content.fields, &mut acc.missing);
     Ok(acc.finish(svg, platform, &variant.name))
+}
+
+/// Inkscape flowed text is not drawn: says so, once per `<flowRoot>`.
+fn flowed_text(acc: &mut Acc, set: &TemplateSet, variant: &Variant) {
+    for at in &variant.parsed.flowed {
+        let message = format!(
+            "template {}/{}.svg: the flowed text (<flowRoot>) at {at} is not drawn: it is SVG 1.2, which no renderer supports",
+            set.name, variant.name
+        );
+        acc.warnings.push(
+            Diagnostic::new(crate::diag::Kind::NotDrawn, message)
+                .hint("in Inkscape, select it and use Text → Convert to Text, or make it a slot"),
+        );
+    }
 }
 
 /// An edit of the template's source: (start, end, replacement).
@@ -333,15 +423,61 @@ fn frame_edits(job: &Job, acc: &mut Acc, variant: &Variant) -> Vec<Edit> {
         p.root_body,
         p.root_body,
         format!(
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>",
             fmt(vx - 1.0),
             fmt(vy - 1.0),
             fmt(vw + 2.0),
             fmt(vh + 2.0),
-            escape(&background)
+            escape(&background),
+            own_shape_style(&background, None, None)
         ),
     ));
+    edits.extend(margins(&job.view, variant, &background));
     edits
+}
+
+/// When the view is wider or taller than the page (a design placed on a
+/// preset of another shape), the margins drawn last in the background
+/// colour: whatever the design has outside its page (bleed, oversized
+/// backgrounds and photos) is not shown there. Two rects rather than a clip
+/// path keep the page's own pixels exactly as they were.
+fn margins(view: &Viewport, variant: &Variant, background: &str) -> Option<Edit> {
+    let p = &variant.parsed;
+    let Viewport {
+        vx,
+        vy,
+        vw,
+        vh,
+        scale,
+    } = *view;
+    // Less than half an output pixel a side is no margin.
+    let (mx, my) = ((vw - p.width) / 2.0, (vh - p.height) / 2.0);
+    let rects: Vec<[f32; 4]> = if mx * scale >= 0.5 {
+        vec![
+            [vx - 1.0, vy - 1.0, mx + 1.0, vh + 2.0],
+            [p.vb_x + p.width, vy - 1.0, mx + 1.0, vh + 2.0],
+        ]
+    } else if my * scale >= 0.5 {
+        vec![
+            [vx - 1.0, vy - 1.0, vw + 2.0, my + 1.0],
+            [vx - 1.0, p.vb_y + p.height, vw + 2.0, my + 1.0],
+        ]
+    } else {
+        return None;
+    };
+    let mut out = String::new();
+    for [x, y, w, h] in rects {
+        out.push_str(&format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>",
+            fmt(x),
+            fmt(y),
+            fmt(w),
+            fmt(h),
+            escape(background),
+            own_shape_style(background, None, None)
+        ));
+    }
+    Some((p.root_end, p.root_end, out))
 }
 
 /// Applies the edits to `src` in source order, substituting placeholders

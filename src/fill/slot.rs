@@ -109,7 +109,7 @@ impl Job<'_> {
         slot: &Slot,
         wordmark: bool,
     ) -> Result<TextStyle, Error> {
-        let family = self.family(acc, slot);
+        let (family, named_weight) = self.family(acc, slot);
         let weight = if wordmark {
             weight_of(
                 &self
@@ -117,7 +117,10 @@ impl Job<'_> {
                     .unwrap_or_else(|| "700".into()),
             )
         } else {
-            weight_of(&self.opt(acc, slot, "font-weight").unwrap_or_default())
+            match self.opt(acc, slot, "font-weight") {
+                Some(w) => weight_of(&w),
+                None => named_weight.unwrap_or(400),
+            }
         };
         let size_max = self
             .opt_num(acc, slot, "font-size-max")?
@@ -171,13 +174,19 @@ impl Job<'_> {
     }
 
     /// The slot's font family (the default one if it names none), with a
-    /// diagnostic, once per family, when no font has it.
-    fn family(&self, acc: &mut Acc, slot: &Slot) -> String {
+    /// diagnostic, once per family, when no font has it; a PostScript or
+    /// full name (`NotoSans-Bold`) gives its family and the weight it names.
+    fn family(&self, acc: &mut Acc, slot: &Slot) -> (String, Option<u16>) {
         let family = self
             .opt(acc, slot, "font-family")
             .map(|f| f.trim().trim_matches(['\'', '"']).to_string())
             .filter(|f| !f.is_empty())
             .unwrap_or_else(|| text::fonts::DEFAULT_FAMILY.to_string());
+        if !self.book.has_family(&family) {
+            if let Some(named) = crate::template::fonts::by_name(&self.book.database(), &family) {
+                return (named.family, Some(named.weight));
+            }
+        }
         let said = acc
             .warnings
             .iter()
@@ -195,7 +204,7 @@ impl Job<'_> {
                 )),
             );
         }
-        family
+        (family, None)
     }
 
     /// The slot's paragraph direction.
@@ -220,14 +229,16 @@ impl Job<'_> {
         let variant = self
             .set
             .variant_for(self.platform.width, self.platform.height);
+        let [sx, sy, sw, sh] = slot.page;
         variant.parsed.slots.iter().any(|o| {
+            let [ox, oy, ow, oh] = o.page;
             o.kind == SlotKind::Image
                 && o.options.get("fit").is_some_and(|f| f.trim() == "cover")
                 && self.content.images.contains_key(&o.field)
-                && o.x < slot.x + slot.width
-                && slot.x < o.x + o.width
-                && o.y < slot.y + slot.height
-                && slot.y < o.y + o.height
+                && ox < sx + sw
+                && sx < ox + ow
+                && oy < sy + sh
+                && sy < oy + oh
         })
     }
 
@@ -246,7 +257,11 @@ impl Job<'_> {
         if let Some(t) = &slot.transform {
             let _ = write!(out, " transform=\"{}\"", escape(t));
         }
-        out.push('>');
+        let _ = write!(
+            out,
+            " style=\"{}\">",
+            super::own_style(slot.transform.as_deref())
+        );
     }
 
     /// The markup that replaces `slot`.

@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 
 use super::slot::{Acc, Job};
-use super::{escape, fmt, group_id, SlotBox, SlotReport, MIN_LEGIBLE_PX};
+use super::{
+    escape, fmt, group_id, own_shape_style, own_text_style, SlotBox, SlotReport, MIN_LEGIBLE_PX,
+};
 use crate::diag::{Diagnostic, Kind};
 use crate::error::Error;
 use crate::template::Slot;
@@ -67,7 +69,7 @@ impl Job<'_> {
             acc.warnings
                 .push(Diagnostic::new(Kind::BrokenWord, message).field(&slot.field));
         }
-        let px = block.font_size * self.view.scale;
+        let px = block.font_size * self.view.slot_scale(slot);
         if px < MIN_LEGIBLE_PX && !wordmark {
             let message = format!(
                 "slot {}: text is set at {px:.1} px on a {}x{} image, too small to read",
@@ -92,7 +94,7 @@ impl Job<'_> {
         style: &TextStyle,
         fill: &str,
     ) {
-        let s = self.view.scale;
+        let s = self.view.slot_scale(slot);
         let report_idx = acc.slots.len();
         acc.slots.push(SlotReport {
             name: slot.field.clone(),
@@ -102,18 +104,9 @@ impl Job<'_> {
             missing: code_points(block),
             contrast: None,
         });
-        if slot.transform.is_some() {
-            return;
-        }
-        let (ox, oy) = (self.view.vx, self.view.vy);
-        let ink = block.ink.map(|(l, t, r, b)| {
-            [
-                (slot.x + l - ox) * s,
-                (slot.y + t - oy) * s,
-                (slot.x + r - ox) * s,
-                (slot.y + b - oy) * s,
-            ]
-        });
+        let ink = block
+            .ink
+            .map(|(l, t, r, b)| self.view.px_in(slot, [l, t, r, b]));
         acc.boxes.push(SlotBox {
             report: report_idx,
             id: group_id(idx, slot),
@@ -140,7 +133,7 @@ impl Job<'_> {
             };
             let _ = write!(
                 out,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{colour}\" fill-opacity=\"{}\"{}/>",
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{colour}\" fill-opacity=\"{}\"{}{}/>",
                 fmt(slot.x + l - pad),
                 fmt(slot.y + t - pad),
                 fmt(r - l + 2.0 * pad),
@@ -150,7 +143,8 @@ impl Job<'_> {
                 slot.transform
                     .as_ref()
                     .map(|t| format!(" transform=\"{}\"", escape(t)))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                own_shape_style(colour, Some(*opacity), slot.transform.as_deref())
             );
         }
         self.group_open(&mut out, idx, slot);
@@ -160,13 +154,14 @@ impl Job<'_> {
                 let face = self.book.face(run.face);
                 let _ = write!(
                     out,
-                    "<text x=\"{}\" y=\"{}\" font-family=\"'{}'\" font-weight=\"{}\" font-style=\"{}\" font-size=\"{size}\" fill=\"{}\" xml:space=\"preserve\">{}</text>",
+                    "<text x=\"{}\" y=\"{}\" font-family=\"'{}'\" font-weight=\"{}\" font-style=\"{}\" font-size=\"{size}\" fill=\"{}\"{} xml:space=\"preserve\">{}</text>",
                     fmt(slot.x + run.x),
                     fmt(slot.y + line.baseline),
                     escape(&face.family),
                     face.weight,
                     if face.italic { "italic" } else { "normal" },
                     escape(fill),
+                    own_text_style(&face.family, face.weight, face.italic, &size, fill),
                     escape(&run.text)
                 );
             }
@@ -195,7 +190,7 @@ impl Job<'_> {
             slot: slot.field.clone(),
             template: self.set.name.clone(),
             platform: self.platform.name.clone(),
-            min_size: (style.size_min * self.view.scale * 10.0).round() / 10.0,
+            min_size: (style.size_min * self.view.slot_scale(slot) * 10.0).round() / 10.0,
             detail: if block.broken_words.is_empty() {
                 format!("{needed} lines needed, {allowed} fit")
             } else {

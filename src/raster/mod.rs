@@ -19,17 +19,23 @@ pub fn options(book: &FontBook) -> Options<'static> {
     options_in(book, None)
 }
 
-/// Largest image file a template may embed from its folder.
-pub const MAX_TEMPLATE_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+pub use crate::template::MAX_TEMPLATE_IMAGE_BYTES;
 
 /// Options for a template loaded from `dir`: a relative href is read only if
-/// it stays inside `dir` (after resolving links) and is a small image file;
-/// everything else is refused.
+/// it stays inside `dir` (after resolving links) and is a small image file
+/// (PNG, JPEG, WebP, or an SVG, which may link nothing itself); everything
+/// else is refused (template loading names what it refuses). Fonts named by
+/// their PostScript or full name (`NotoSans-Bold`) find their face.
 pub fn options_in(book: &FontBook, dir: Option<std::path::PathBuf>) -> Options<'static> {
     let root = dir.and_then(|d| d.canonicalize().ok());
+    let fontdb = book.database();
     Options {
-        fontdb: book.database(),
+        fontdb: fontdb.clone(),
         font_family: crate::text::fonts::DEFAULT_FAMILY.to_string(),
+        font_resolver: usvg::FontResolver {
+            select_font: select_font(),
+            select_fallback: usvg::FontResolver::default_fallback_selector(),
+        },
         image_href_resolver: ImageHrefResolver {
             resolve_data: ImageHrefResolver::default_data_resolver(),
             resolve_string: Box::new(move |href, _| {
@@ -44,17 +50,83 @@ pub fn options_in(book: &FontBook, dir: Option<std::path::PathBuf>) -> Options<'
                     return None;
                 }
                 let bytes = std::sync::Arc::new(std::fs::read(&path).ok()?);
-                match image::guess_format(&bytes).ok()? {
-                    image::ImageFormat::Png => Some(usvg::ImageKind::PNG(bytes)),
-                    image::ImageFormat::Jpeg => Some(usvg::ImageKind::JPEG(bytes)),
-                    image::ImageFormat::WebP => Some(usvg::ImageKind::WEBP(bytes)),
-                    _ => None,
+                match image::guess_format(&bytes) {
+                    Ok(image::ImageFormat::Png) => Some(usvg::ImageKind::PNG(bytes)),
+                    Ok(image::ImageFormat::Jpeg) => Some(usvg::ImageKind::JPEG(bytes)),
+                    Ok(image::ImageFormat::WebP) => Some(usvg::ImageKind::WEBP(bytes)),
+                    Ok(_) => None,
+                    Err(_) => linked_svg(&bytes, &fontdb),
                 }
             }),
         },
         resources_dir: None,
         ..Options::default()
     }
+}
+
+/// A linked SVG, parsed with the same fonts and no access to any file.
+fn linked_svg(
+    bytes: &[u8],
+    fontdb: &std::sync::Arc<usvg::fontdb::Database>,
+) -> Option<usvg::ImageKind> {
+    if bytes.len() > crate::inputs::images::MAX_SVG_BYTES {
+        return None;
+    }
+    let opts = Options {
+        fontdb: fontdb.clone(),
+        font_family: crate::text::fonts::DEFAULT_FAMILY.to_string(),
+        font_resolver: usvg::FontResolver {
+            select_font: select_font(),
+            select_fallback: usvg::FontResolver::default_fallback_selector(),
+        },
+        image_href_resolver: ImageHrefResolver {
+            resolve_data: ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        resources_dir: None,
+        ..Options::default()
+    };
+    Tree::from_data(bytes, &opts).ok().map(usvg::ImageKind::SVG)
+}
+
+/// usvg's font selection, except that a family no face has, which is the
+/// PostScript or full name of one (`NotoSans-Bold`, `Noto Sans Bold`), is
+/// read as that face's family, weight and style.
+fn select_font() -> usvg::FontSelectionFn<'static> {
+    let default = usvg::FontResolver::default_font_selector();
+    Box::new(move |font, db| {
+        let mut named = None;
+        for f in font.families() {
+            let usvg::FontFamily::Named(n) = f else {
+                continue;
+            };
+            if db
+                .faces()
+                .any(|face| face.families.iter().any(|(m, _)| m.eq_ignore_ascii_case(n)))
+            {
+                break;
+            }
+            if let Some(face) = crate::template::fonts::by_name(db, n) {
+                named = Some(face);
+                break;
+            }
+        }
+        let Some(face) = named else {
+            return default(font, db);
+        };
+        let style = if face.italic {
+            usvg::fontdb::Style::Italic
+        } else {
+            usvg::fontdb::Style::Normal
+        };
+        db.query(&usvg::fontdb::Query {
+            families: &[usvg::fontdb::Family::Name(&face.family)],
+            weight: usvg::fontdb::Weight(face.weight),
+            style,
+            ..Default::default()
+        })
+        .or_else(|| default(font, db))
+    })
 }
 
 /// Why a filled SVG could not be drawn.

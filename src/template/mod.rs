@@ -3,7 +3,9 @@
 //! A set is loaded and parsed once; every asset then picks the variant
 //! nearest its platform's aspect ratio.
 
+pub mod fonts;
 pub mod slots;
+pub mod transform;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -232,10 +234,10 @@ impl TemplateSet {
         for v in &self.variants {
             for (list, at) in &v.parsed.fonts {
                 let families = slots::font_families(list);
-                if families
-                    .iter()
-                    .any(|f| GENERIC.contains(&f.to_ascii_lowercase().as_str()) || available(f))
-                {
+                if families.iter().any(|f| {
+                    GENERIC.contains(&f.to_ascii_lowercase().as_str())
+                        || fonts::known_by_family(f, &available)
+                }) {
                     continue;
                 }
                 let Some(first) = families.first() else {
@@ -362,10 +364,10 @@ impl TemplateSet {
 }
 
 /// Relative hrefs of a template on disk must name files inside its folder
-/// (links resolved): anything else is refused here, by name, rather than
-/// silently not drawn.
+/// (links resolved) that postkit can draw: anything else is refused here,
+/// by name, rather than silently not drawn.
 fn check_local_hrefs(src: &str, dir: &Path, origin: &str) -> Result<(), Error> {
-    let Ok(doc) = roxmltree::Document::parse(src) else {
+    let Ok(doc) = slots::document(src) else {
         return Ok(()); // parse errors were reported already
     };
     let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
@@ -375,16 +377,20 @@ fn check_local_hrefs(src: &str, dir: &Path, origin: &str) -> Result<(), Error> {
             if h.starts_with('#') || h.starts_with("data:") || h.is_empty() {
                 continue;
             }
-            let inside = root
-                .join(h)
-                .canonicalize()
-                .map(|p| p.starts_with(&root) && p.is_file());
-            if !matches!(inside, Ok(true)) {
+            let why = match root.join(h).canonicalize() {
+                Err(_) => Some("which was not found in the template's folder; put the file there or fix the link".to_string()),
+                Ok(p) if !p.starts_with(&root) || !p.is_file() => {
+                    Some("which is not a file inside the template's folder".to_string())
+                }
+                Ok(p) if node.has_tag_name("image") => linked_image_problem(&p),
+                Ok(_) => None,
+            };
+            if let Some(why) = why {
                 let p = doc.text_pos_at(node.range().start);
                 return Err(Error::Template {
                     template: origin.to_string(),
                     message: format!(
-                        "<{}> at line {}, column {} links to '{h}', which is not a file inside the template's folder",
+                        "<{}> at line {}, column {} links to '{h}', {why}",
                         node.tag_name().name(),
                         p.row,
                         p.col
@@ -394,6 +400,67 @@ fn check_local_hrefs(src: &str, dir: &Path, origin: &str) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Largest image file a template may link from its folder.
+pub const MAX_TEMPLATE_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// What keeps a linked image from being drawn, if anything: its size, its
+/// pixels or its format (postkit draws linked PNG, JPEG, WebP and SVG).
+fn linked_image_problem(path: &Path) -> Option<String> {
+    use crate::inputs::images::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_SVG_BYTES};
+    let bytes = std::fs::metadata(path).ok()?.len();
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / (1024.0 * 1024.0));
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    if is_svg(path, &head[..n]) {
+        return (bytes > MAX_SVG_BYTES as u64).then(|| format!(
+            "an SVG of {}, over the {} postkit reads for a linked SVG; simplify it or export it as PNG",
+            mb(bytes),
+            mb(MAX_SVG_BYTES as u64)
+        ));
+    }
+    match image::guess_format(&head[..n]) {
+        Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg | image::ImageFormat::WebP) => {}
+        Ok(f) => {
+            return Some(format!(
+                "a {} file; postkit draws linked PNG, JPEG, WebP and SVG images: convert it to PNG or JPEG",
+                f.extensions_str().first().unwrap_or(&"?").to_ascii_uppercase()
+            ))
+        }
+        Err(_) => {
+            return Some("which is not an image postkit can read (PNG, JPEG, WebP or SVG)".into())
+        }
+    }
+    if bytes > MAX_TEMPLATE_IMAGE_BYTES {
+        return Some(format!(
+            "a file of {}, over the {} postkit reads for a linked image; save a smaller copy (for example 2400 px on its long side, JPEG quality 85) and link that",
+            mb(bytes),
+            mb(MAX_TEMPLATE_IMAGE_BYTES)
+        ));
+    }
+    let (w, h) = image::ImageReader::open(path)
+        .and_then(|r| r.with_guessed_format())
+        .ok()
+        .and_then(|r| r.into_dimensions().ok())?;
+    (w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE || w as u64 * h as u64 > MAX_IMAGE_PIXELS).then(|| {
+        format!(
+            "an image of {w}x{h} px, over the {MAX_IMAGE_SIDE} px side and {} megapixels postkit draws; save a smaller copy and link that",
+            MAX_IMAGE_PIXELS / 1_000_000
+        )
+    })
+}
+
+/// An SVG by its name or its first bytes.
+fn is_svg(path: &Path, head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+        || text.starts_with("<svg")
+        || (text.starts_with("<?xml") && text.contains("<svg"))
 }
 
 /// Largest template file (an SVG with its embedded pictures) postkit reads.

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use super::transform;
 use crate::error::Error;
 
 /// Where a template takes content.
@@ -23,6 +24,12 @@ pub struct Slot {
     pub height: f32,
     /// The rect's own `transform` attribute, if any.
     pub transform: Option<String>,
+    /// Where the rect is drawn: x, y, width, height in the root's user
+    /// space (its own and its groups' transforms applied).
+    pub page: [f32; 4],
+    /// Root user units per unit of the slot's own space (its groups may
+    /// scale it, uniformly).
+    pub scale: f32,
     /// Byte range of the whole element in the template source.
     pub range: Range<usize>,
     /// Options (`data-*` attributes, then `template.toml`), unparsed.
@@ -176,6 +183,8 @@ pub struct Parsed {
     pub root_insert: usize,
     /// Where the root's content starts (just after its start tag).
     pub root_body: usize,
+    /// Where the root's content ends (its end tag).
+    pub root_end: usize,
     /// Root attributes the output replaces (size, viewBox, aspect, background).
     pub root_drop: Vec<Range<usize>>,
     /// Elements shown only when a field is set (`data-if`) or unset
@@ -187,6 +196,11 @@ pub struct Parsed {
     /// attributes, `style` attributes and `<style>` sheets): (the family
     /// list as written, the element and where it is).
     pub fonts: Vec<(String, String)>,
+    /// Inkscape flowed text (`<flowRoot>`), which is not drawn: where each is.
+    pub flowed: Vec<String>,
+    /// Each `!important` in the template's style sheets: dropped when
+    /// filling, so that no rule outranks the `style` of postkit's own text.
+    pub important: Vec<Range<usize>>,
 }
 
 fn number(v: &str) -> Option<f32> {
@@ -209,6 +223,12 @@ pub fn parse(
     };
     let doc = document(src).map_err(err)?;
     let fonts = sandbox(&doc).map_err(err)?;
+    let flowed = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("flowRoot"))
+        .map(|n| position(&doc, n.range().start))
+        .collect();
+    let important = important(src, &doc);
     let root = doc.root_element();
     if root.tag_name().name() != "svg" {
         return Err(err(format!(
@@ -225,6 +245,10 @@ pub fn parse(
     }
     let root_body =
         tag_end(src, root_insert).ok_or_else(|| err("unterminated <svg> tag".into()))?;
+    let root_end = src[..root.range().end]
+        .rfind("</")
+        .filter(|&e| e >= root_body)
+        .unwrap_or(root_body);
     let root_drop = root
         .attributes()
         .filter(|a| {
@@ -245,19 +269,25 @@ pub fn parse(
         slots,
         root_insert,
         root_body,
+        root_end,
         root_drop,
         conditionals,
         background: root.attribute("data-background").map(str::to_string),
         fonts,
+        flowed,
+        important,
     })
 }
 
 /// The XML tree of a template, within the element limit.
-fn document(src: &str) -> Result<roxmltree::Document<'_>, String> {
+pub(super) fn document(src: &str) -> Result<roxmltree::Document<'_>, String> {
+    internal_subset(src)?;
     let doc = roxmltree::Document::parse_with_options(
         src,
         roxmltree::ParsingOptions {
-            allow_dtd: false,
+            // A DOCTYPE line (Illustrator, Affinity) is harmless once its
+            // internal subset, where entities live, is refused above.
+            allow_dtd: true,
             // Stop early rather than build a tree of millions of nodes: a
             // template past this is past MAX_ELEMENTS too.
             nodes_limit: NODES_LIMIT,
@@ -279,11 +309,68 @@ fn document(src: &str) -> Result<roxmltree::Document<'_>, String> {
     Ok(doc)
 }
 
+/// Where the template's `<style>` sheets say `!important`.
+fn important(src: &str, doc: &roxmltree::Document) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for text in doc
+        .descendants()
+        .filter(|n| n.has_tag_name("style"))
+        .flat_map(|n| n.children())
+        .filter(|n| n.is_text())
+    {
+        let r = text.range();
+        let body = &src[r.clone()];
+        let mut from = 0;
+        while let Some(i) = body[from..].find('!') {
+            let at = from + i;
+            let rest = body[at + 1..].trim_start();
+            if rest
+                .get(..9)
+                .is_some_and(|w| w.eq_ignore_ascii_case("important"))
+            {
+                let end = body.len() - rest.len() + 9;
+                out.push(r.start + at..r.start + end);
+                from = end;
+            } else {
+                from = at + 1;
+            }
+        }
+    }
+    out
+}
+
+/// Refuses a DOCTYPE with an internal subset (`<!DOCTYPE svg … [ … ]>`),
+/// where entities are declared; a plain DOCTYPE line is accepted.
+fn internal_subset(src: &str) -> Result<(), String> {
+    let Some(at) = src.find("<!DOCTYPE") else {
+        return Ok(());
+    };
+    let mut quote: Option<char> = None;
+    for (i, c) in src[at..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return Ok(()),
+            (None, '[') => {
+                let line = src[..at + i].matches('\n').count() + 1;
+                return Err(format!(
+                    "its <!DOCTYPE> has an internal subset (the [ … ] block from line {line}), which declares entities postkit does not read; delete everything from the '[' to the ']' (or the whole <!DOCTYPE …> line) and write out any &name; references it defines (in Illustrator, File → Export → Export As… → SVG writes none)"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// The sandbox: a template reads nothing but its own folder and data:
 /// URLs. Also gathers the font families it sets outside its slots.
 fn sandbox(doc: &roxmltree::Document) -> Result<Vec<(String, String)>, String> {
     let mut fonts = Vec::new();
     for node in doc.descendants().filter(|n| n.is_element()) {
+        // Flowed text is not drawn (reported on its own): its fonts are moot.
+        let flowed = node.ancestors().any(|a| a.has_tag_name("flowRoot"));
         let what = || {
             format!(
                 "<{}> at {}",
@@ -304,7 +391,7 @@ fn sandbox(doc: &roxmltree::Document) -> Result<Vec<(String, String)>, String> {
         fonts.extend(
             families
                 .into_iter()
-                .filter(|f| !f.contains("{{"))
+                .filter(|f| !f.contains("{{") && !flowed)
                 .map(|f| (f, what())),
         );
         for a in node.attributes().filter(|a| a.name() == "href") {
@@ -348,8 +435,53 @@ fn canvas(root: roxmltree::Node) -> Result<(f32, f32, f32, f32), String> {
     let h = root.attribute("height").and_then(number);
     match (w, h) {
         (Some(w), Some(h)) if w > 0.0 && h > 0.0 => Ok((0.0, 0.0, w, h)),
-        _ => Err("the <svg> element needs a viewBox (or width and height in px)".into()),
+        _ => Err(no_view_box(root)),
     }
+}
+
+/// The refusal of a root with no viewBox, proposing one from its width and
+/// height when they have units (`210mm`, `8.5in`).
+fn no_view_box(root: roxmltree::Node) -> String {
+    let px = |a: &str| root.attribute(a).and_then(length_px).filter(|v| *v > 0.0);
+    match (px("width"), px("height")) {
+        (Some(w), Some(h)) => format!(
+            "the <svg> element needs a viewBox: add viewBox=\"0 0 {} {}\" (its width=\"{}\" and height=\"{}\" in px)",
+            short(w),
+            short(h),
+            root.attribute("width").unwrap_or_default(),
+            root.attribute("height").unwrap_or_default()
+        ),
+        _ => "the <svg> element needs a viewBox (or width and height in px)".into(),
+    }
+}
+
+/// A CSS length in px (96 per inch).
+fn length_px(v: &str) -> Option<f32> {
+    let v = v.trim();
+    let split = v
+        .find(|c: char| c.is_ascii_alphabetic() || c == '%')
+        .unwrap_or(v.len());
+    let n: f32 = v[..split]
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n: &f32| n.is_finite())?;
+    let per = match &v[split..] {
+        "" | "px" => 1.0,
+        "in" => 96.0,
+        "cm" => 96.0 / 2.54,
+        "mm" => 96.0 / 25.4,
+        "pt" => 96.0 / 72.0,
+        "pc" => 16.0,
+        _ => return None,
+    };
+    Some(n * per)
+}
+
+/// A number with at most two decimals, without trailing zeros.
+fn short(v: f32) -> String {
+    let s = format!("{:.2}", (v * 100.0).round() / 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The conditional elements and the slots, in document order; slots may
@@ -423,6 +555,7 @@ fn slot(
             "slot '{field}' at {at} has no area ({w}x{h}); give it a width and height"
         ));
     }
+    let (page, scale) = placement(doc, node, &field, &at, [x, y, w, h])?;
     let mut options = slot_options(node, &field, &at)?;
     if let Some(o) = overrides.get(&field) {
         options.extend(o.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -440,9 +573,65 @@ fn slot(
         width: w,
         height: h,
         transform: node.attribute("transform").map(str::to_string),
+        page,
+        scale,
         range: node.range(),
         options,
     })
+}
+
+/// Where a slot's rect is drawn in the root's user space, and its scale:
+/// its own and its groups' transforms composed. A slot that is rotated,
+/// skewed, mirrored or stretched is refused (text is set upright).
+fn placement(
+    doc: &roxmltree::Document,
+    node: roxmltree::Node,
+    field: &str,
+    at: &str,
+    [x, y, w, h]: [f32; 4],
+) -> Result<([f32; 4], f32), String> {
+    let mut m = transform::IDENTITY;
+    let root = doc.root_element();
+    for el in node.ancestors().filter(|n| n.is_element() && *n != root) {
+        if el.has_tag_name("svg") || el.has_tag_name("symbol") {
+            return Err(format!(
+                "slot '{field}' at {at} is inside a nested <{}>; move its rect out to the main <svg>",
+                el.tag_name().name()
+            ));
+        }
+        let Some(t) = el.attribute("transform") else {
+            continue;
+        };
+        let whose = if el == node {
+            "its own".to_string()
+        } else {
+            format!(
+                "on <{}> at {}",
+                el.tag_name().name(),
+                position(doc, el.range().start)
+            )
+        };
+        let one = transform::parse(t).ok_or_else(|| {
+            format!("slot '{field}' at {at}: transform=\"{t}\" ({whose}) is not a transform postkit can read")
+        })?;
+        if let Err(why) = transform::uniform_scale(&one) {
+            return Err(format!(
+                "slot '{field}' at {at}: transform=\"{t}\" ({whose}) {why}, and postkit sets text upright and unstretched; draw the slot as an upright rect outside that group (in Inkscape: select it and Layer → Move Selection to Layer…, to a layer without a transform)"
+            ));
+        }
+        m = transform::then(m, one);
+    }
+    let scale = transform::uniform_scale(&m).map_err(|why| {
+        format!("slot '{field}' at {at}: its groups' transforms together {why}; draw its rect outside them")
+    })?;
+    let (x0, y0) = (m[0] * x as f64 + m[4], m[3] * y as f64 + m[5]);
+    let page = [
+        x0 as f32,
+        y0 as f32,
+        (w as f64 * scale) as f32,
+        (h as f64 * scale) as f32,
+    ];
+    Ok((page, scale as f32))
 }
 
 /// A slot's `data-*` options, each one postkit knows.
