@@ -27,6 +27,7 @@ pub fn command() -> clap::Command {
 const FEATURES: &[(&str, bool)] = &[
     ("cjk", cfg!(feature = "cjk")),
     ("emoji", cfg!(feature = "emoji")),
+    ("serve", cfg!(feature = "serve")),
 ];
 
 /// `postkit --version`: the version, the platform and the features built in,
@@ -72,6 +73,49 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per subcommand with --dir.
     Man(ManArgs),
+    /// Serve the web page partners make their kit on, and the HTTP API.
+    #[cfg(feature = "serve")]
+    Serve(Box<ServeArgs>),
+}
+
+/// `postkit serve`.
+#[cfg(feature = "serve")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port, printed at start).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// `default` or a campaign TOML file.
+    #[arg(long, value_name = "NAME|PATH", default_value = "default")]
+    pub campaign: String,
+    /// Platform presets from a TOML file instead of the embedded ones.
+    #[arg(long, value_name = "FILE")]
+    pub platforms: Option<PathBuf>,
+    /// A folder of template sets to offer beside the built-in kit.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    /// Extra font file (repeatable); comes before the embedded fonts.
+    #[arg(long, value_name = "PATH")]
+    pub font: Vec<PathBuf>,
+    /// Render threads (default: one per core); also the number of
+    /// requests rendered at once (more get 503 with Retry-After).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+    /// Stop after answering N requests (for tests and benchmarks).
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<u64>,
+    /// Seconds a request may take in all.
+    #[arg(long, value_name = "SECS", default_value = "60")]
+    pub request_timeout: u64,
+    /// Seconds reading an upload may take before it is cut off.
+    #[arg(long, value_name = "SECS", default_value = "30")]
+    pub read_timeout: u64,
+    /// Largest request body, in MB.
+    #[arg(long, value_name = "MB", default_value = "32")]
+    pub max_body_mb: usize,
+    /// Largest uploaded image, in MB.
+    #[arg(long, value_name = "MB", default_value = "15")]
+    pub max_image_mb: usize,
 }
 
 /// `postkit completions SHELL`.
@@ -294,6 +338,7 @@ impl Common {
             png_level: self.png_level,
             svg: self.emit_svg,
             thumbnail: false,
+            preview: None,
         }
     }
 

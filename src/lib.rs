@@ -18,6 +18,7 @@
 //! | plan | [`plan`] | flags / a row / a form → a typed [`plan::Request`] |
 //! | make | [`make`] | a request → [`make::Made`] assets in memory, then written |
 //! | batch | [`batch`] | a spreadsheet → every asset, incrementally, sharded |
+//! | serve | `serve` (feature `serve`) | HTTP requests → answers from memory: the page and the API |
 //!
 //! Front ends (the `postkit` binary's commands, a server) hold no pipeline
 //! logic: they turn what they were given into a [`plan::Input`], and call
@@ -66,6 +67,9 @@ pub mod plan;
 pub mod make;
 
 pub mod batch;
+
+#[cfg(feature = "serve")]
+pub mod serve;
 
 pub mod scaffold;
 

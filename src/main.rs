@@ -82,6 +82,8 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args),
         Command::Completions(args) => commands::docs::completions(args),
         Command::Man(args) => commands::docs::man(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => commands::serve::run(*args),
     };
     ExitCode::from(code)
 }

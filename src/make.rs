@@ -39,6 +39,9 @@ pub struct MakeOptions {
     pub svg: bool,
     /// Make a contact-sheet thumbnail from the pixels.
     pub thumbnail: bool,
+    /// Make a preview (PNG) whose longest side is at most this many px,
+    /// from the full-size pixels: the layout is exactly the asset's.
+    pub preview: Option<u32>,
 }
 
 /// A stop signal for a long piece of work, checked between assets: a server
@@ -92,6 +95,8 @@ pub struct Made {
     pub svg: Option<String>,
     /// The contact-sheet thumbnail, when asked for.
     pub thumbnail: Option<Thumbnail>,
+    /// A smaller PNG of the asset, when asked for.
+    pub preview: Option<Vec<u8>>,
 }
 
 impl Made {
@@ -186,6 +191,10 @@ pub fn make_asset(
         .thumbnail
         .then(|| Thumbnail::of_pixmap(&pixmap))
         .flatten();
+    let preview = opts
+        .preview
+        .and_then(|side| Thumbnail::of_pixmap_within(&pixmap, side))
+        .map(|t| t.to_png());
     drop(pixmap);
     let mut diagnostics = filled.warnings;
     diagnostics.extend(over_cap);
@@ -204,6 +213,7 @@ pub fn make_asset(
         diagnostics,
         svg: opts.svg.then_some(filled.svg),
         thumbnail,
+        preview,
     })
 }
 
@@ -329,6 +339,7 @@ impl Engine {
             diagnostics: filled.warnings,
             svg: Some(filled.svg),
             thumbnail: None,
+            preview: None,
         })
     }
 }

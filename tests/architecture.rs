@@ -19,6 +19,7 @@ const STAGES: &[&[&str]] = &[
     &["plan"],
     &["make"],
     &["batch"],
+    &["serve"],
     &["scaffold"],
 ];
 

@@ -6,6 +6,8 @@ pub mod check;
 pub mod docs;
 pub mod init;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod templates;
 
 use postkit::plan::Defaults;

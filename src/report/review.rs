@@ -297,8 +297,15 @@ impl Thumbnail {
     /// them): made while the asset is still in memory, it spares decoding
     /// the written file again.
     pub fn of_pixmap(pixmap: &resvg::tiny_skia::Pixmap) -> Option<Thumbnail> {
+        Thumbnail::of_pixmap_within(pixmap, CELL)
+    }
+
+    /// A smaller copy of an asset's pixels, its longest side at most `side`
+    /// px (never enlarged): a preview.
+    pub fn of_pixmap_within(pixmap: &resvg::tiny_skia::Pixmap, side: u32) -> Option<Thumbnail> {
         let (w, h) = (pixmap.width(), pixmap.height());
-        let (tw, th, rgba) = shrink(w, h, pixmap.data(), fast_image_resize::PixelType::U8x4)?;
+        let pixel = fast_image_resize::PixelType::U8x4;
+        let (tw, th, rgba) = shrink(w, h, pixmap.data(), pixel, side)?;
         // Straight colour from premultiplied; any transparency is dropped,
         // as decoding the file to RGB would.
         let mut rgb = Vec::with_capacity(tw as usize * th as usize * 3);
@@ -315,8 +322,28 @@ impl Thumbnail {
     fn of_file(path: &Path) -> Option<Thumbnail> {
         let img = image::open(path).ok()?.into_rgb8();
         let (w, h) = img.dimensions();
-        let (tw, th, rgb) = shrink(w, h, img.as_raw(), fast_image_resize::PixelType::U8x3)?;
+        let (tw, th, rgb) = shrink(w, h, img.as_raw(), fast_image_resize::PixelType::U8x3, CELL)?;
         image::RgbImage::from_raw(tw, th, rgb).map(Thumbnail)
+    }
+
+    /// The thumbnail as PNG bytes (fast compression: a preview is sent once).
+    pub fn to_png(&self) -> Vec<u8> {
+        use image::ImageEncoder as _;
+        let mut out = Vec::new();
+        let encoder = image::codecs::png::PngEncoder::new_with_quality(
+            &mut out,
+            image::codecs::png::CompressionType::Fast,
+            image::codecs::png::FilterType::Adaptive,
+        );
+        encoder
+            .write_image(
+                self.0.as_raw(),
+                self.0.width(),
+                self.0.height(),
+                image::ExtendedColorType::Rgb8,
+            )
+            .expect("in-memory PNG encode");
+        out
     }
 
     /// Compact bytes to keep until the sheets are drawn: width, height
@@ -350,10 +377,11 @@ fn shrink(
     h: u32,
     data: &[u8],
     pixel: fast_image_resize::PixelType,
+    side: u32,
 ) -> Option<(u32, u32, Vec<u8>)> {
     use fast_image_resize as fr;
-    let scale = (CELL as f32 / w as f32)
-        .min(CELL as f32 / h as f32)
+    let scale = (side as f32 / w as f32)
+        .min(side as f32 / h as f32)
         .min(1.0);
     let (tw, th) = (
         ((w as f32 * scale).round() as u32).max(1),

@@ -1,0 +1,572 @@
+//! The routes: the page, the read-only API (campaign, platforms,
+//! templates), `POST /api/render`, short-lived asset links, and the layer
+//! around every answer (security headers, the one-line log, the time
+//! limit).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State as Shared};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use serde::Serialize;
+
+use super::error::ApiError;
+use super::form::{self, Submitted};
+use super::{page, zipkit, State};
+use crate::error::Error;
+use crate::inputs::{Brand, ImageInput};
+use crate::make::{make_asset, make_kit, Cancel, Kit, Made, MakeOptions};
+use crate::plan::{plan, Defaults, Request as Planned, Resources};
+use crate::report::ErrorReport;
+use crate::template::{SlotKind, TemplateSet};
+
+type St = Shared<Arc<State>>;
+
+/// Every route.
+pub fn router(state: Arc<State>) -> Router {
+    let body_limit = state.opts.limits.body + (64 << 10);
+    Router::new()
+        .route("/", get(index))
+        .route("/assets/{file}", get(asset))
+        .route("/healthz", get(healthz))
+        .route("/api/campaign", get(campaign))
+        .route("/api/platforms", get(platforms))
+        .route("/api/templates", get(templates))
+        .route("/api/templates/{name}", get(template))
+        .route("/api/templates/{name}/thumbnail.png", get(thumbnail))
+        .route("/api/render", post(render))
+        .route("/api/assets/{token}/{file}", get(link))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), around))
+        .with_state(state)
+}
+
+/// Headers on every answer, the time limit, the log line and the count.
+async fn around(s: St, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    // The path only (never a query), and no link token.
+    let path = match req.uri().path() {
+        p if p.starts_with("/api/assets/") => "/api/assets/…".to_string(),
+        p => p.chars().take(200).collect(),
+    };
+    let limit = s.opts.request_timeout;
+    let mut r = match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            let mut e = ApiError::busy();
+            e.message = format!(
+                "the request took longer than {} s; try fewer sizes, or again in a moment",
+                limit.as_secs()
+            );
+            e.into_response()
+        }
+    };
+    let h = r.headers_mut();
+    let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(h, header::CONTENT_SECURITY_POLICY, "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    (s.opts.log)(format!(
+        "{method} {path} {} {} ms",
+        r.status().as_u16(),
+        start.elapsed().as_millis()
+    ));
+    s.answered();
+    r
+}
+
+async fn not_found() -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        ..ApiError::bad(None, "no such page; the page is at /, the API under /api/")
+    }
+}
+
+async fn index() -> Response {
+    let mut r = (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page::INDEX,
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match page::asset(&file) {
+        Some((ctype, body)) => (
+            [
+                (header::CONTENT_TYPE, ctype),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            body,
+        )
+            .into_response(),
+        None => not_found().await.into_response(),
+    }
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn campaign(s: St) -> Json<serde_json::Value> {
+    let c = &s.opts.campaign;
+    Json(serde_json::json!({
+        "name": c.name,
+        "theme": c.theme,
+        "hashtags": c.hashtags,
+        "tags": c.tags,
+        "template": c.template,
+        "platforms": s.opts.presets.names_or_defaults(&[], c),
+        "day": c.date,
+        "today": today().to_string(),
+    }))
+}
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+async fn platforms(s: St) -> Json<serde_json::Value> {
+    Json(serde_json::to_value(s.opts.presets.all()).unwrap_or_default())
+}
+
+/// What a partner types or uploads for a kind of asset.
+#[derive(Serialize)]
+struct Field {
+    name: String,
+    kind: &'static str,
+    required: bool,
+    multiline: bool,
+}
+
+/// The fields of a set, from its slots: not the organisation, its logo,
+/// or what the campaign fills in (hashtags, handles, dates).
+fn fields(set: &TemplateSet) -> Vec<Field> {
+    let mut out: Vec<Field> = Vec::new();
+    let always = ["org", "logo", "hashtags", "tags"];
+    for slot in set.variants.iter().flat_map(|v| &v.parsed.slots) {
+        let name = slot.field.as_str();
+        let campaign = crate::fill::CAMPAIGN_FIELDS.contains(&name)
+            || ["campaign.", "palette.", "brand."]
+                .iter()
+                .any(|p| name.starts_with(p));
+        if always.contains(&name) || campaign || out.iter().any(|f| f.name == name) {
+            continue;
+        }
+        let option = slot.options.get("required").map(|r| r.trim().to_string());
+        let (kind, required) = match slot.kind {
+            SlotKind::Image => ("image", option.as_deref() != Some("false")),
+            SlotKind::Text => (
+                "text",
+                option.as_deref().map_or(name == "story", |r| r == "true"),
+            ),
+        };
+        let lines = slot
+            .options
+            .get("max-lines")
+            .and_then(|m| m.trim().parse::<u32>().ok());
+        out.push(Field {
+            name: name.to_string(),
+            kind,
+            required,
+            multiline: kind == "text" && lines.is_none_or(|l| l > 2),
+        });
+    }
+    out
+}
+
+fn describe(s: &State, set: &TemplateSet) -> serde_json::Value {
+    let info = set.info(s.opts.presets.all());
+    serde_json::json!({
+        "name": info.name,
+        "description": info.description,
+        "fields": fields(set),
+        "variants": info.variants,
+        "skip_platforms": set.skip_platforms,
+        "thumbnail": format!("/api/templates/{}/thumbnail.png", set.name),
+    })
+}
+
+async fn templates(s: St) -> Json<serde_json::Value> {
+    let all: Vec<_> = s.opts.templates.values().map(|t| describe(&s, t)).collect();
+    Json(serde_json::Value::Array(all))
+}
+
+fn find(s: &State, name: &str) -> Result<Arc<TemplateSet>, ApiError> {
+    let uploads = Uploads {
+        templates: &s.opts.templates,
+        images: &BTreeMap::new(),
+    };
+    uploads.template(name).map_err(|e| ApiError {
+        status: StatusCode::NOT_FOUND,
+        ..ApiError::from_error(&e)
+    })
+}
+
+async fn template(s: St, Path(name): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+    let set = find(&s, &name)?;
+    Ok(Json(describe(&s, &set)))
+}
+
+/// A small picture of a kind, with sample content (made once).
+async fn thumbnail(s: St, Path(name): Path<String>) -> Result<Response, ApiError> {
+    let set = find(&s, &name)?;
+    let cached = s
+        .thumbnails
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&name)
+        .cloned();
+    let png = match cached {
+        Some(png) => png,
+        None => {
+            let state = s.0.clone();
+            let png = on_pool(&s, None, move || {
+                let content = crate::accessibility::check::sample_content(&state.opts.campaign);
+                let square = state.opts.presets.get("instagram-square").cloned();
+                let platform =
+                    square.unwrap_or_else(|| crate::inputs::Platform::custom("square", 1080, 1080));
+                let opts = MakeOptions {
+                    preview: Some(320),
+                    ..MakeOptions::default()
+                };
+                let made = make_asset(&state.engine, &set, &platform, &content, &opts);
+                made.ok().and_then(|m| m.preview)
+            })
+            .await?
+            .ok_or_else(|| ApiError::bad(None, format!("the {name} template has no preview")))?;
+            let png = Arc::new(png);
+            s.thumbnails
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(name, png.clone());
+            png
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        png.as_ref().clone(),
+    )
+        .into_response())
+}
+
+/// Runs `work` on the render pool, holding a render slot (taken now, or
+/// `permit` if the caller has one): 503 at once when every slot is busy.
+/// A panic in the work is this request's error.
+async fn on_pool<T: Send + 'static>(
+    s: &State,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = match permit {
+        Some(p) => p,
+        None => s
+            .slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError::busy())?,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    s.pool.spawn(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        drop(permit);
+        let _ = tx.send(r);
+    });
+    match rx.await {
+        Ok(Ok(v)) => Ok(v),
+        _ => Err(ApiError::from_error(&Error::Render {
+            template: String::new(),
+            platform: String::new(),
+            message: "internal error while rendering (please report it)".into(),
+        })),
+    }
+}
+
+/// What the server lets a request reach: the templates it offers and the
+/// request's own uploads; never a file.
+struct Uploads<'a> {
+    templates: &'a BTreeMap<String, Arc<TemplateSet>>,
+    images: &'a BTreeMap<String, ImageInput>,
+}
+
+impl Resources for Uploads<'_> {
+    fn template(&self, spec: &str) -> Result<Arc<TemplateSet>, Error> {
+        self.templates
+            .get(spec)
+            .cloned()
+            .ok_or_else(|| Error::Template {
+                template: spec.chars().take(100).collect(),
+                message: format!(
+                    "this server has no such template; choose one of: {}",
+                    self.templates
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+    }
+
+    fn image(&self, value: &str, slot: &str) -> Result<ImageInput, Error> {
+        self.images
+            .get(value)
+            .cloned()
+            .ok_or_else(|| Error::MissingField(format!("upload the {slot} as a file")))
+    }
+
+    fn image_file(&self, path: &std::path::Path, _slot: &str) -> Result<ImageInput, Error> {
+        Err(Error::MissingField(format!(
+            "the server reads no files ({}); upload images instead",
+            path.display()
+        )))
+    }
+
+    fn brand(&self, _value: &str) -> Result<Brand, Error> {
+        Err(Error::MissingField(
+            "the server reads no brand files; give the brand's colours as fields (brand.primary, …)".into(),
+        ))
+    }
+}
+
+/// What the client wants back.
+#[derive(Clone, Copy, PartialEq)]
+enum Answer {
+    Json,
+    Png,
+    Zip,
+}
+
+fn answer_of(headers: &HeaderMap) -> Answer {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains("application/zip") {
+        Answer::Zip
+    } else if accept.contains("image/png") && !accept.contains("application/json") {
+        Answer::Png
+    } else {
+        Answer::Json
+    }
+}
+
+/// Reads the body (multipart or JSON) within the limits and time.
+async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let limits = s.opts.limits.clone();
+    let reading = async move {
+        if ctype.starts_with("multipart/form-data") {
+            let mp = axum::extract::Multipart::from_request(req, &())
+                .await
+                .map_err(|e| ApiError::bad(None, e.body_text()))?;
+            form::multipart(mp, &limits).await
+        } else if ctype.starts_with("application/json") {
+            let bytes = axum::body::to_bytes(req.into_body(), limits.body)
+                .await
+                .map_err(|_| ApiError::too_large("the request", limits.body))?;
+            form::json(&bytes, &limits)
+        } else {
+            Err(ApiError {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ..ApiError::bad(
+                    None,
+                    "send the form as multipart/form-data or application/json",
+                )
+            })
+        }
+    };
+    let limit = s.opts.read_timeout;
+    tokio::time::timeout(limit, reading).await.unwrap_or_else(|_| {
+        Err(ApiError {
+            status: StatusCode::REQUEST_TIMEOUT,
+            ..ApiError::bad(None, format!("the upload took longer than {} s and was cut off; try a smaller file or a faster connection", limit.as_secs()))
+        })
+    })
+}
+
+/// `POST /api/render`.
+async fn render(s: St, req: Request) -> Result<Response, ApiError> {
+    // A slot first: when all are busy, say so before reading a byte.
+    let permit = s
+        .slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::busy())?;
+    let answer = answer_of(req.headers());
+    let submitted = read(&s, req).await?;
+    let defaults = Defaults {
+        campaign: s.opts.campaign.clone(),
+        presets: s.opts.presets.clone(),
+        templates: vec![s.opts.campaign.template.clone()],
+        platforms: s.opts.presets.names_or_defaults(&[], &s.opts.campaign),
+        today: submitted.date.unwrap_or_else(today),
+        direction: crate::text::Direction::Auto,
+    };
+    let uploads = Uploads {
+        templates: &s.opts.templates,
+        images: &submitted.images,
+    };
+    let request = plan(&submitted.input, &defaults, &uploads).map_err(|e| ApiError::plan(&e))?;
+    if answer == Answer::Png && request.pairs().len() != 1 {
+        return Err(ApiError::bad(
+            Some("platform"),
+            "an image answer (Accept: image/png) needs exactly one template and one platform; ask for application/zip for the whole kit",
+        ));
+    }
+    let opts = MakeOptions {
+        preview: submitted.preview.filter(|_| answer == Answer::Json),
+        ..MakeOptions::default()
+    };
+    let state = s.0.clone();
+    let cancel = Cancel::new();
+    let stop = cancel.clone();
+    let request = Arc::new(request);
+    let planned = request.clone();
+    let kit = on_pool(&s, Some(permit), move || {
+        make_kit(&state.engine, &planned, &opts, &stop)
+    });
+    // Dropped (the client went away, or the time ran out): stop making.
+    let guard = CancelOnDrop(cancel);
+    let kit = kit.await?;
+    drop(guard);
+    respond(&s, &request, kit, answer)
+}
+
+/// Cancels the work when the request is dropped before it finished.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+fn error_of(e: &ErrorReport) -> ApiError {
+    let class = e.class.unwrap_or(crate::diag::ErrorClass::Internal);
+    ApiError {
+        status: super::error::status_of(class),
+        message: format!("{} {}: {}", e.template, e.platform, e.message),
+        field: e.field.clone(),
+        class,
+        retry_after: None,
+    }
+}
+
+/// The answer: JSON with previews or links, one PNG, or the zip.
+fn respond(s: &State, request: &Planned, kit: Kit, answer: Answer) -> Result<Response, ApiError> {
+    if kit.assets.is_empty() {
+        let first = kit.errors.first().map(error_of);
+        return Err(first.unwrap_or_else(|| {
+            ApiError::bad(None, "nothing to make: choose a template and a platform")
+        }));
+    }
+    let slug = crate::output::slug(&request.org);
+    match answer {
+        Answer::Png => {
+            let made = &kit.assets[0];
+            let name = format!("{}-{}.png", made.template, made.platform);
+            Ok(download("image/png", &name, made.bytes.clone()))
+        }
+        Answer::Zip => {
+            let bytes = zipkit::zip(&kit, &request.org).map_err(|e| {
+                ApiError::from_error(&Error::Render {
+                    template: String::new(),
+                    platform: String::new(),
+                    message: format!("the zip could not be made: {e}"),
+                })
+            })?;
+            Ok(download(
+                "application/zip",
+                &format!("{slug}-kit.zip"),
+                bytes,
+            ))
+        }
+        Answer::Json => Ok(Json(report_json(s, request, &kit)).into_response()),
+    }
+}
+
+fn download(ctype: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let mut r = Response::new(Body::from(bytes));
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// The report (the CLI's schema), each asset with its preview or a link.
+fn report_json(s: &State, request: &Planned, kit: &Kit) -> serde_json::Value {
+    let name = |m: &Made| format!("{}-{}.png", m.template, m.platform);
+    let token = if kit.assets.iter().all(|m| m.preview.is_some()) {
+        None
+    } else {
+        let files = kit
+            .assets
+            .iter()
+            .map(|m| (name(m), m.bytes.clone()))
+            .collect();
+        s.links.lock().unwrap_or_else(|e| e.into_inner()).put(files)
+    };
+    let slug = crate::output::slug(&request.org);
+    let assets: Vec<serde_json::Value> = kit
+        .assets
+        .iter()
+        .map(|m| {
+            let path = std::path::Path::new(&slug).join(name(m));
+            let mut v = serde_json::to_value(m.report(&request.org, &path)).unwrap_or_default();
+            if let Some(p) = &m.preview {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(p);
+                v["preview"] = format!("data:image/png;base64,{b64}").into();
+            } else if let Some(t) = &token {
+                v["url"] = format!("/api/assets/{t}/{}", name(m)).into();
+            }
+            v
+        })
+        .collect();
+    serde_json::json!({"assets": assets, "errors": kit.errors})
+}
+
+/// `GET /api/assets/{token}/{file}`: a made asset, while its link lasts.
+async fn link(s: St, Path((token, file)): Path<(String, String)>) -> Result<Response, ApiError> {
+    let found = s
+        .links
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&token, &file);
+    let bytes = found.ok_or_else(|| ApiError {
+        status: StatusCode::NOT_FOUND,
+        ..ApiError::bad(
+            None,
+            "this link has expired (links last a few minutes); render again",
+        )
+    })?;
+    Ok(download("image/png", &file, bytes))
+}

@@ -1,0 +1,258 @@
+//! What a request sends, read within limits: a multipart form (text parts
+//! and files) or a JSON object (images as base64), with the batch file's
+//! column names as keys. Every limit is checked while the bytes arrive,
+//! before anything is decoded; the error names the field and its limit.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use base64::Engine as _;
+
+use super::error::ApiError;
+use crate::inputs::ImageInput;
+use crate::plan::{Input, COLUMNS};
+
+/// The fields that carry an image.
+pub const IMAGE_FIELDS: [&str; 3] = ["logo", "logo_dark", "photo"];
+
+/// Limits on what one request may send.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// The whole body, bytes.
+    pub body: usize,
+    /// One image, bytes.
+    pub image: usize,
+    /// One text field, bytes.
+    pub text: usize,
+    /// How many fields a request may have.
+    pub fields: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            body: 32 << 20,
+            image: 15 << 20,
+            // The story is at most 10,000 characters, of up to 4 bytes.
+            text: 40_000,
+            fields: 64,
+        }
+    }
+}
+
+/// A request's content, read and checked.
+#[derive(Default)]
+pub struct Submitted {
+    /// The values, as a batch row has them.
+    pub input: Input,
+    /// The uploaded images by field.
+    pub images: BTreeMap<String, ImageInput>,
+    /// The longest side of preview images, when previews were asked for.
+    pub preview: Option<u32>,
+    /// Today, for the countdown, when the form gives it.
+    pub date: Option<time::Date>,
+}
+
+/// A field name postkit accepts: letters, digits, `_`, `-`, `.`.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+impl Submitted {
+    fn count(&self) -> usize {
+        self.input.values.len() + self.input.fields.len() + self.images.len()
+    }
+
+    /// Takes one text value.
+    fn text(&mut self, name: &str, value: String, limits: &Limits) -> Result<(), ApiError> {
+        if !valid_name(name) {
+            return Err(ApiError::bad(
+                None,
+                format!(
+                    "field name '{}' must be letters, digits, '_', '-' or '.' (at most 64)",
+                    name.chars().take(64).collect::<String>()
+                ),
+            ));
+        }
+        if value.len() > limits.text {
+            return Err(ApiError::too_large(name, limits.text));
+        }
+        if self.count() >= limits.fields {
+            return Err(ApiError::bad(
+                Some(name),
+                format!("a request may have at most {} fields", limits.fields),
+            ));
+        }
+        match name {
+            "preview" => {
+                let side = value.trim().parse::<u32>().ok().filter(|s| (16..=2048).contains(s));
+                self.preview = Some(side.ok_or_else(|| {
+                    ApiError::bad(Some(name), "give the preview's longest side in px, from 16 to 2048")
+                })?);
+            }
+            "date" => {
+                let d = crate::plan::parse::date(value.trim()).map_err(|m| ApiError::bad(Some(name), m))?;
+                self.date = Some(d);
+            }
+            "platform" | "template" => {
+                let mut items = self.input.list(name, &[';', ',']).unwrap_or_default();
+                items.extend(value.split([';', ',']).map(|s| s.trim().to_string()));
+                items.retain(|s| !s.is_empty());
+                self.input.set_list(name, &items);
+            }
+            _ if IMAGE_FIELDS.contains(&name) => {
+                return Err(ApiError::bad(
+                    Some(name),
+                    format!("{name} must be an uploaded image file (a PNG, JPEG, WebP or SVG), not text"),
+                ))
+            }
+            "brand" => {
+                return Err(ApiError::bad(
+                    Some(name),
+                    "the server reads no brand files; give the brand's colours as fields (brand.primary, …) and its logo as logo",
+                ))
+            }
+            _ if COLUMNS.contains(&name) => self.input.set(name, &value),
+            _ => {
+                if !value.trim().is_empty() {
+                    self.input.fields.insert(name.to_string(), value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes one uploaded image: checked and decoded (metadata such as EXIF
+    /// and GPS is never carried into an output: images are re-encoded from
+    /// their pixels).
+    fn image(&mut self, name: &str, file: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+        if !IMAGE_FIELDS.contains(&name) {
+            return Err(ApiError::bad(
+                Some(name),
+                format!("{name} is not an image field; images go in logo, logo_dark or photo"),
+            ));
+        }
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let img = ImageInput::from_bytes(bytes, Path::new(file), name)
+            .map_err(|e| ApiError::from_error(&e))?;
+        self.images.insert(name.to_string(), img);
+        // The planner asks the resources for the image by this value.
+        self.input.set(name, name);
+        Ok(())
+    }
+}
+
+/// Reads a multipart form within the limits.
+pub async fn multipart(
+    mut form: axum::extract::Multipart,
+    limits: &Limits,
+) -> Result<Submitted, ApiError> {
+    let mut out = Submitted::default();
+    let mut total = 0usize;
+    while let Some(mut field) = form.next_field().await.map_err(ApiError::multipart)? {
+        let name = field.name().unwrap_or("").to_string();
+        // The file's own name, for messages only (its last part, short).
+        let file = field.file_name().map(|f| {
+            let base = f.rsplit(['/', '\\']).next().unwrap_or(f);
+            base.chars().take(80).collect::<String>()
+        });
+        let is_file = file.is_some() || IMAGE_FIELDS.contains(&name.as_str());
+        let limit = if is_file { limits.image } else { limits.text };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(ApiError::multipart)? {
+            total += chunk.len();
+            if total > limits.body {
+                return Err(ApiError::too_large("the request", limits.body));
+            }
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::too_large(&name, limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
+            let file = file.unwrap_or_else(|| "(uploaded file)".into());
+            out.image(&name, &file, bytes)?;
+        } else {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| ApiError::bad(Some(&name), "is not UTF-8 text"))?;
+            out.text(&name, text, limits)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a JSON object: text values as strings (lists as arrays of strings,
+/// numbers as numbers), images as base64 strings (a `data:` URL or plain).
+pub fn json(body: &[u8], limits: &Limits) -> Result<Submitted, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad(None, format!("the body is not valid JSON ({e}); send an object whose keys are the batch file's columns"))
+    })?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(ApiError::bad(
+            None,
+            "the body must be a JSON object whose keys are the batch file's columns",
+        ));
+    };
+    let mut out = Submitted::default();
+    for (name, v) in map {
+        if IMAGE_FIELDS.contains(&name.as_str()) {
+            let serde_json::Value::String(s) = v else {
+                return Err(ApiError::bad(
+                    Some(&name),
+                    format!("{name} must be a base64 string"),
+                ));
+            };
+            let b64 = s.split_once(";base64,").map_or(s.as_str(), |(_, b)| b);
+            if b64.len() / 4 * 3 > limits.image {
+                return Err(ApiError::too_large(&name, limits.image));
+            }
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| ApiError::bad(Some(&name), format!("{name} is not valid base64")))?;
+            out.image(&name, "(base64)", bytes)?;
+            continue;
+        }
+        let items: Vec<String> = match v {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(s) => vec![s],
+            serde_json::Value::Number(n) => vec![n.to_string()],
+            serde_json::Value::Bool(b) => vec![b.to_string()],
+            serde_json::Value::Array(a) => a
+                .into_iter()
+                .map(|x| match x {
+                    serde_json::Value::String(s) => Ok(s),
+                    other => Ok(other.to_string()),
+                })
+                .collect::<Result<_, ApiError>>()?,
+            serde_json::Value::Object(_) => {
+                return Err(ApiError::bad(
+                    Some(&name),
+                    format!("{name} must be text or a list of texts"),
+                ))
+            }
+        };
+        if matches!(name.as_str(), "hashtags" | "tags") {
+            if out.count() >= limits.fields {
+                return Err(ApiError::bad(
+                    Some(&name),
+                    format!("a request may have at most {} fields", limits.fields),
+                ));
+            }
+            if items.iter().map(String::len).sum::<usize>() > limits.text {
+                return Err(ApiError::too_large(&name, limits.text));
+            }
+            out.input.set_list(&name, &items);
+            continue;
+        }
+        for item in items {
+            out.text(&name, item, limits)?;
+        }
+    }
+    Ok(out)
+}

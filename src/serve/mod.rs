@@ -1,0 +1,217 @@
+//! `postkit serve`: the toolkit as a web page and an HTTP API, on the same
+//! planner and make step as `render` and `batch` (a request is a batch row;
+//! its assets are made in memory and answered, never written).
+//!
+//! - Nothing is written to disk: uploads and renders live in memory for
+//!   the request (and, for asset links, a few minutes under a byte cap).
+//!   No cookies, no analytics, no outbound request: images are uploaded,
+//!   never fetched.
+//! - Limits are checked while a body is read, before anything is decoded;
+//!   a slow upload is cut off; each request has a time limit.
+//! - Renders run on a fixed pool of threads sized to the cores, never on
+//!   the threads that accept connections; when every slot is busy the
+//!   answer is 503 with `Retry-After` at once, not a queue.
+//! - The server keeps nothing between requests that another replica would
+//!   need (asset links excepted, which a client can do without: the image
+//!   and zip answers are complete in themselves).
+
+mod api;
+mod error;
+mod form;
+mod links;
+mod page;
+mod zipkit;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use form::Limits;
+
+use crate::error::Error;
+use crate::inputs::{Campaign, Platforms};
+use crate::raster::Engine;
+use crate::template::TemplateSet;
+
+/// How the server runs.
+pub struct Options {
+    /// The campaign (hashtags, handles, default template and platforms).
+    pub campaign: Campaign,
+    /// The platform presets.
+    pub presets: Platforms,
+    /// The templates offered: the built-in kit and any loaded with
+    /// `--template-dir`, by name. Requests can name no other.
+    pub templates: BTreeMap<String, Arc<TemplateSet>>,
+    /// Render threads (0: one per core).
+    pub workers: usize,
+    /// Stop after answering this many requests (for tests and benchmarks).
+    pub max_requests: Option<u64>,
+    /// Request limits.
+    pub limits: Limits,
+    /// How long a request may take, from its first byte to its answer.
+    pub request_timeout: Duration,
+    /// How long reading a request's body may take: a slower upload is cut
+    /// off.
+    pub read_timeout: Duration,
+    /// How long an asset link lasts.
+    pub link_ttl: Duration,
+    /// Bytes that asset links may hold in all.
+    pub link_bytes: usize,
+    /// Where the one-line request log goes (method, path, status, time;
+    /// never what a request carries).
+    pub log: Arc<dyn Fn(String) + Send + Sync>,
+}
+
+impl Options {
+    /// Options with the embedded campaign, presets and kit.
+    pub fn embedded() -> Result<Options, Error> {
+        let mut templates = BTreeMap::new();
+        for name in crate::embedded::template_names() {
+            templates.insert(name.to_string(), Arc::new(TemplateSet::load(name)?));
+        }
+        Ok(Options {
+            campaign: Campaign::embedded(),
+            presets: Platforms::embedded(),
+            templates,
+            workers: 0,
+            max_requests: None,
+            limits: Limits::default(),
+            request_timeout: Duration::from_secs(60),
+            read_timeout: Duration::from_secs(30),
+            link_ttl: Duration::from_secs(600),
+            link_bytes: 256 << 20,
+            log: Arc::new(|_| {}),
+        })
+    }
+
+    /// Adds every template set found in `dir` (each a folder with one SVG
+    /// per aspect, or an `.svg` file), under its name.
+    pub fn add_template_dir(&mut self, dir: &std::path::Path) -> Result<usize, Error> {
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            what: "template folder",
+            source,
+        };
+        let mut found = 0;
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            let is_set = p.is_dir() || p.extension().is_some_and(|e| e == "svg");
+            if !is_set {
+                continue;
+            }
+            let set = TemplateSet::load(&p.display().to_string())?;
+            self.templates.insert(set.name.clone(), Arc::new(set));
+            found += 1;
+        }
+        Ok(found)
+    }
+}
+
+/// What every request shares.
+struct State {
+    engine: Engine,
+    opts: Options,
+    pool: rayon::ThreadPool,
+    /// One permit per render slot.
+    slots: Arc<tokio::sync::Semaphore>,
+    links: Mutex<links::Links>,
+    /// Template thumbnails, made once on first request (no user content).
+    thumbnails: Mutex<BTreeMap<String, Arc<Vec<u8>>>>,
+    answered: AtomicU64,
+    stop: tokio::sync::Notify,
+}
+
+/// Binds `bind`, calls `listening` with the address (port 0 picks a free
+/// port), and serves until SIGTERM or Ctrl-C (in-flight requests finish,
+/// then it returns) or `max_requests` answers.
+pub fn run(
+    bind: &str,
+    opts: Options,
+    fonts: &[std::path::PathBuf],
+    listening: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
+    let io = |what: &'static str| {
+        move |source| Error::Io {
+            path: bind.into(),
+            what,
+            source,
+        }
+    };
+    let workers = match opts.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let engine = Engine::new(fonts)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .thread_name(|i| format!("postkit-render-{i}"))
+        .build()
+        .map_err(|e| io("render pool")(std::io::Error::other(e)))?;
+    let state = Arc::new(State {
+        engine,
+        pool,
+        slots: Arc::new(tokio::sync::Semaphore::new(workers)),
+        links: Mutex::new(links::Links::new(opts.link_ttl, opts.link_bytes)),
+        thumbnails: Mutex::new(BTreeMap::new()),
+        answered: AtomicU64::new(0),
+        stop: tokio::sync::Notify::new(),
+        opts,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(io("server runtime"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(io("address to listen on"))?;
+        let addr = listener.local_addr().map_err(io("address to listen on"))?;
+        listening(addr);
+        let app = api::router(state.clone());
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown(state))
+            .await
+            .map_err(io("server"))
+    })
+}
+
+/// Resolves on SIGTERM, Ctrl-C, or when the request budget is spent.
+async fn shutdown(state: Arc<State>) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+        _ = state.stop.notified() => {},
+    }
+}
+
+impl State {
+    /// Counts an answer; past the budget, asks the server to stop.
+    fn answered(&self) {
+        let n = self.answered.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.opts.max_requests.is_some_and(|max| n >= max) {
+            self.stop.notify_one();
+        }
+    }
+}

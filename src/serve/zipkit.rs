@@ -1,0 +1,52 @@
+//! The whole kit as one zip: `<org>/<template>-<platform>.png` with its
+//! `.alt.txt` and `.caption.txt`, and `report.json` (the CLI's schema).
+//! The same input gives the same bytes: entries in the kit's order, fixed
+//! times and permissions, deterministic compression.
+
+use std::io::Write;
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::make::Kit;
+use crate::output::{self, Destination};
+use crate::report::Report;
+
+/// The zip of `kit`, made for `org`.
+pub fn zip(kit: &Kit, org: &str) -> std::io::Result<Vec<u8>> {
+    let mut w = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    let deflated = stored.compression_method(CompressionMethod::Deflated);
+    let dest = Destination {
+        out: std::path::Path::new(""),
+        org,
+        suffix: None,
+    };
+    let mut report = Report {
+        assets: Vec::new(),
+        errors: kit.errors.clone(),
+    };
+    for made in &kit.assets {
+        let path = dest.path(&made.template, &made.platform, made.format);
+        let name = path.to_string_lossy().to_string();
+        // Images are compressed already.
+        w.start_file(name.as_str(), stored)
+            .map_err(std::io::Error::other)?;
+        w.write_all(&made.bytes)?;
+        for (suffix, text) in [("alt.txt", &made.alt), ("caption.txt", &made.caption)] {
+            let side = output::sidecar(&path, suffix);
+            w.start_file(side.to_string_lossy().as_ref(), deflated)
+                .map_err(std::io::Error::other)?;
+            w.write_all(text.as_bytes())?;
+        }
+        report.assets.push(made.report(org, &path));
+    }
+    w.start_file("report.json", deflated)
+        .map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut w, &report).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")?;
+    Ok(w.finish().map_err(std::io::Error::other)?.into_inner())
+}
