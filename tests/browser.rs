@@ -183,7 +183,10 @@ async fn wait_js(c: &Client, what: &str, secs: u64, script: &str) -> Value {
         }
         if start.elapsed() > Duration::from_secs(secs) {
             let status = c
-                .execute("return document.getElementById('status').textContent", vec![])
+                .execute(
+                    "return document.getElementById('status').textContent",
+                    vec![],
+                )
                 .await
                 .unwrap_or_default();
             panic!("{what}: not within {secs} s (status: {status})");
@@ -277,7 +280,7 @@ fn check_kit(bytes: &[u8], platforms: usize) {
     let mut files = std::collections::BTreeMap::new();
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).unwrap();
-        let name = f.name().to_string();
+        let name = f.name().unwrap().to_string();
         assert!(
             !name.starts_with('/') && !name.contains(".."),
             "zip path {name}"
@@ -315,15 +318,42 @@ fn check_kit(bytes: &[u8], platforms: usize) {
 
 async fn desktop(c: &Client, url: &str, downloads: &Path) {
     c.goto(url).await.unwrap();
-    wait_js(c, "the page loads the campaign", 30, "return document.body.dataset.ready === 'true'").await;
-    assert_eq!(c.find(Locator::Css("html")).await.unwrap().attr("lang").await.unwrap().as_deref(), Some("en"));
+    wait_js(
+        c,
+        "the page loads the campaign",
+        30,
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .unwrap()
+            .attr("lang")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("en")
+    );
     // Eight kinds as thumbnails, the campaign's five sizes ticked, its
     // hashtags and handles prefilled.
-    let kinds = c.find_all(Locator::Css("#kinds input[type=radio]")).await.unwrap();
+    let kinds = c
+        .find_all(Locator::Css("#kinds input[type=radio]"))
+        .await
+        .unwrap();
     assert_eq!(kinds.len(), 8);
-    let ticked = c.find_all(Locator::Css("#platforms input:checked")).await.unwrap();
+    let ticked = c
+        .find_all(Locator::Css("#platforms input:checked"))
+        .await
+        .unwrap();
     assert_eq!(ticked.len(), 5);
-    let tags = c.find(Locator::Css("#hashtags")).await.unwrap().prop("value").await.unwrap();
+    let tags = c
+        .find(Locator::Css("#hashtags"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(tags.as_deref(), Some("#ItTakesACommunity #MigrantsDay"));
 
     // The form: organisation, an Arabic story (the field follows its
@@ -331,7 +361,10 @@ async fn desktop(c: &Client, url: &str, downloads: &Path) {
     retype(c, "#org", ORG).await;
     retype(c, "#story", STORY_AR).await;
     let dir = c
-        .execute("return getComputedStyle(document.getElementById('story')).direction", vec![])
+        .execute(
+            "return getComputedStyle(document.getElementById('story')).direction",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(dir, "rtl", "the story field runs right to left");
@@ -352,7 +385,13 @@ async fn desktop(c: &Client, url: &str, downloads: &Path) {
         .send_keys(&logo.display().to_string())
         .await
         .unwrap();
-    wait_js(c, "the chosen logo is shown", 10, "return !document.getElementById('logo-chosen').hidden").await;
+    wait_js(
+        c,
+        "the chosen logo is shown",
+        10,
+        "return !document.getElementById('logo-chosen').hidden",
+    )
+    .await;
     let count = text_of(c, "#story-count").await;
     assert!(count.ends_with("characters"), "{count}");
 
@@ -361,7 +400,10 @@ async fn desktop(c: &Client, url: &str, downloads: &Path) {
     for card in &cards {
         assert_eq!(card["failed"], false, "{card}");
         let alt = card["alt"].as_str().unwrap();
-        assert!(alt.contains("بليموث") && alt.contains(ORG), "alt text: {alt}");
+        assert!(
+            alt.contains("بليموث") && alt.contains(ORG),
+            "alt text: {alt}"
+        );
         assert!(card["width"].as_u64().unwrap() > 100, "{card}");
     }
     let status = text_of(c, "#status").await;
@@ -369,14 +411,21 @@ async fn desktop(c: &Client, url: &str, downloads: &Path) {
 
     // Too long: the warning appears beside the story and on the sizes it
     // does not fit, with how far over it is.
-    let long = format!("{STORY_AR} ").repeat(9);
+    // About 1,500 characters: more than the square post holds even at its
+    // smallest type, less than the story size does.
+    let long = format!("{STORY_AR} ").repeat(15);
     c.execute(
         "const s = document.getElementById('story'); s.value = arguments[0]; s.dispatchEvent(new Event('input', {bubbles: true}));",
         vec![json!(long.trim_end())],
     )
     .await
     .unwrap();
-    c.find(Locator::Css("#story")).await.unwrap().send_keys(".").await.unwrap();
+    c.find(Locator::Css("#story"))
+        .await
+        .unwrap()
+        .send_keys(".")
+        .await
+        .unwrap();
     let problem = wait_js(
         c,
         "the too-long warning appears beside the story",
@@ -387,16 +436,31 @@ async fn desktop(c: &Client, url: &str, downloads: &Path) {
     let problem = problem.as_str().unwrap();
     assert!(problem.contains("by about"), "{problem}");
     let live = c.find(Locator::Css("#story-problem")).await.unwrap();
-    assert_eq!(live.attr("aria-live").await.unwrap().as_deref(), Some("polite"));
     assert_eq!(
-        c.find(Locator::Css("#story")).await.unwrap().attr("aria-invalid").await.unwrap().as_deref(),
+        live.attr("aria-live").await.unwrap().as_deref(),
+        Some("polite")
+    );
+    assert_eq!(
+        c.find(Locator::Css("#story"))
+            .await
+            .unwrap()
+            .attr("aria-invalid")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("true")
     );
     let cards = previews_settled(c, "the long story's previews settle").await;
     let failed: Vec<&Value> = cards.iter().filter(|c| c["failed"] == true).collect();
     assert!(!failed.is_empty(), "{cards:?}");
     for card in &failed {
-        assert!(card["text"].as_str().unwrap().contains("Too long for this size by about"), "{card}");
+        assert!(
+            card["text"]
+                .as_str()
+                .unwrap()
+                .contains("Too long for this size by about"),
+            "{card}"
+        );
     }
     if let Some(dir) = screenshots() {
         c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
@@ -407,30 +471,77 @@ async fn desktop(c: &Client, url: &str, downloads: &Path) {
     retype(c, "#story", STORY_AR).await;
     let cards = previews_settled(c, "the short story's previews settle").await;
     assert!(cards.iter().all(|c| c["failed"] == false), "{cards:?}");
-    c.find(Locator::Css("#download-all")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#download-all"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let (name, zip) = downloaded(downloads, ".zip").await;
     assert!(name.ends_with(".zip"), "{name}");
     check_kit(&zip, 5);
 
     // One image on its own.
-    c.find(Locator::Css("#cards .card [data-act=png]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#cards .card [data-act=png]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let (name, png) = downloaded(downloads, ".png").await;
     assert!(name.starts_with("story-quote-"), "{name}");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
 
     // The kind with the keyboard alone: arrows move through the radio group,
     // and the fields that kind needs appear.
+    let order = c
+        .execute(
+            "return [...document.querySelectorAll('#kinds input')].map((i) => i.value)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let order: Vec<&str> = order
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let at = |name: &str| order.iter().position(|n| *n == name).unwrap();
+    let steps = (at("event") + order.len() - at("story-quote")) % order.len();
     let first = c.find(Locator::Css("#kind-story-quote")).await.unwrap();
-    c.execute("document.getElementById('kind-story-quote').focus()", vec![]).await.unwrap();
-    first.send_keys("\u{E014}\u{E014}").await.unwrap(); // ArrowRight twice: event
-    wait_js(c, "the event's fields appear", 10, "return document.getElementById('event') && document.getElementById('place') ? true : null").await;
-    let status = text_of(c, "#status").await;
-    assert!(status.contains("name of the event"), "{status}");
+    c.execute(
+        "document.getElementById('kind-story-quote').focus()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    first.send_keys(&"\u{E014}".repeat(steps)).await.unwrap(); // ArrowRight to the event
+    wait_js(
+        c,
+        "the event's fields appear",
+        10,
+        "return document.getElementById('event') && document.getElementById('place') ? true : null",
+    )
+    .await;
+    wait_js(
+        c,
+        "the status says what the event still needs",
+        10,
+        "return document.getElementById('status').textContent.includes('the name of the event')",
+    )
+    .await;
 }
 
 async fn phone(c: &Client, url: &str) {
     c.goto(url).await.unwrap();
-    wait_js(c, "the page loads on a phone", 30, "return document.body.dataset.ready === 'true'").await;
+    wait_js(
+        c,
+        "the page loads on a phone",
+        30,
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
     retype(c, "#org", ORG).await;
     retype(c, "#story", STORY_AR).await;
     let cards = previews_settled(c, "previews decode on a phone").await;
@@ -459,13 +570,25 @@ async fn phone(c: &Client, url: &str) {
         .await
         .unwrap();
     assert_eq!(layout["width"], 390, "{layout}");
-    assert!(layout["scroll"].as_u64().unwrap() <= 390, "no sideways scrolling: {layout}");
+    assert!(
+        layout["scroll"].as_u64().unwrap() <= 390,
+        "no sideways scrolling: {layout}"
+    );
     assert_eq!(layout["stacked"], true, "one column: {layout}");
     assert!(layout["formWidth"].as_f64().unwrap() > 340.0, "{layout}");
     assert_eq!(layout["columns"], 1, "{layout}");
-    assert_eq!(layout["small"], json!([]), "touch targets under 44 px: {layout}");
+    assert_eq!(
+        layout["small"],
+        json!([]),
+        "touch targets under 44 px: {layout}"
+    );
     if let Some(dir) = screenshots() {
-        c.execute("document.getElementById('story').scrollIntoView({block: 'start'})", vec![]).await.unwrap();
+        c.execute(
+            "document.getElementById('preview-heading').scrollIntoView({block: 'start'})",
+            vec![],
+        )
+        .await
+        .unwrap();
         std::fs::write(dir.join("page-phone.png"), c.screenshot().await.unwrap()).unwrap();
     }
 }

@@ -127,8 +127,28 @@
 
   // ---- building the form -------------------------------------------------
 
+  // Thumbnails are drawn by the same render slots as previews: fetch them
+  // one at a time, waiting when the server says it is busy.
+  async function loadThumbnails(list) {
+    for (const [img, url] of list) {
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        try {
+          const res = await fetch(url);
+          if (res.ok) {
+            img.src = URL.createObjectURL(await res.blob());
+            break;
+          }
+          await new Promise((r) => setTimeout(r, (res.status === 503 ? retryAfter(res) : 2) * 1000));
+        } catch (_) {
+          await new Promise((r) => setTimeout(r, 2000));
+        }
+      }
+    }
+  }
+
   function buildKinds() {
     const box = $('#kinds');
+    const thumbs = [];
     box.replaceChildren();
     for (const t of state.templates) {
       const id = `kind-${t.name}`;
@@ -137,13 +157,15 @@
         checked: t.name === state.template.name,
         'aria-describedby': `${id}-desc`,
       });
-      const img = el('img', { src: t.thumbnail, alt: '', loading: 'lazy', width: 120, height: 120 });
+      const img = el('img', { alt: '', width: 120, height: 120 });
+      thumbs.push([img, t.thumbnail]);
       const label = el('label', { for: id, class: 'kind' },
         img,
         el('span', { class: 'kind-name', text: words(t.name) }),
         el('span', { class: 'kind-desc', id: `${id}-desc`, text: summary(t) }));
       box.append(el('div', { class: 'kind-item' }, input, label));
     }
+    return thumbs;
   }
 
   function fieldBlock(name, label, control, hint, opts = {}) {
@@ -298,6 +320,12 @@
           el('span', { class: 'plat-name', text: p.label }),
           el('span', { class: 'plat-size', text: off ? 'not made for this kind' : `${p.width} × ${p.height}` }))));
     }
+    sizesSummary();
+  }
+
+  function sizesSummary() {
+    const n = selectedPlatforms().length;
+    $('#sizes-count').textContent = `${plural(n, 'size', 'sizes')} chosen`;
   }
 
   function selectedPlatforms() {
@@ -390,7 +418,10 @@
     for (const f of currentFields()) {
       if (!f.required) continue;
       const has = f.kind === 'image' ? state.files[f.name] : (state.values[f.name] || '').trim();
-      if (!has) need.push((FIELD_TEXT[f.name] ? FIELD_TEXT[f.name][0] : words(f.name)).toLowerCase());
+      if (!has) {
+        const label = (FIELD_TEXT[f.name] ? FIELD_TEXT[f.name][0] : words(f.name)).toLowerCase();
+        need.push(/^(your|their) /.test(label) ? label : `the ${label}`);
+      }
     }
     if (!selectedPlatforms().length) need.push('at least one place to post');
     return need;
@@ -398,6 +429,7 @@
 
   function schedule(ms = DEBOUNCE_MS) {
     clearTimeout(state.timer);
+    document.body.dataset.render = 'scheduled';
     state.timer = setTimeout(render, ms);
   }
 
@@ -634,10 +666,10 @@
     card.classList.add('failed');
     const frame = $('.frame', card);
     frame.replaceChildren(el('p', { class: 'no-image', text: 'Not made' }));
+    frame.classList.add('empty-frame');
     if (info.width && info.height) frame.classList.add('ratio'), frame.style.aspectRatio = `${info.width} / ${info.height}`;
     const f = friendlyError(e);
     $('.issues', card).append(issueItem('Could not make this size', f.short, f.detail, true));
-    $('.dims', card).after(el('p', { class: 'badge bad', text: 'Not made' }));
     const p = addProblem(problems, e.field, `${f.short} ${f.detail}`.trim(), true);
     if (p) p.where.push(info.label);
     $('.card-actions', card).remove();
@@ -768,6 +800,7 @@
     if (t.name === 'platform') {
       if (ev.type !== 'change') return;
       state.chosen = new Set(selectedPlatforms());
+      sizesSummary();
       schedule(300);
       return;
     }
@@ -828,11 +861,12 @@
     $('#plat-campaign').textContent = `The campaign’s ${defaults.length === 5 ? 'five' : defaults.length}`;
     $('#plat-campaign').addEventListener('click', () => choosePlatforms(defaults));
     $('#plat-all').addEventListener('click', () => choosePlatforms(platforms.map((p) => p.name)));
-    buildKinds();
+    const thumbs = buildKinds();
     buildKindFields();
     buildPlatforms();
+    if (window.matchMedia('(min-width: 960px)').matches) $('#sizes').open = true;
     document.body.dataset.ready = 'true';
-    render();
+    render().finally(() => loadThumbnails(thumbs));
   }
 
   window.postkit = { fetchKit, buildForm, render };
