@@ -1,0 +1,617 @@
+//! The page of `postkit serve` in a real browser: Debian's Chromium driven
+//! over WebDriver (chromedriver) against the real binary on 127.0.0.1.
+//!
+//! A partner's afternoon, on a desktop and on a phone: an Arabic story with
+//! Latin hashtags and a logo, every preview decoded, a story too long for
+//! some sizes (the warning appears beside the story), the kit downloaded as a
+//! zip (every PNG with its alt text and caption, and report.json), the kinds
+//! switched with the keyboard; then one column, big touch targets and loaded
+//! previews at a phone's size. With `POSTKIT_SCREENSHOTS=1` it writes
+//! docs/screenshots/page-desktop.png and page-phone.png for the README.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+const ORG: &str = "Plymouth Welcome Hub";
+/// "When we arrived in Plymouth we knew no one. Today our neighbours teach us
+/// to bake, and we teach their children Arabic."
+const STORY_AR: &str = "عندما وصلنا إلى بليموث لم نكن نعرف أحدًا. اليوم يعلّمنا جيراننا الخَبز، ونحن نعلّم أطفالهم العربية.";
+const HASHTAGS: &str = "#ItTakesACommunity #MigrantsDay #PlymouthWelcome";
+
+/// Kills a child process when dropped, also when the test panics.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A browser profile folder; on drop, ends the Chromium processes that use
+/// it (by their process id), so a failed test leaves no browser running.
+struct Profile(PathBuf);
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let flag = format!("--user-data-dir={}", self.0.display());
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for p in procs.flatten() {
+            let Ok(pid) = p.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            let cmdline = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
+            if cmdline.split(|&b| b == 0).any(|arg| arg == flag.as_bytes()) {
+                // SAFETY: kill(2) with a pid read from /proc and SIGKILL.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn need(path: &str, package: &str) {
+    assert!(
+        Path::new(path).exists(),
+        "{path} is needed for the browser test: run .ci/run, or apt-get install {package}"
+    );
+}
+
+/// Starts `postkit serve` on a free port and returns it with its URL.
+fn serve() -> (Killed, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postkit"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("postkit serve starts");
+    let stdout = child.stdout.take().unwrap();
+    let guard = Killed(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(line)) = lines.next() {
+            let _ = tx.send(line);
+        }
+        // Keep draining, so the server never blocks on a full pipe.
+        for _ in lines {}
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("postkit serve prints the URL it listens on within 60 s");
+    let url = line
+        .strip_prefix("postkit: serving on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .trim()
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    (guard, url)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts chromedriver on a free port on 127.0.0.1 and waits until it listens.
+fn chromedriver() -> (Killed, String) {
+    need(CHROMIUM, "chromium");
+    need(CHROMEDRIVER, "chromium-driver");
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let guard = Killed(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "chromedriver did not listen on port {port} within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (guard, format!("http://127.0.0.1:{port}"))
+}
+
+/// A fresh headless Chromium session; `phone` emulates a 390×844 phone.
+async fn browser(driver: &str, profile: &Path, downloads: &Path, phone: bool) -> Client {
+    let mut options = json!({
+        "binary": CHROMIUM,
+        "args": [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            format!("--user-data-dir={}", profile.display()),
+            "--window-size=1280,1800",
+        ],
+        "prefs": {
+            "download.default_directory": downloads.display().to_string(),
+            "download.prompt_for_download": false,
+        },
+    });
+    if phone {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true, "mobile": true},
+        });
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+/// Runs `script` (a function body returning a value) until it returns
+/// something other than null or false, for at most `secs` seconds.
+async fn wait_js(c: &Client, what: &str, secs: u64, script: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = c.execute(script, vec![]).await.expect(what);
+        if !v.is_null() && v != Value::Bool(false) {
+            return v;
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            let status = c
+                .execute(
+                    "return document.getElementById('status').textContent",
+                    vec![],
+                )
+                .await
+                .unwrap_or_default();
+            panic!("{what}: not within {secs} s (status: {status})");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Waits until the last change has been rendered and every preview image has
+/// decoded; returns the cards as [{platform, alt, width, failed}].
+async fn previews_settled(c: &Client, what: &str) -> Vec<Value> {
+    let v = wait_js(
+        c,
+        what,
+        90,
+        r#"
+        const b = document.body.dataset;
+        if (b.render !== 'done' && b.render !== 'error') return null;
+        const imgs = [...document.querySelectorAll('#cards img')];
+        if (!imgs.every((i) => i.complete && i.naturalWidth > 0)) return null;
+        return [...document.querySelectorAll('#cards .card')].map((card) => {
+            const img = card.querySelector('img');
+            return {
+                platform: card.dataset.platform,
+                failed: card.classList.contains('failed'),
+                alt: img ? img.alt : null,
+                width: img ? img.naturalWidth : 0,
+                text: card.textContent,
+            };
+        });
+        "#,
+    )
+    .await;
+    v.as_array().unwrap().clone()
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Replaces an input's text the way a person does: select all, then type.
+async fn retype(c: &Client, css: &str, text: &str) {
+    let input = c.find(Locator::Css(css)).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+fn screenshots() -> Option<PathBuf> {
+    (std::env::var("POSTKIT_SCREENSHOTS").as_deref() == Ok("1")).then(|| {
+        let dir = root().join("docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+}
+
+/// Waits for one finished download in `dir` and returns its bytes.
+async fn downloaded(dir: &Path, suffix: &str) -> (String, Vec<u8>) {
+    let start = Instant::now();
+    loop {
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let partial = names.iter().any(|n| n.ends_with(".crdownload"));
+        if let Some(name) = names.iter().find(|n| n.ends_with(suffix)) {
+            if !partial {
+                let mut bytes = Vec::new();
+                std::fs::File::open(dir.join(name))
+                    .unwrap()
+                    .read_to_end(&mut bytes)
+                    .unwrap();
+                return (name.clone(), bytes);
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "no {suffix} download within 90 s; files: {names:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Every PNG of the kit has its alt text and caption, and report.json lists it.
+fn check_kit(bytes: &[u8], platforms: usize) {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        assert!(
+            !name.starts_with('/') && !name.contains(".."),
+            "zip path {name}"
+        );
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        files.insert(name, data);
+    }
+    let pngs: Vec<&String> = files.keys().filter(|n| n.ends_with(".png")).collect();
+    assert_eq!(pngs.len(), platforms, "PNGs in the zip: {:?}", files.keys());
+    for png in &pngs {
+        assert!(
+            png.starts_with("plymouth-welcome-hub/story-quote-"),
+            "{png}"
+        );
+        assert!(files[*png].starts_with(b"\x89PNG\r\n\x1a\n"), "{png}");
+        for side in ["alt.txt", "caption.txt"] {
+            let text = files
+                .get(&format!("{png}.{side}"))
+                .unwrap_or_else(|| panic!("{png} has no .{side}: {:?}", files.keys()));
+            let text = String::from_utf8(text.clone()).unwrap();
+            assert!(text.contains("بليموث"), "{png}.{side}: {text}");
+        }
+        let caption = String::from_utf8(files[&format!("{png}.caption.txt")].clone()).unwrap();
+        assert!(caption.contains("#PlymouthWelcome"), "{caption}");
+    }
+    let report: Value =
+        serde_json::from_slice(files.get("report.json").expect("report.json")).unwrap();
+    assert_eq!(
+        report["assets"].as_array().map(Vec::len),
+        Some(platforms),
+        "{report}"
+    );
+}
+
+async fn desktop(c: &Client, url: &str, downloads: &Path) {
+    c.goto(url).await.unwrap();
+    wait_js(
+        c,
+        "the page loads the campaign",
+        30,
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .unwrap()
+            .attr("lang")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("en")
+    );
+    // Eight kinds as thumbnails, the campaign's five sizes ticked, its
+    // hashtags and handles prefilled.
+    let kinds = c
+        .find_all(Locator::Css("#kinds input[type=radio]"))
+        .await
+        .unwrap();
+    assert_eq!(kinds.len(), 8);
+    let ticked = c
+        .find_all(Locator::Css("#platforms input:checked"))
+        .await
+        .unwrap();
+    assert_eq!(ticked.len(), 5);
+    let tags = c
+        .find(Locator::Css("#hashtags"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(tags.as_deref(), Some("#ItTakesACommunity #MigrantsDay"));
+
+    // The form: organisation, an Arabic story (the field follows its
+    // direction), Latin hashtags, a logo.
+    retype(c, "#org", ORG).await;
+    retype(c, "#story", STORY_AR).await;
+    let dir = c
+        .execute(
+            "return getComputedStyle(document.getElementById('story')).direction",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(dir, "rtl", "the story field runs right to left");
+    c.find(Locator::Css("#lang"))
+        .await
+        .unwrap()
+        .select_by_value("ar")
+        .await
+        .unwrap();
+    let story = c.find(Locator::Css("#story")).await.unwrap();
+    assert_eq!(story.attr("lang").await.unwrap().as_deref(), Some("ar"));
+    assert_eq!(story.attr("dir").await.unwrap().as_deref(), Some("rtl"));
+    retype(c, "#hashtags", HASHTAGS).await;
+    let logo = root().join("examples/logo.png");
+    c.find(Locator::Css("#logo"))
+        .await
+        .unwrap()
+        .send_keys(&logo.display().to_string())
+        .await
+        .unwrap();
+    wait_js(
+        c,
+        "the chosen logo is shown",
+        10,
+        "return !document.getElementById('logo-chosen').hidden",
+    )
+    .await;
+    let count = text_of(c, "#story-count").await;
+    assert!(count.ends_with("characters"), "{count}");
+
+    let cards = previews_settled(c, "five previews decode").await;
+    assert_eq!(cards.len(), 5, "{cards:?}");
+    for card in &cards {
+        assert_eq!(card["failed"], false, "{card}");
+        let alt = card["alt"].as_str().unwrap();
+        assert!(
+            alt.contains("بليموث") && alt.contains(ORG),
+            "alt text: {alt}"
+        );
+        assert!(card["width"].as_u64().unwrap() > 100, "{card}");
+    }
+    let status = text_of(c, "#status").await;
+    assert!(status.contains("5 sizes ready"), "{status}");
+
+    // Too long: the warning appears beside the story and on the sizes it
+    // does not fit, with how far over it is.
+    // About 1,500 characters: more than the square post holds even at its
+    // smallest type, less than the story size does.
+    let long = format!("{STORY_AR} ").repeat(15);
+    c.execute(
+        "const s = document.getElementById('story'); s.value = arguments[0]; s.dispatchEvent(new Event('input', {bubbles: true}));",
+        vec![json!(long.trim_end())],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css("#story"))
+        .await
+        .unwrap()
+        .send_keys(".")
+        .await
+        .unwrap();
+    let problem = wait_js(
+        c,
+        "the too-long warning appears beside the story",
+        90,
+        "const p = document.getElementById('story-problem'); return document.body.dataset.render !== 'busy' && p.textContent.includes('Too long') ? p.textContent : null",
+    )
+    .await;
+    let problem = problem.as_str().unwrap();
+    assert!(problem.contains("by about"), "{problem}");
+    let live = c.find(Locator::Css("#story-problem")).await.unwrap();
+    assert_eq!(
+        live.attr("aria-live").await.unwrap().as_deref(),
+        Some("polite")
+    );
+    assert_eq!(
+        c.find(Locator::Css("#story"))
+            .await
+            .unwrap()
+            .attr("aria-invalid")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    let cards = previews_settled(c, "the long story's previews settle").await;
+    let failed: Vec<&Value> = cards.iter().filter(|c| c["failed"] == true).collect();
+    assert!(!failed.is_empty(), "{cards:?}");
+    for card in &failed {
+        assert!(
+            card["text"]
+                .as_str()
+                .unwrap()
+                .contains("Too long for this size by about"),
+            "{card}"
+        );
+    }
+    if let Some(dir) = screenshots() {
+        c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+        std::fs::write(dir.join("page-desktop.png"), c.screenshot().await.unwrap()).unwrap();
+    }
+
+    // Back to the short story, then "Download all".
+    retype(c, "#story", STORY_AR).await;
+    let cards = previews_settled(c, "the short story's previews settle").await;
+    assert!(cards.iter().all(|c| c["failed"] == false), "{cards:?}");
+    c.find(Locator::Css("#download-all"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let (name, zip) = downloaded(downloads, ".zip").await;
+    assert!(name.ends_with(".zip"), "{name}");
+    check_kit(&zip, 5);
+
+    // One image on its own.
+    c.find(Locator::Css("#cards .card [data-act=png]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let (name, png) = downloaded(downloads, ".png").await;
+    assert!(name.starts_with("story-quote-"), "{name}");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    // The kind with the keyboard alone: arrows move through the radio group,
+    // and the fields that kind needs appear.
+    let order = c
+        .execute(
+            "return [...document.querySelectorAll('#kinds input')].map((i) => i.value)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let order: Vec<&str> = order
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let at = |name: &str| order.iter().position(|n| *n == name).unwrap();
+    let steps = (at("event") + order.len() - at("story-quote")) % order.len();
+    let first = c.find(Locator::Css("#kind-story-quote")).await.unwrap();
+    c.execute(
+        "document.getElementById('kind-story-quote').focus()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    first.send_keys(&"\u{E014}".repeat(steps)).await.unwrap(); // ArrowRight to the event
+    wait_js(
+        c,
+        "the event's fields appear",
+        10,
+        "return document.getElementById('event') && document.getElementById('place') ? true : null",
+    )
+    .await;
+    wait_js(
+        c,
+        "the status says what the event still needs",
+        10,
+        "return document.getElementById('status').textContent.includes('the name of the event')",
+    )
+    .await;
+}
+
+async fn phone(c: &Client, url: &str) {
+    c.goto(url).await.unwrap();
+    wait_js(
+        c,
+        "the page loads on a phone",
+        30,
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    retype(c, "#org", ORG).await;
+    retype(c, "#story", STORY_AR).await;
+    let cards = previews_settled(c, "previews decode on a phone").await;
+    assert_eq!(cards.len(), 5, "{cards:?}");
+    let layout = c
+        .execute(
+            r#"
+            const w = document.documentElement.clientWidth;
+            const form = document.getElementById('form').getBoundingClientRect();
+            const preview = document.querySelector('.preview').getBoundingClientRect();
+            const cards = [...document.querySelectorAll('#cards .card')].map((c) => c.getBoundingClientRect().left);
+            const small = [...document.querySelectorAll('button, select, textarea, input[type=text], input[type=date], input[type=file], .plat, .kind')]
+                .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+                .map((e) => e.id || e.className || e.tagName);
+            return {
+                width: w,
+                scroll: document.documentElement.scrollWidth,
+                stacked: preview.top >= form.bottom,
+                formWidth: form.width,
+                columns: new Set(cards.map(Math.round)).size,
+                small,
+            };
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(layout["width"], 390, "{layout}");
+    assert!(
+        layout["scroll"].as_u64().unwrap() <= 390,
+        "no sideways scrolling: {layout}"
+    );
+    assert_eq!(layout["stacked"], true, "one column: {layout}");
+    assert!(layout["formWidth"].as_f64().unwrap() > 340.0, "{layout}");
+    assert_eq!(layout["columns"], 1, "{layout}");
+    assert_eq!(
+        layout["small"],
+        json!([]),
+        "touch targets under 44 px: {layout}"
+    );
+    if let Some(dir) = screenshots() {
+        c.execute(
+            "document.getElementById('preview-heading').scrollIntoView({block: 'start'})",
+            vec![],
+        )
+        .await
+        .unwrap();
+        std::fs::write(dir.join("page-phone.png"), c.screenshot().await.unwrap()).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_page_makes_a_kit_in_a_real_browser_on_a_desktop_and_a_phone() {
+    let (_driver, driver_url) = chromedriver();
+    let (_server, url) = serve();
+    let work = tempfile::tempdir().unwrap();
+    let downloads = work.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+
+    let run = async {
+        let desktop_profile = Profile(work.path().join("desktop"));
+        let c = browser(&driver_url, &desktop_profile.0, &downloads, false).await;
+        desktop(&c, &url, &downloads).await;
+        c.close().await.unwrap();
+        let phone_profile = Profile(work.path().join("phone"));
+        let c = browser(&driver_url, &phone_profile.0, &downloads, true).await;
+        phone(&c, &url).await;
+        c.close().await.unwrap();
+    };
+    tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("the browser test finishes within 5 minutes");
+}
