@@ -83,7 +83,7 @@ impl Prepared<'_> {
             }
             None => {
                 let mut broken = Vec::new();
-                let lines = self.break_all(bw / lo, true, &mut broken);
+                let lines = self.break_all(bw / lo, (true, true), &mut broken);
                 let why = self.overflow(lo, &lines, (bw, bh), style);
                 (lo, lines, broken, Some(why))
             }
@@ -147,22 +147,41 @@ impl Prepared<'_> {
             z = z.max(1);
         }
         let size = |k: i64| lo + k as f32 * STEP;
+        // The estimate first: when it is right, two sizes are shaped.
+        let hint = self.estimate(z, &size, bx, style, emergency);
+        let top = z;
+        if hint > 0 {
+            if let Some(f) = at(size(hint)) {
+                return Some(self.bisect(f, hint, z, size, &at));
+            }
+            z = hint;
+        }
         match at(lo) {
-            Some(f) => Some(self.bisect(f, z, size, &at)),
-            None => self.scan_down(z, size, bx.1, style, &at),
+            Some(f) => Some(self.bisect(f, 0, z, size, &at)),
+            None => self.scan_down(top, size, bx.1, style, &at),
         }
     }
 
-    /// Bisects between grid step 0 (`best`, which fits) and `z` (which
+    /// Bisects between grid steps `a` (`best`, which fits) and `z` (which
     /// does not): the boundary found fits.
     fn bisect(
         &self,
         mut best: Found,
+        mut a: i64,
         mut z: i64,
         size: impl Fn(i64) -> f32,
         at: &impl Fn(f32) -> Option<Found>,
     ) -> Found {
-        let mut a = 0i64;
+        // Next to a step that fits, the boundary is most often one step up.
+        if a + 1 < z {
+            match at(size(a + 1)) {
+                Some(f) => {
+                    a += 1;
+                    best = f;
+                }
+                None => return best,
+            }
+        }
         while z - a > 1 {
             let m = a + (z - a) / 2; // (a + z) / 2 overflows for huge ranges
             match at(size(m)) {
@@ -174,6 +193,54 @@ impl Prepared<'_> {
             }
         }
         best
+    }
+
+    /// The largest grid step below `z` at which the text seems to fit, from
+    /// the advances alone (nothing shaped): lines broken on the summed
+    /// advances, each paragraph's lines as tall as its tallest face.
+    fn estimate(
+        &self,
+        z: i64,
+        size: &impl Fn(i64) -> f32,
+        (bw, bh): (f32, f32),
+        style: &TextStyle,
+        emergency: bool,
+    ) -> i64 {
+        let extents: Vec<(f32, f32, f32)> = (0..self.paras.len())
+            .map(|p| self.para_extents(p))
+            .collect();
+        let seems_to_fit = |s: f32| {
+            let width = bw / s;
+            let lines = self.break_all(width, (emergency, false), &mut Vec::new());
+            if style.max_lines.is_some_and(|m| lines.len() > m) {
+                return false;
+            }
+            let para = |l: &Line| &self.paras[l.para];
+            if lines
+                .iter()
+                .any(|l| para(l).advance(l.range.start, l.range.end) > width)
+            {
+                return false;
+            }
+            let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+                return true;
+            };
+            let pitches: f32 = lines
+                .windows(2)
+                .map(|w| style.line_height * extents[w[0].para].2.max(extents[w[1].para].2))
+                .sum();
+            (extents[first.para].0 + extents[last.para].1 + pitches) * s <= bh
+        };
+        let (mut a, mut b) = (0i64, z);
+        while b - a > 1 {
+            let m = a + (b - a) / 2;
+            if seems_to_fit(size(m)) {
+                a = m;
+            } else {
+                b = m;
+            }
+        }
+        a
     }
 
     /// Tries grid steps `z - 1` down to 1 (at most [`MAX_PROBES`] of them,
@@ -216,7 +283,7 @@ impl Prepared<'_> {
     ) -> Option<(Vec<Line>, Vec<String>)> {
         let width = bw / size;
         let mut broken = Vec::new();
-        let lines = self.break_all(width, emergency, &mut broken);
+        let lines = self.break_all(width, (emergency, true), &mut broken);
         if style.max_lines.is_some_and(|m| lines.len() > m) {
             return None;
         }

@@ -286,6 +286,19 @@ impl<'a> Prepared<'a> {
         }
     }
 
+    /// The largest ascent, descent and leading of the faces of paragraph
+    /// `p` (and the primary face): an estimate of its lines' extents
+    /// without shaping them.
+    pub(crate) fn para_extents(&self, p: usize) -> (f32, f32, f32) {
+        let primary = self.book.face(self.primary);
+        let mut e = (primary.ascent, primary.descent, primary.leading);
+        for it in &self.paras[p].items {
+            let f = self.book.face(it.face);
+            e = (e.0.max(f.ascent), e.1.max(f.descent), e.2.max(f.leading));
+        }
+        e
+    }
+
     /// The smallest height in em any line can have (the primary face's).
     pub(crate) fn min_line_extent(&self) -> f32 {
         let primary = self.book.face(self.primary);

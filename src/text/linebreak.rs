@@ -14,14 +14,15 @@ impl Prepared<'_> {
     /// recorded in `broken`); without, it gets a line of its own.
     ///
     /// Each line takes segments while their advances (as shaped in the
-    /// paragraph's runs) fit; its exact shape, as it will be drawn, is then
-    /// checked, and segments go back to the next line until it fits. So a
-    /// line overflows only when its first segment alone does.
+    /// paragraph's runs) fit; with `exact`, its exact shape, as it will be
+    /// drawn, is then checked, and segments go back to the next line until
+    /// it fits. So a line overflows only when its first segment alone does.
+    /// Without `exact` (an estimate) nothing is shaped.
     pub(crate) fn break_para(
         &self,
         p: usize,
         width: f32,
-        emergency: bool,
+        (emergency, exact): (bool, bool),
         broken: &mut Vec<String>,
     ) -> Vec<Line> {
         let para = &self.paras[p];
@@ -45,7 +46,7 @@ impl Prepared<'_> {
             while j < segs.len() && para.advance(start, segs[j].end_trim) <= width {
                 j += 1;
             }
-            while j > i + 1 && !self.fits_exactly(p, start..segs[j - 1].end_trim, width) {
+            while exact && j > i + 1 && !self.fits_exactly(p, start..segs[j - 1].end_trim, width) {
                 j -= 1;
             }
             lines.push(Line {
@@ -90,15 +91,15 @@ impl Prepared<'_> {
         self.measure(&Line { para: p, range }).needed() <= width + EPS
     }
 
-    /// Lines of all paragraphs at `width` em.
+    /// Lines of all paragraphs at `width` em (see [`Self::break_para`]).
     pub(crate) fn break_all(
         &self,
         width: f32,
-        emergency: bool,
+        mode: (bool, bool),
         broken: &mut Vec<String>,
     ) -> Vec<Line> {
         (0..self.paras.len())
-            .flat_map(|p| self.break_para(p, width, emergency, broken))
+            .flat_map(|p| self.break_para(p, width, mode, broken))
             .collect()
     }
 
@@ -122,23 +123,50 @@ impl Prepared<'_> {
 
     /// Paragraph `p` in `n` lines at the narrowest width that keeps them
     /// all inside `width` em, or `None` when that needs a word broken.
+    ///
+    /// The narrowest width is searched first on the advances alone, and
+    /// only the lines found are shaped; where shaping changes the widths
+    /// too much for that (Nastaliq), the search is redone on exact shapes.
     fn balanced(&self, p: usize, n: usize, width: f32) -> Option<Vec<Line>> {
-        let fits = |l: &[Line]| l.iter().all(|x| self.measure(x).needed() <= width + EPS);
+        let para = &self.paras[p];
+        let estimate = |l: &[Line]| {
+            l.iter()
+                .all(|x| para.advance(x.range.start, x.range.end) <= width)
+        };
+        let exact = |l: &[Line]| l.iter().all(|x| self.measure(x).needed() <= width + EPS);
+        let fitting = |l: Vec<Line>| (l.len() == n && exact(&l)).then_some(l);
+        let hi = self.narrowest(p, n, width, false, estimate);
+        fitting(self.break_para(p, hi, (false, true), &mut Vec::new())).or_else(|| {
+            let hi = self.narrowest(p, n, width, true, exact);
+            // Keep the balanced lines only if they are really no wider than
+            // the box: a word the first pass had to break (a last resort) is
+            // whole again here (no emergency) and may overflow.
+            fitting(self.break_para(p, hi, (false, true), &mut Vec::new()))
+        })
+    }
+
+    /// The narrowest width (bisected between 30 % and all of `width` em)
+    /// at which paragraph `p` breaks in at most `n` lines that pass `fits`,
+    /// broken with (`exact`) or without checking their shapes.
+    fn narrowest(
+        &self,
+        p: usize,
+        n: usize,
+        width: f32,
+        exact: bool,
+        fits: impl Fn(&[Line]) -> bool,
+    ) -> f32 {
         let mut scratch = Vec::new();
         let (mut lo, mut hi) = (width * 0.3, width);
         for _ in 0..14 {
             let mid = (lo + hi) / 2.0;
-            let l = self.break_para(p, mid, false, &mut scratch);
+            let l = self.break_para(p, mid, (false, exact), &mut scratch);
             if l.len() <= n && fits(&l) {
                 hi = mid;
             } else {
                 lo = mid;
             }
         }
-        let candidate = self.break_para(p, hi, false, &mut scratch);
-        // Keep the balanced lines only if they are really no wider than the
-        // box: a word the first pass had to break (a last resort) is whole
-        // again here (no emergency) and may overflow.
-        (candidate.len() == n && fits(&candidate)).then_some(candidate)
+        hi
     }
 }
