@@ -4,13 +4,15 @@
 //! Whether a text fits is not monotonic in the size: line breaks move, and
 //! with them the lines' exact widths, the ink of the first and last lines
 //! and the line count. So the search does not rely on it. It tries the
-//! maximum, then the minimum; when the minimum fits it bisects between the
-//! two (exact when fitting is monotonic over the range, and always a size
-//! that fits); when the minimum does not fit it scans the sizes downwards
-//! from the top and takes the first that fits. A size therefore is found
-//! whenever one on the grid fits, and lowering the minimum only adds sizes
-//! below: it never turns a fitting text into a failure. Only for absurd
-//! ranges (more than [`MAX_PROBES`] grid sizes) does the scan skip sizes.
+//! maximum; then the size estimated from the advances alone (nothing
+//! shaped), and if that fits, bisects upwards from it; else the minimum,
+//! and if that fits, bisects between the two (exact when fitting is
+//! monotonic over the range, and always a size that fits). When neither
+//! fits it scans the sizes downwards from the top and takes the first that
+//! fits. A size therefore is found whenever one on the grid fits, and
+//! lowering the minimum only adds sizes below: it never turns a fitting
+//! text into a failure. Only for absurd ranges (more than [`MAX_PROBES`]
+//! grid sizes) does the scan skip sizes.
 
 use std::fmt;
 use std::rc::Rc;
