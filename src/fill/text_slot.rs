@@ -191,10 +191,13 @@ impl Job<'_> {
             template: self.set.name.clone(),
             platform: self.platform.name.clone(),
             min_size: (style.size_min * self.view.slot_scale(slot) * 10.0).round() / 10.0,
-            detail: if block.broken_words.is_empty() {
-                format!("{needed} lines needed, {allowed} fit")
-            } else {
-                "a word is wider than the box".to_string()
+            // The constraint that really failed, as the layout found it.
+            detail: match &block.overflow {
+                Some(o) => o.to_string(),
+                None if block.broken_words.is_empty() => {
+                    format!("{needed} lines needed, {allowed} fit")
+                }
+                None => "a word is wider than the box".to_string(),
             },
             suggest,
         }
