@@ -29,8 +29,40 @@ pub use crate::template::MAX_TEMPLATE_IMAGE_BYTES;
 pub fn options_in(book: &FontBook, dir: Option<std::path::PathBuf>) -> Options<'static> {
     let root = dir.and_then(|d| d.canonicalize().ok());
     let fontdb = book.database();
+    let linked_fonts = fontdb.clone();
+    sandboxed(
+        fontdb,
+        Box::new(move |href, _| {
+            let root = root.as_ref()?;
+            if crate::template::slots::href_refused(href).is_some() {
+                return None;
+            }
+            let path = root.join(href).canonicalize().ok()?;
+            if !path.starts_with(root)
+                || std::fs::metadata(&path).ok()?.len() > MAX_TEMPLATE_IMAGE_BYTES
+            {
+                return None;
+            }
+            let bytes = std::sync::Arc::new(std::fs::read(&path).ok()?);
+            match image::guess_format(&bytes) {
+                Ok(image::ImageFormat::Png) => Some(usvg::ImageKind::PNG(bytes)),
+                Ok(image::ImageFormat::Jpeg) => Some(usvg::ImageKind::JPEG(bytes)),
+                Ok(image::ImageFormat::WebP) => Some(usvg::ImageKind::WEBP(bytes)),
+                Ok(_) => None,
+                Err(_) => linked_svg(&bytes, &linked_fonts),
+            }
+        }),
+    )
+}
+
+/// usvg options with postkit's fonts and font resolver, data: URLs, and
+/// `resolve_string` for every other href (nothing else is read).
+fn sandboxed(
+    fontdb: std::sync::Arc<usvg::fontdb::Database>,
+    resolve_string: usvg::ImageHrefStringResolverFn<'static>,
+) -> Options<'static> {
     Options {
-        fontdb: fontdb.clone(),
+        fontdb,
         font_family: crate::text::fonts::DEFAULT_FAMILY.to_string(),
         font_resolver: usvg::FontResolver {
             select_font: select_font(),
@@ -38,26 +70,7 @@ pub fn options_in(book: &FontBook, dir: Option<std::path::PathBuf>) -> Options<'
         },
         image_href_resolver: ImageHrefResolver {
             resolve_data: ImageHrefResolver::default_data_resolver(),
-            resolve_string: Box::new(move |href, _| {
-                let root = root.as_ref()?;
-                if crate::template::slots::href_refused(href).is_some() {
-                    return None;
-                }
-                let path = root.join(href).canonicalize().ok()?;
-                if !path.starts_with(root)
-                    || std::fs::metadata(&path).ok()?.len() > MAX_TEMPLATE_IMAGE_BYTES
-                {
-                    return None;
-                }
-                let bytes = std::sync::Arc::new(std::fs::read(&path).ok()?);
-                match image::guess_format(&bytes) {
-                    Ok(image::ImageFormat::Png) => Some(usvg::ImageKind::PNG(bytes)),
-                    Ok(image::ImageFormat::Jpeg) => Some(usvg::ImageKind::JPEG(bytes)),
-                    Ok(image::ImageFormat::WebP) => Some(usvg::ImageKind::WEBP(bytes)),
-                    Ok(_) => None,
-                    Err(_) => linked_svg(&bytes, &fontdb),
-                }
-            }),
+            resolve_string,
         },
         resources_dir: None,
         ..Options::default()
@@ -72,20 +85,7 @@ fn linked_svg(
     if bytes.len() > crate::inputs::images::MAX_SVG_BYTES {
         return None;
     }
-    let opts = Options {
-        fontdb: fontdb.clone(),
-        font_family: crate::text::fonts::DEFAULT_FAMILY.to_string(),
-        font_resolver: usvg::FontResolver {
-            select_font: select_font(),
-            select_fallback: usvg::FontResolver::default_fallback_selector(),
-        },
-        image_href_resolver: ImageHrefResolver {
-            resolve_data: ImageHrefResolver::default_data_resolver(),
-            resolve_string: Box::new(|_, _| None),
-        },
-        resources_dir: None,
-        ..Options::default()
-    };
+    let opts = sandboxed(fontdb.clone(), Box::new(|_, _| None));
     Tree::from_data(bytes, &opts).ok().map(usvg::ImageKind::SVG)
 }
 
