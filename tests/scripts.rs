@@ -7,11 +7,9 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 
-use common::postkit;
-use postkit::text::{self, Align, Direction, FontBook, Prepared, TextBlock, TextStyle, VAlign};
-use postkit::Engine;
+use common::{book, postkit, style};
+use postkit::text::{self, Prepared, TextBlock};
 
 /// A sentence in each script the issue adds (and the face it needs).
 const NEW_SCRIPTS: &[(&str, &str, &str)] = &[
@@ -88,30 +86,6 @@ const NEW_SCRIPTS: &[(&str, &str, &str)] = &[
         "جب ہم برمنگھم آئے تو پڑوسیوں نے ہمیں کھانے پر بلایا۔",
     ),
 ];
-
-fn engine() -> &'static Engine {
-    static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::new(&[] as &[&str]).unwrap())
-}
-
-fn book() -> &'static FontBook {
-    engine().fonts()
-}
-
-fn style(min: f32, max: f32) -> TextStyle {
-    TextStyle {
-        family: "Noto Sans".into(),
-        weight: 400,
-        size_min: min,
-        size_max: max,
-        line_height: 1.3,
-        align: Align::Start,
-        valign: VAlign::Top,
-        max_lines: None,
-        direction: Direction::Auto,
-        lang: None,
-    }
-}
 
 #[test]
 fn each_new_script_renders_with_strict_and_no_missing_glyph() {

@@ -1,12 +1,14 @@
 //! Text in every language: shaped, ordered, broken and fitted — proved on the
 //! rendered pixels, with the real fonts and the real renderer.
 
+mod common;
+
+use common::{book, engine, style};
 use postkit::fill::Content;
 use postkit::platform::Platform;
-use postkit::text::{self, Align, Direction, FontBook, Prepared, TextStyle, VAlign};
-use postkit::{Engine, TemplateSet};
+use postkit::text::{self, Direction, Prepared};
+use postkit::TemplateSet;
 use proptest::prelude::*;
-use std::sync::OnceLock;
 
 /// One sample per script the kit promises, plus mixed samples.
 const SAMPLES: &[(&str, &str)] = &[
@@ -35,30 +37,6 @@ const SAMPLES: &[(&str, &str)] = &[
     ("emoji", "Our Saturday team 🏟️⚽ has players from 11 countries 🇸🇾🇺🇦🇪🇷 — and the best fans 👏🏽👨‍👩‍👧‍👦❤️!"),
     ("mixed", "Hello مرحبا שלום Привет 你好 नमस्ते ሰላም #ItTakesACommunity https://example.org/stories/2024"),
 ];
-
-fn engine() -> &'static Engine {
-    static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::new(&[] as &[&str]).unwrap())
-}
-
-fn book() -> &'static FontBook {
-    engine().fonts()
-}
-
-fn style(min: f32, max: f32) -> TextStyle {
-    TextStyle {
-        family: "Noto Sans".into(),
-        weight: 400,
-        size_min: min,
-        size_max: max,
-        line_height: 1.3,
-        align: Align::Start,
-        valign: VAlign::Top,
-        max_lines: None,
-        direction: Direction::Auto,
-        lang: None,
-    }
-}
 
 /// A one-slot template: white canvas, the slot's text in a dark violet.
 fn probe_template(w: u32, h: u32, slot: (u32, u32, u32, u32), opts: &str) -> TemplateSet {

@@ -84,3 +84,32 @@ pub fn decode(path: &Path) -> image::RgbaImage {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .to_rgba8()
 }
+
+/// The engine with the embedded fonts, built once per test binary.
+pub fn engine() -> &'static postkit::Engine {
+    static E: std::sync::OnceLock<postkit::Engine> = std::sync::OnceLock::new();
+    E.get_or_init(|| postkit::Engine::new(&[] as &[&str]).unwrap())
+}
+
+/// Its font book.
+pub fn book() -> &'static postkit::FontBook {
+    engine().fonts()
+}
+
+/// Noto Sans, regular, from `min` to `max` px, left-aligned, direction
+/// from the text.
+pub fn style(min: f32, max: f32) -> postkit::text::TextStyle {
+    use postkit::text::{Align, Direction, TextStyle, VAlign};
+    TextStyle {
+        family: "Noto Sans".into(),
+        weight: 400,
+        size_min: min,
+        size_max: max,
+        line_height: 1.3,
+        align: Align::Start,
+        valign: VAlign::Top,
+        max_lines: None,
+        direction: Direction::Auto,
+        lang: None,
+    }
+}
