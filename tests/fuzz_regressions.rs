@@ -265,6 +265,23 @@ fn deep_nesting_renders_or_fails_with_a_message() {
         ),
     }
 
+    // Mirrored for a right-to-left story: plain groups are walked, not
+    // recursed into; a group with a transform is mirrored whole, its slot
+    // unflipped inside it.
+    let arabic = content("مركز", "مرحبا بكم في بيتنا");
+    for (open, close) in [
+        ("<g>", "</g>"),
+        ("<g transform=\"translate(1 0)\">", "</g>"),
+    ] {
+        let svg = nested(1000)
+            .replacen("<svg ", "<svg data-rtl=\"mirror\" ", 1)
+            .replace("<g>", open)
+            .replace("</g>", close);
+        let set = set_of(&svg).unwrap();
+        let (filled, _) = engine().render_pixels(&set, &platform, &arabic).unwrap();
+        assert!(filled.slots[0].fits);
+    }
+
     let many = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">{}</svg>"#,
         "<g/>".repeat(postkit::template::slots::MAX_ELEMENTS)

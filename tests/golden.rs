@@ -69,8 +69,27 @@ fn compare(name: &str, actual_path: &Path) {
 }
 
 fn render_case(name: &str, org: &str, story: &str, platforms: &[&str], extra: &[&str]) {
+    render_kind(name, "story-quote", org, story, platforms, extra);
+}
+
+fn render_kind(
+    name: &str,
+    template: &str,
+    org: &str,
+    story: &str,
+    platforms: &[&str],
+    extra: &[&str],
+) {
     let dir = tempfile::tempdir().unwrap();
-    let mut args = vec!["render", "--org", org, "--story", story];
+    let mut args = vec![
+        "render",
+        "--template",
+        template,
+        "--org",
+        org,
+        "--story",
+        story,
+    ];
     for p in platforms {
         args.extend(["--platform", p]);
     }
@@ -79,7 +98,7 @@ fn render_case(name: &str, org: &str, story: &str, platforms: &[&str], extra: &[
     assert_eq!(r.code, 0, "{name}: {}", r.stderr);
     for p in platforms {
         let slug = postkit::output::slug(org);
-        let path = dir.path().join(format!("out/{slug}/story-quote-{p}.png"));
+        let path = dir.path().join(format!("out/{slug}/{template}-{p}.png"));
         compare(&format!("{name}-{p}"), &path);
     }
 }
@@ -121,6 +140,32 @@ fn golden_arabic_with_latin_hashtag() {
         "عندما وصلنا إلى بليموث لم نكن نعرف أحداً. استقبلنا المتطوعون في المحطة عام 2019 ووجدوا لنا بيتاً. #ItTakesACommunity مع @IOM_UK",
         &["instagram-square"],
         &[],
+    );
+}
+
+/// A right-to-left story mirrors the whole layout: the side panel, the
+/// logo and the hashtag row change sides, the quote mark is the Arabic
+/// one (» as a right-to-left reader sees it open), hashtags and handles
+/// stay left to right; the photo itself is never flipped.
+#[test]
+fn golden_rtl_landscape_mirrors_the_layout() {
+    let story = "وصلت إلى بليموث قبل ثلاث سنوات ولم أكن أعرف أحدًا. اليوم أطبخ مع جيراني كل يوم جمعة، ونتشارك الخبز والقصص.";
+    render_kind(
+        "rtl-story-quote",
+        "story-quote",
+        "مركز الترحيب",
+        story,
+        &["x-post"],
+        &[],
+    );
+    let photo = root().join("examples/photo-community.jpg");
+    render_kind(
+        "rtl-photo-story",
+        "photo-story",
+        "مركز الترحيب",
+        story,
+        &["x-post"],
+        &["--photo", photo.to_str().unwrap()],
     );
 }
 

@@ -92,9 +92,16 @@ impl Job<'_> {
         let [px, py, pw, ph] = placement.rect;
         let (free_x, free_y) = ((1.0 - pw) * bw, (1.0 - ph) * bh);
         let (ix, iy) = if fit == Fit::Contain && !img.is_svg() {
+            let (left, right) = (slot.x, slot.x + slot.width - pw * bw);
+            // A mirrored layout's start is its right edge.
+            let (start, end) = if self.mirrored {
+                (right, left)
+            } else {
+                (left, right)
+            };
             let ix = match self.opt(acc, slot, "align").as_deref().map(str::trim) {
-                Some("start") | Some("left") => slot.x,
-                Some("end") | Some("right") => slot.x + slot.width - pw * bw,
+                Some("start") | Some("left") => start,
+                Some("end") | Some("right") => end,
                 _ => bx + free_x / 2.0,
             };
             let iy = match self.opt(acc, slot, "valign").as_deref().map(str::trim) {

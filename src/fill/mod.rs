@@ -7,6 +7,7 @@ mod image_slot;
 mod slot;
 mod text_slot;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -228,17 +229,11 @@ pub(super) fn fmt(v: f32) -> String {
 
 /// Source ranges of the conditional elements `content` leaves out.
 fn dropped_ranges(variant: &Variant, content: &Content) -> Vec<std::ops::Range<usize>> {
-    let is_set = |f: &str| {
-        content
-            .fields
-            .get(f)
-            .is_some_and(|v| !v.trim().is_empty() && v.trim() != "false")
-    };
     variant
         .parsed
         .conditionals
         .iter()
-        .filter(|(_, field, when_set)| is_set(field) != *when_set)
+        .filter(|(_, field, when_set)| is_set(content, field) != *when_set)
         .map(|(r, _, _)| r.clone())
         .collect()
 }
@@ -331,16 +326,27 @@ pub fn fill(
     book: &FontBook,
 ) -> Result<Filled, Error> {
     let variant: &Variant = set.variant_for(platform.width, platform.height);
+    let mirrored = is_set(content, "rtl") && set.mirrors(variant, platform);
     let job = Job {
         set,
         platform,
         content,
         book,
         view: viewport(variant, platform),
+        mirrored,
+        slots: if mirrored {
+            Cow::Owned(mirrored_slots(variant))
+        } else {
+            Cow::Borrowed(&variant.parsed.slots)
+        },
     };
     let mut acc = Acc::default();
     // Edits, in source order: (start, end, replacement).
     let mut edits = frame_edits(&job, &mut acc, variant);
+    if mirrored {
+        edits.extend(mirror_edits(&variant.parsed.mirror));
+    }
+    edits.extend(quote_edits(&job, variant));
     // Conditional elements whose condition fails are dropped, with any slot
     // inside them.
     let dropped = dropped_ranges(variant, content);
@@ -358,7 +364,7 @@ pub fn fill(
         edits.push((r.start, r.end, String::new()));
     }
     flowed_text(&mut acc, set, variant);
-    for (i, slot) in variant.parsed.slots.iter().enumerate() {
+    for (i, slot) in job.slots.iter().enumerate() {
         if dropped
             .iter()
             .any(|d| d.start <= slot.range.start && slot.range.end <= d.end)
@@ -370,6 +376,107 @@ pub fn fill(
     }
     let svg = splice(&variant.source, edits, &content.fields, &mut acc.missing);
     Ok(acc.finish(svg, platform, &variant.name))
+}
+
+/// Is `field` set (not empty, not `false`)?
+fn is_set(content: &Content, field: &str) -> bool {
+    content
+        .fields
+        .get(field)
+        .is_some_and(|v| !v.trim().is_empty() && v.trim() != "false")
+}
+
+/// The variant's slots where a mirrored layout draws them: each at its
+/// mirrored place, its content unflipped. A slot among plain groups is
+/// simply moved; one inside a mirrored group is flipped back about its
+/// own centre.
+fn mirrored_slots(variant: &Variant) -> Vec<Slot> {
+    let plan = &variant.parsed.mirror;
+    variant
+        .parsed
+        .slots
+        .iter()
+        .zip(&plan.direct)
+        .map(|(s, &direct)| {
+            let mut m = s.clone();
+            let [px, _, pw, _] = s.page;
+            m.page[0] = plan.axis - px - pw;
+            if direct {
+                // page x = scale · x + t: the same t, the mirrored page x.
+                let t = px - s.scale * s.x;
+                m.x = (m.page[0] - t) / s.scale;
+            } else {
+                let unflip = crate::template::mirror::flip_about(s.x + s.width / 2.0);
+                m.transform = Some(match &s.transform {
+                    Some(t) => format!("{t} {unflip}"),
+                    None => unflip,
+                });
+            }
+            m
+        })
+        .collect()
+}
+
+/// A mirrored layout's edits: its art wrapped in mirroring groups, its
+/// text and images unflipped, kept elements put back.
+fn mirror_edits(plan: &crate::template::mirror::MirrorPlan) -> Vec<Edit> {
+    let flip = format!("matrix(-1 0 0 1 {} 0)", fmt(plan.axis));
+    let mut out = Vec::with_capacity(plan.wrap.len() * 2 + plan.edits.len());
+    for w in &plan.wrap {
+        out.push((
+            w.start,
+            w.start,
+            format!(
+                "<g transform=\"{flip}\" style=\"{}\">",
+                own_style(Some(&flip))
+            ),
+        ));
+        out.push((w.end, w.end, "</g>".to_string()));
+    }
+    out.extend(
+        plan.edits
+            .iter()
+            .map(|(r, text)| (r.start, r.end, text.clone())),
+    );
+    out
+}
+
+/// The template's quotation marks in the story's language (and, in a
+/// mirrored layout, the mark a right-to-left reader sees on that side).
+/// A mark that sits lower than the one drawn (« at the height of small
+/// letters, „ on the baseline) is raised to the same top, so it stays
+/// clear of the text beneath it.
+fn quote_edits(job: &Job, variant: &Variant) -> Vec<Edit> {
+    if variant.parsed.quotes.is_empty() {
+        return Vec::new();
+    }
+    let content = job.content;
+    let text = ["story", "quote", "title", "event", "name"]
+        .iter()
+        .filter_map(|k| content.fields.get(*k))
+        .find(|t| t.chars().any(char::is_alphabetic))
+        .map_or("", String::as_str);
+    let lang = content
+        .fields
+        .get("lang")
+        .map(String::as_str)
+        .filter(|l| !l.trim().is_empty());
+    let quotes = crate::text::quotes::quotes_for(lang, text);
+    variant
+        .parsed
+        .quotes
+        .iter()
+        .map(|q| {
+            let mark = crate::text::quotes::mark(quotes, q.opens, job.mirrored);
+            let raise = job.raise(q, mark);
+            let markup = if raise.abs() >= 0.5 {
+                format!("<tspan dy=\"{}\">{mark}</tspan>", fmt(-raise))
+            } else {
+                mark.to_string()
+            };
+            (q.range.start, q.range.end, markup)
+        })
+        .collect()
 }
 
 /// Inkscape flowed text is not drawn: says so, once per `<flowRoot>`.
@@ -539,6 +646,123 @@ mod tests {
         );
         assert_eq!(out, "<t>A&amp;B {{story}} &lt;x&gt; </t>");
         assert_eq!(missing, ["nope"]);
+    }
+
+    /// Every kind of the kit, on every preset whose safe zone is even,
+    /// puts each slot of a right-to-left story at the mirror image of where
+    /// a left-to-right story has it; X's header (its avatar sits at the
+    /// lower left in every language) keeps the layout.
+    #[test]
+    fn rtl_stories_mirror_every_kind_of_the_kit() {
+        let book = FontBook::new(&[] as &[&str]).unwrap();
+        let campaign = crate::inputs::Campaign::embedded();
+        let platforms = crate::inputs::platform::Platforms::embedded();
+        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let photo = ImageInput::load(&examples.join("photo-community.jpg"), "photo").unwrap();
+        let (mut mirrored, mut kept) = (0, 0);
+        for name in crate::template::builtin_names() {
+            let set = TemplateSet::load(name).unwrap();
+            for platform in platforms.all().iter().filter(|p| set.serves(p)) {
+                let content = |story: &str| {
+                    let mut c = Content::story(&campaign, "Hub", story);
+                    for f in [
+                        "event",
+                        "event_date",
+                        "place",
+                        "name",
+                        "quote",
+                        "title",
+                        "role",
+                    ] {
+                        c.fields.insert(f.into(), "ليلى".into());
+                    }
+                    c.images.insert("photo".into(), photo.clone());
+                    c.set_date(&campaign, time::macros::date!(2026 - 12 - 10));
+                    c.detect_direction();
+                    c
+                };
+                let ltr = fill(&set, platform, &content("We cook on Fridays."), &book).unwrap();
+                let rtl = fill(&set, platform, &content("نطبخ معًا كل يوم جمعة."), &book).unwrap();
+                let w = platform.width as f32;
+                let even = platform.safe[1] == platform.safe[3];
+                assert_eq!(
+                    ltr.slot_boxes.len(),
+                    rtl.slot_boxes.len(),
+                    "{name} {}",
+                    platform.name
+                );
+                for (a, b) in ltr.slot_boxes.iter().zip(&rtl.slot_boxes) {
+                    let want = if even {
+                        [w - a.rect[2], a.rect[1], w - a.rect[0], a.rect[3]]
+                    } else {
+                        a.rect
+                    };
+                    for (x, y) in want.iter().zip(b.rect) {
+                        assert!(
+                            (x - y).abs() < 0.01,
+                            "{name} {} slot {}: {:?} is not {want:?}",
+                            platform.name,
+                            a.id,
+                            b.rect
+                        );
+                    }
+                }
+                if even {
+                    mirrored += 1;
+                } else {
+                    kept += 1;
+                }
+            }
+        }
+        assert!(
+            mirrored > 100 && kept > 0,
+            "{mirrored} mirrored, {kept} kept"
+        );
+    }
+
+    /// The quote card's mark is the story's language's, shaped as its
+    /// reader sees it open; a mirrored layout's static text is anchored at
+    /// its other end and moved, not flipped.
+    #[test]
+    fn quote_marks_follow_the_language_and_labels_their_side() {
+        let book = FontBook::new(&[] as &[&str]).unwrap();
+        let campaign = crate::inputs::Campaign::embedded();
+        let square = crate::inputs::platform::Platforms::embedded()
+            .get("instagram-square")
+            .unwrap()
+            .clone();
+        let quote = TemplateSet::load("story-quote").unwrap();
+        let mark = |story: &str, lang: Option<&str>| {
+            let mut c = Content::story(&campaign, "Hub", story);
+            if let Some(l) = lang {
+                c.fields.insert("lang".into(), l.into());
+            }
+            let svg = fill(&quote, &square, &c, &book).unwrap().svg;
+            ['“', '”', '«', '»', '「', '„']
+                .into_iter()
+                .filter(|m| svg.contains(*m))
+                .collect::<String>()
+        };
+        assert_eq!(mark("We cook together.", None), "“");
+        assert_eq!(mark("نطبخ معًا.", None), "»");
+        assert_eq!(mark("Ми готуємо разом.", None), "«");
+        assert_eq!(mark("一緒に料理します。", None), "「");
+        assert_eq!(mark("Wir kochen zusammen.", Some("de")), "“");
+        assert_eq!(mark("ہم ساتھ کھانا پکاتے ہیں۔", None), "”");
+
+        let badge = TemplateSet::load("supporter-badge").unwrap();
+        let x = crate::inputs::platform::Platforms::embedded()
+            .get("x-post")
+            .unwrap()
+            .clone();
+        let c = Content::story(&campaign, "مركز الترحيب", "");
+        let svg = fill(&badge, &x, &c, &book).unwrap().svg;
+        let label = svg.find(">We support<").expect("the badge's label");
+        let tag = &svg[svg[..label].rfind("<text").unwrap()..label];
+        assert!(
+            tag.contains("text-anchor:end") && tag.contains("matrix(-1 0 0 1 1640 0)"),
+            "{tag}"
+        );
     }
 
     #[test]

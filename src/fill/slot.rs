@@ -21,6 +21,11 @@ pub(super) struct Job<'a> {
     pub content: &'a Content,
     pub book: &'a FontBook,
     pub view: Viewport,
+    /// The layout is mirrored (a right-to-left story).
+    pub mirrored: bool,
+    /// The variant's slots where this fill draws them (moved, when
+    /// mirrored).
+    pub slots: std::borrow::Cow<'a, [Slot]>,
 }
 
 /// What a fill gathers as it goes.
@@ -130,10 +135,17 @@ impl Job<'_> {
             .unwrap_or_else(|| (size_max / 4.0).max(10.0))
             .min(size_max);
         let line_height = self.opt_num(acc, slot, "line-height")?.unwrap_or(1.25);
+        // A mirrored layout's start is its right edge, whatever the
+        // direction of the slot's own text (hashtags stay left to right).
+        let (start, end) = if self.mirrored {
+            (Align::Right, Align::Left)
+        } else {
+            (Align::Start, Align::End)
+        };
         let align = match self.opt(acc, slot, "align").as_deref().map(str::trim) {
-            None | Some("start") | Some("left") => Align::Start,
+            None | Some("start") | Some("left") => start,
             Some("center") | Some("middle") => Align::Center,
-            Some("end") | Some("right") => Align::End,
+            Some("end") | Some("right") => end,
             Some(other) => {
                 return Err(self.bad_option(slot, "align", other, "start, center or end"))
             }
@@ -224,13 +236,32 @@ impl Job<'_> {
         }
     }
 
+    /// How far (user units) `mark` must be raised to stand as high as the
+    /// quotation mark the template drew, in the template's face for it.
+    pub(super) fn raise(&self, q: &crate::template::mirror::QuoteMark, mark: char) -> f32 {
+        let Some(size) = q.size else {
+            return 0.0;
+        };
+        let family = q
+            .family
+            .as_deref()
+            .filter(|f| self.book.has_family(f))
+            .unwrap_or(text::fonts::DEFAULT_FAMILY);
+        let weight = weight_of(q.weight.as_deref().unwrap_or("400"));
+        let Some(face) = self.book.best_in_family(family, weight) else {
+            return 0.0;
+        };
+        let face = self.book.face(face);
+        match (face.ink_top(q.written), face.ink_top(mark)) {
+            (Some(drawn), Some(new)) => (drawn - new).max(0.0) * size,
+            _ => 0.0,
+        }
+    }
+
     /// Does this slot overlap a cover-fitted image slot of the same variant?
     pub(super) fn over_photo(&self, slot: &Slot) -> bool {
-        let variant = self
-            .set
-            .variant_for(self.platform.width, self.platform.height);
         let [sx, sy, sw, sh] = slot.page;
-        variant.parsed.slots.iter().any(|o| {
+        self.slots.iter().any(|o| {
             let [ox, oy, ow, oh] = o.page;
             o.kind == SlotKind::Image
                 && o.options.get("fit").is_some_and(|f| f.trim() == "cover")

@@ -4,6 +4,7 @@
 //! nearest its platform's aspect ratio.
 
 pub mod fonts;
+pub mod mirror;
 pub mod slots;
 pub mod transform;
 
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use mirror::RtlLayout;
 pub use slots::{Parsed, Slot, SlotKind};
 
 use crate::error::Error;
@@ -45,6 +47,9 @@ struct Manifest {
     alt: Option<String>,
     #[serde(default)]
     skip_platforms: Vec<String>,
+    /// How a right-to-left story is laid out: `keep` or `mirror`.
+    #[serde(default)]
+    rtl: RtlLayout,
     #[serde(default)]
     slots: BTreeMap<String, BTreeMap<String, toml::Value>>,
 }
@@ -83,6 +88,9 @@ pub struct TemplateSet {
     /// Presets this kind makes no sense for: left out of `--platform all`
     /// (still rendered when named).
     pub skip_platforms: Vec<String>,
+    /// How a right-to-left story is laid out (a variant's `data-rtl`
+    /// overrides it).
+    pub rtl: RtlLayout,
 }
 
 /// Names of the built-in sets.
@@ -220,6 +228,7 @@ impl TemplateSet {
             variants,
             dir,
             skip_platforms: manifest.skip_platforms,
+            rtl: manifest.rtl,
         })
     }
 
@@ -263,6 +272,15 @@ impl TemplateSet {
         self.variants
             .iter()
             .any(|v| v.parsed.slots.iter().any(|s| s.field == field))
+    }
+
+    /// Whether `variant` is drawn mirrored for a right-to-left story on
+    /// `platform`: when the set or the variant asks for it, unless the
+    /// platform's safe zone is lopsided (its chrome does not mirror: X's
+    /// header photo keeps the avatar at the lower left).
+    pub fn mirrors(&self, variant: &Variant, platform: &crate::inputs::Platform) -> bool {
+        variant.parsed.rtl.unwrap_or(self.rtl) == RtlLayout::Mirror
+            && platform.safe[1] == platform.safe[3]
     }
 
     /// True unless the set's `template.toml` skips this preset.

@@ -201,6 +201,13 @@ pub struct Parsed {
     /// Each `!important` in the template's style sheets: dropped when
     /// filling, so that no rule outranks the `style` of postkit's own text.
     pub important: Vec<Range<usize>>,
+    /// The root's `data-rtl` (`mirror` or `keep`), if any: overrides the
+    /// set's `rtl` for this variant.
+    pub rtl: Option<super::mirror::RtlLayout>,
+    /// How the variant is mirrored for a right-to-left story.
+    pub mirror: super::mirror::MirrorPlan,
+    /// The quotation marks it draws as text.
+    pub quotes: super::mirror::QuoteMarks,
 }
 
 fn number(v: &str) -> Option<f32> {
@@ -261,6 +268,17 @@ pub fn parse(
         .map(|a| a.range())
         .collect();
     let (slots, conditionals) = slots(&doc, overrides).map_err(err)?;
+    let rtl = match root.attribute("data-rtl") {
+        None => None,
+        Some(v) => Some(super::mirror::RtlLayout::parse(v).ok_or_else(|| {
+            err(format!(
+                "data-rtl=\"{v}\" on the <svg> element: use mirror (the layout is mirrored for right-to-left stories) or keep"
+            ))
+        })?),
+    };
+    let ranges: Vec<Range<usize>> = slots.iter().map(|s| s.range.clone()).collect();
+    let mirror = super::mirror::plan(&doc, vb_x, width, &ranges).map_err(err)?;
+    let quotes = super::mirror::quote_marks(&doc);
     Ok(Parsed {
         vb_x,
         vb_y,
@@ -276,6 +294,9 @@ pub fn parse(
         fonts,
         flowed,
         important,
+        rtl,
+        mirror,
+        quotes,
     })
 }
 
@@ -661,7 +682,7 @@ fn slot_options(
 }
 
 /// "line L, column C" of a byte offset.
-fn position(doc: &roxmltree::Document, pos: usize) -> String {
+pub(super) fn position(doc: &roxmltree::Document, pos: usize) -> String {
     let p = doc.text_pos_at(pos);
     format!("line {}, column {}", p.row, p.col)
 }

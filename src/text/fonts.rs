@@ -248,6 +248,19 @@ impl Face {
         Some(self.shaper.get_or_init(|| harfrust::ShaperData::new(&font)))
     }
 
+    /// The top of `c`'s outline above the baseline, in em; None when the
+    /// face has no outline for it.
+    pub fn ink_top(&self, c: char) -> Option<f32> {
+        use skrifa::MetadataProvider;
+        let font = self.font_ref()?;
+        let gid = font.charmap().map(c)?;
+        let metrics = font.glyph_metrics(
+            skrifa::instance::Size::unscaled(),
+            skrifa::instance::LocationRef::default(),
+        );
+        metrics.bounds(gid).map(|b| b.y_max / self.upem)
+    }
+
     /// True when the face maps `c` to a glyph.
     pub fn has_char(&self, c: char) -> bool {
         self.font_ref()

@@ -38,6 +38,10 @@ pub enum Align {
     Center,
     /// Right in left-to-right text, left in right-to-left text.
     End,
+    /// Left, whatever the text's direction (a mirrored layout's `end`).
+    Left,
+    /// Right, whatever the text's direction (a mirrored layout's `start`).
+    Right,
 }
 
 /// Vertical alignment of the block in its box.
@@ -367,13 +371,13 @@ fn line_start(m: &Measured, size: f32, bw: f32, align: Align, rtl: bool, fits: b
     let adv = m.advance * size;
     let align = match (align, rtl) {
         (Align::Center, _) => Align::Center,
-        (Align::Start, false) | (Align::End, true) => Align::Start,
-        _ => Align::End,
+        (Align::Start, false) | (Align::End, true) | (Align::Left, _) => Align::Left,
+        _ => Align::Right,
     };
     let x0 = match align {
-        Align::Start => 0.0,
         Align::Center => (bw - adv) / 2.0,
-        Align::End => bw - adv,
+        Align::Right => bw - adv,
+        _ => 0.0,
     };
     // Keep the ink inside the box when a glyph overhangs its advance.
     match (fits, m.ink) {

@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod layout;
 mod linebreak;
 mod prepare;
+pub mod quotes;
 pub mod shape;
 
 pub use breaks::segmenter;
