@@ -23,11 +23,14 @@ pub(super) fn brand_fonts(req: &Request) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
+/// An engine made for a list of brand font files, or why it could not be.
+type Made = Result<Arc<Engine>, Error>;
+
 /// The engines of a batch, by brand font files, each made once when first
 /// asked for.
 pub(super) struct Engines<'a> {
     base: &'a Engine,
-    made: Mutex<HashMap<Vec<PathBuf>, Result<Arc<Engine>, Error>>>,
+    made: Mutex<HashMap<Vec<PathBuf>, Made>>,
 }
 
 impl<'a> Engines<'a> {

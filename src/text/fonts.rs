@@ -620,9 +620,12 @@ mod tests {
             .collect()
     }
 
-    /// What a book holds, in order: faces (origin, family, weight, user)
-    /// and fontdb's faces (PostScript name, index).
-    fn contents(book: &FontBook) -> (Vec<(String, String, u16, bool)>, Vec<(String, u32)>) {
+    /// A face: origin, family, weight, user.
+    type Listed = (String, String, u16, bool);
+
+    /// What a book holds, in order: faces and fontdb's faces (PostScript
+    /// name, index).
+    fn contents(book: &FontBook) -> (Vec<Listed>, Vec<(String, u32)>) {
         let faces = (book.faces.iter())
             .map(|f| (f.origin.clone(), f.family.clone(), f.weight, f.user))
             .collect();
