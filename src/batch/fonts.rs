@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::{row_error, Row};
-use crate::brand::Brand;
 use crate::error::Error;
+use crate::inputs::brand::Brand;
 use crate::plan::{PlanError, Problem, Request};
 use crate::raster::Engine;
 use crate::report::ErrorReport;
