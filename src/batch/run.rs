@@ -34,9 +34,8 @@ struct Sketch {
 /// Plans every row (cheap: templates, brands and images load once) to find
 /// the failing rows, count the assets and number the rows of one
 /// organisation; only that summary is kept, and in `uses` the brand fonts
-/// each template is used with. The content is planned again,
-/// a row at a time, as the workers need it, so memory does not grow with
-/// the batch.
+/// each template is used with. The content is planned again, a row at a
+/// time, as the workers need it, so memory does not grow with the batch.
 fn sketch_rows(
     rows: &[Row],
     opts: &BatchOptions,
@@ -232,8 +231,9 @@ impl Run<'_> {
 
 /// Runs a batch with `engine`'s fonts and settings; each row's brand fonts
 /// are added to them for that row only. `progress` hears of each asset as
-/// it finishes (and is first told the total). Nothing is printed. The work runs on a pool of
-/// `opts.jobs` threads (all cores for 0) that the batch makes and ends.
+/// it finishes (and is first told the total). Nothing is printed. The work
+/// runs on a pool of `opts.jobs` threads (all cores for 0) that the batch
+/// makes and ends.
 pub fn run_batch(
     engine: &Engine,
     rows: &[Row],
