@@ -1,9 +1,9 @@
 //! Per-stage benchmarks: text layout (Latin, Arabic, CJK, Thai, Burmese), template fill,
-//! render and encode. `cargo bench --bench stages`.
+//! render and encode, and building the font book. `cargo bench --bench stages`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use postkit::text::{Align, Direction, Prepared, TextStyle, VAlign};
-use postkit::{Campaign, Content, Engine, Platforms, TemplateSet};
+use postkit::{Campaign, Content, Engine, FontBook, Platforms, TemplateSet};
 
 const LATIN: &str = "When we arrived in Plymouth we knew nobody. The volunteers at the hub met us at the station, found us a home and taught our children to love the sea. Now I teach Arabic on Saturdays and my neighbours teach me to bake saffron buns, and every December we cook together for the whole street.";
 const ARABIC: &str = "عندما وصلنا إلى بليموث لم نكن نعرف أحداً. استقبلنا المتطوعون في المحطة ووجدوا لنا بيتاً وعلّموا أطفالنا حب البحر. الآن أعلّم العربية أيام السبت، وجيراني يعلّمونني خبز كعك الزعفران، وفي كل ديسمبر نطبخ معاً للشارع كله. #ItTakesACommunity مع @IOM_UK منذ 2019";
@@ -87,6 +87,25 @@ fn startup(c: &mut Criterion) {
     c.bench_function("engine-new (font book)", |b| {
         b.iter(|| Engine::new(&[] as &[&str]).unwrap())
     });
+    // A brand's fonts: a new book of the embedded faces and the file, or
+    // the file added to a book that has the embedded faces (as a batch
+    // does for each brand). The file is read each time in both.
+    let font = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fonts/NotoSansHebrew-Regular.ttf"
+    );
+    let mut g = c.benchmark_group("font-book");
+    g.bench_function("new-embedded", |b| {
+        b.iter(|| FontBook::new(&[] as &[&str]).unwrap())
+    });
+    g.bench_function("new-with-one-font", |b| {
+        b.iter(|| FontBook::new(&[font]).unwrap())
+    });
+    let book = FontBook::new(&[] as &[&str]).unwrap();
+    g.bench_function("with-fonts-one-font", |b| {
+        b.iter(|| book.with_fonts(&[font]).unwrap())
+    });
+    g.finish();
 }
 
 criterion_group! {

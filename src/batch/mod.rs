@@ -8,20 +8,21 @@
 //! changed since the last run ([`manifest`]), keeping only this shard's
 //! ([`shard`]) → the [`BatchReport`].
 
+mod fonts;
 pub mod manifest;
 pub mod rows;
 pub mod shard;
 
 mod run;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use rows::{read_rows, Row, MAX_BATCH_BYTES};
 pub use run::run_batch;
 pub use shard::Shard;
 
 use crate::make::MakeOptions;
-use crate::plan::{Defaults, Files, PlanError, Resources};
+use crate::plan::{Defaults, PlanError};
 use crate::report::{AssetLog, ErrorReport, LoggedReport};
 
 pub use crate::plan::COLUMNS;
@@ -101,23 +102,4 @@ pub fn row_error(row: &Row, e: &PlanError) -> ErrorReport {
         field: Some(e.field.clone()),
         class: Some(e.class),
     }
-}
-
-/// The font files the rows' brands ask for (to build the engine with),
-/// each brand file read once.
-pub fn brand_fonts(rows: &[Row], base: &Path) -> Vec<PathBuf> {
-    let files = Files::new(base);
-    let brands: std::collections::BTreeSet<&String> =
-        rows.iter().filter_map(|r| r.values.get("brand")).collect();
-    let mut out = Vec::new();
-    for b in brands {
-        if let Ok(brand) = files.brand(b) {
-            for f in brand.font_files() {
-                if !out.contains(&f) {
-                    out.push(f);
-                }
-            }
-        }
-    }
-    out
 }

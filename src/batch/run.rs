@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::fonts::{self, Engines, FontUses};
 use super::manifest::{self, Remembered};
 use super::shard::Shard;
 use super::{row_error, BatchOptions, BatchReport, Outcome, Row};
@@ -32,13 +33,14 @@ struct Sketch {
 
 /// Plans every row (cheap: templates, brands and images load once) to find
 /// the failing rows, count the assets and number the rows of one
-/// organisation; only that summary is kept. The content is planned again,
-/// a row at a time, as the workers need it, so memory does not grow with
-/// the batch.
+/// organisation; only that summary is kept, and in `uses` the brand fonts
+/// each template is used with. The content is planned again, a row at a
+/// time, as the workers need it, so memory does not grow with the batch.
 fn sketch_rows(
     rows: &[Row],
     opts: &BatchOptions,
     files: &Files,
+    uses: &mut FontUses,
 ) -> (Vec<Sketch>, Vec<ErrorReport>, usize) {
     let mut sketches = Vec::new();
     let mut failed = Vec::new();
@@ -48,6 +50,7 @@ fn sketch_rows(
         match plan(&row.input(), &opts.defaults, files) {
             Ok(req) => {
                 let pairs = req.pairs();
+                uses.add(&req);
                 slugs.push((output::slug(&req.org), req.id.is_none()));
                 sketches.push(Sketch {
                     index,
@@ -81,9 +84,11 @@ fn number_rows(sketches: &mut [Sketch], slugs: &[(String, bool)]) {
     }
 }
 
-/// A row planned again for its assets, with the name suffix its files get.
+/// A row planned again for its assets, with the name suffix its files get
+/// and the engine that renders them (with its brand's fonts).
 struct Planned {
     request: Request,
+    engine: Arc<Engine>,
     row: usize,
     suffix: Option<String>,
     content_hash: blake3::Hash,
@@ -91,7 +96,7 @@ struct Planned {
 
 /// The state the workers share.
 struct Run<'a> {
-    engine: &'a Engine,
+    engines: Engines<'a>,
     opts: &'a BatchOptions,
     make: MakeOptions,
     manifest: HashMap<String, Remembered>,
@@ -145,7 +150,7 @@ impl Run<'_> {
         let report = match kept {
             Some(r) => r,
             None => {
-                let made = match make_asset(self.engine, set, platform, &req.content, &self.make) {
+                let made = match make_asset(&p.engine, set, platform, &req.content, &self.make) {
                     Ok(m) => m,
                     Err(e) => return self.failed(place, fail(e)),
                 };
@@ -200,27 +205,35 @@ impl Run<'_> {
             return None;
         }
         let row = &rows[sk.index];
-        match plan(&row.input(), &self.opts.defaults, files) {
-            Ok(request) => Some(Arc::new(Planned {
-                content_hash: request.content_hash(),
-                suffix: request.id.clone().or_else(|| sk.suffix.clone()),
-                row: row.number,
-                request,
-            })),
-            Err(e) => {
-                let e = row_error(row, &e);
-                for &(place, _, _) in kept {
-                    lock(&self.errors).push((place, e.clone()));
-                }
-                None
+        let fail = |e: ErrorReport| {
+            for &(place, _, _) in kept {
+                lock(&self.errors).push((place, e.clone()));
             }
-        }
+            None
+        };
+        let request = match plan(&row.input(), &self.opts.defaults, files) {
+            Ok(r) => r,
+            Err(e) => return fail(row_error(row, &e)),
+        };
+        let engine = match self.engines.get(&fonts::brand_fonts(&request)) {
+            Ok(e) => e,
+            Err(e) => return fail(fonts::font_error(row, request.brand.as_ref(), &e)),
+        };
+        Some(Arc::new(Planned {
+            content_hash: request.content_hash(),
+            suffix: request.id.clone().or_else(|| sk.suffix.clone()),
+            row: row.number,
+            engine,
+            request,
+        }))
     }
 }
 
-/// Runs a batch. `progress` hears of each asset as it finishes (and is
-/// first told the total). Nothing is printed. The work runs on a pool of
-/// `opts.jobs` threads (all cores for 0) that the batch makes and ends.
+/// Runs a batch with `engine`'s fonts and settings; each row's brand fonts
+/// are added to them for that row only. `progress` hears of each asset as
+/// it finishes (and is first told the total). Nothing is printed. The work
+/// runs on a pool of `opts.jobs` threads (all cores for 0) that the batch
+/// makes and ends.
 pub fn run_batch(
     engine: &Engine,
     rows: &[Row],
@@ -228,7 +241,8 @@ pub fn run_batch(
     progress: &(dyn Fn(Option<usize>, Outcome) + Sync),
 ) -> BatchReport {
     let files = Files::new(&opts.base);
-    let (sketches, failed_rows, total) = sketch_rows(rows, opts, &files);
+    let mut uses = FontUses::default();
+    let (sketches, failed_rows, total) = sketch_rows(rows, opts, &files, &mut uses);
     if opts.fail_fast && !failed_rows.is_empty() {
         return BatchReport {
             assets: AssetLog::new_in(&opts.out, 0),
@@ -244,7 +258,7 @@ pub fn run_batch(
     let places = shard.places(total);
     progress(Some(places), Outcome::Written);
     let run = Run {
-        engine,
+        engines: Engines::new(engine),
         opts,
         // The contact sheets need a thumbnail: made from the pixels in
         // memory (a sharded run draws no sheets).
@@ -262,7 +276,7 @@ pub fn run_batch(
         stopped: AtomicBool::new(false),
     };
     work_all(&run, rows, &files, &sketches, shard, progress);
-    finish(run, failed_rows, &files)
+    finish(run, failed_rows, &files, &uses)
 }
 
 /// Makes every kept asset on a pool of `opts.jobs` threads, each row
@@ -306,7 +320,7 @@ fn work_all(
 }
 
 /// Flushes what was written, records the manifest and gathers the report.
-fn finish(run: Run, failed_rows: Vec<ErrorReport>, files: &Files) -> BatchReport {
+fn finish(run: Run, failed_rows: Vec<ErrorReport>, files: &Files, uses: &FontUses) -> BatchReport {
     let opts = run.opts;
     // Failures in the run's order, whatever order the threads finished in.
     let mut asset_errors = run.errors.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -335,11 +349,16 @@ fn finish(run: Run, failed_rows: Vec<ErrorReport>, files: &Files) -> BatchReport
         }
     }
     // The templates the rows used, each parsed once, in name order: fonts
-    // they ask for outside slots that no font file has.
+    // they ask for outside slots that no font file of a row using them has.
     for set in files.loaded_templates() {
-        for w in set.unavailable_fonts(|f| run.engine.fonts().has_family(f)) {
-            if !warnings.contains(&w) {
-                warnings.push(w);
+        for list in uses.of(&set) {
+            let Ok(engine) = run.engines.get(list) else {
+                continue; // the rows' assets failed with the error
+            };
+            for w in set.unavailable_fonts(|f| engine.fonts().has_family(f)) {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
             }
         }
     }

@@ -30,10 +30,10 @@ pub fn run(args: BatchArgs) -> u8 {
             return fail(&e);
         }
     }
-    let mut fonts = args.common.font.clone();
-    fonts.extend(postkit::batch::brand_fonts(&rows, &base));
-    // A batch's workers do nothing else: each keeps its canvas's memory.
-    let engine = match Engine::new(&fonts) {
+    // Each row's brand fonts are added to these for its rows only (see
+    // `run_batch`). A batch's workers do nothing else: each keeps its
+    // canvas's memory.
+    let engine = match Engine::new(&args.common.font) {
         Ok(e) => e.reuse_canvases(true),
         Err(e) => return fail(&e),
     };

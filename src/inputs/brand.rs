@@ -90,7 +90,7 @@ impl Brand {
         // brand's error (one row's, in a batch) and names the brand file.
         for f in &b.fonts.files {
             if let Err(e) = crate::text::fonts::check_font_file(&b.resolve(f)) {
-                return Err(b.error("fonts", "files", format!("fonts.files: {e}")));
+                return Err(b.fonts_error(&e));
             }
         }
         Ok(b)
@@ -105,6 +105,12 @@ impl Brand {
             origin: self.path.display().to_string(),
             message: format!("{line}{message}"),
         }
+    }
+
+    /// The error for one of the brand's font files: the brand file, the
+    /// line of `files` in `[fonts]`, then `e` (which names the font file).
+    pub fn fonts_error(&self, e: &Error) -> Error {
+        self.error("fonts", "files", format!("fonts.files: {e}"))
     }
 
     /// The error for a file the brand names under `key` (`logo`,

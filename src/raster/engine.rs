@@ -1,5 +1,7 @@
 //! The engine: the fonts and renderer options every asset shares, built
-//! once by whoever runs the pipeline (a CLI command, a batch, a server).
+//! once by whoever runs the pipeline (a CLI command, a batch, a server);
+//! an engine with a brand's fonts too is made from it with
+//! [`Engine::with_fonts`], sharing the faces it already has.
 
 use std::path::Path;
 
@@ -23,6 +25,20 @@ impl Engine {
             book,
             opts,
             reuse_canvases: false,
+        })
+    }
+
+    /// This engine with more font files, which come after its user fonts and
+    /// before the embedded ones (a brand's fonts, say), and its other
+    /// settings: the faces it has are shared, not loaded again (see
+    /// [`FontBook::with_fonts`]).
+    pub fn with_fonts(&self, files: &[impl AsRef<Path>]) -> Result<Engine, Error> {
+        let book = self.book.with_fonts(files)?;
+        let opts = super::options(&book);
+        Ok(Engine {
+            book,
+            opts,
+            reuse_canvases: self.reuse_canvases,
         })
     }
 

@@ -328,26 +328,27 @@ pub fn check_font_file(path: &Path) -> Result<(), Error> {
 }
 
 /// All faces postkit may draw with, and the fontdb handed to usvg.
+///
+/// A book made from another with [`FontBook::with_fonts`] shares its faces
+/// (font data, metrics and shaper tables) rather than loading them again.
 pub struct FontBook {
-    faces: Vec<Face>,
+    /// User faces first, then the embedded ones.
+    faces: Vec<Arc<Face>>,
     db: Arc<fontdb::Database>,
+    /// How many of `db`'s faces (its first) came from user font files.
+    user_db_faces: usize,
 }
 
 impl FontBook {
     /// The embedded fonts, plus user font files (which come first in every chain).
     pub fn new(user_fonts: &[impl AsRef<Path>]) -> Result<FontBook, Error> {
+        FontBook::embedded().with_fonts(user_fonts)
+    }
+
+    /// The embedded fonts alone.
+    fn embedded() -> FontBook {
         let mut db = fontdb::Database::new();
         let mut faces = Vec::new();
-        for path in user_fonts {
-            let path = path.as_ref();
-            let bytes = read_font_file(path)?;
-            let data = FontData::Owned(Arc::new(bytes));
-            let before = faces.len();
-            add_faces(&mut db, &mut faces, data, &path.display().to_string(), true);
-            if faces.len() == before {
-                return Err(not_a_font(path));
-            }
-        }
         for (name, bytes) in EMBEDDED.iter().chain(EMBEDDED_CJK).chain(EMBEDDED_EMOJI) {
             add_faces(
                 &mut db,
@@ -358,14 +359,57 @@ impl FontBook {
             );
         }
         set_leading(&mut faces);
-        db.set_sans_serif_family(DEFAULT_FAMILY);
-        db.set_serif_family(DEFAULT_FAMILY);
-        db.set_monospace_family(DEFAULT_FAMILY);
-        db.set_cursive_family(DEFAULT_FAMILY);
-        db.set_fantasy_family(DEFAULT_FAMILY);
+        set_generic_families(&mut db);
+        FontBook {
+            faces: faces.into_iter().map(Arc::new).collect(),
+            db: Arc::new(db),
+            user_db_faces: 0,
+        }
+    }
+
+    /// This book with more font files, which come after this book's user
+    /// fonts and before the embedded ones: the book
+    /// [`FontBook::new`] would make from this book's user fonts followed by
+    /// `files`. The faces already here are shared, not read or parsed
+    /// again (a batch adds each brand's fonts to one book this way).
+    pub fn with_fonts(&self, files: &[impl AsRef<Path>]) -> Result<FontBook, Error> {
+        if files.is_empty() {
+            return Ok(FontBook {
+                faces: self.faces.clone(),
+                db: self.db.clone(),
+                user_db_faces: self.user_db_faces,
+            });
+        }
+        let mut added = Vec::new();
+        let mut db = fontdb::Database::new();
+        let mut infos = self.db.faces();
+        for info in infos.by_ref().take(self.user_db_faces) {
+            db.push_face_info(info.clone());
+        }
+        for path in files {
+            let path = path.as_ref();
+            let bytes = read_font_file(path)?;
+            let data = FontData::Owned(Arc::new(bytes));
+            let before = added.len();
+            add_faces(&mut db, &mut added, data, &path.display().to_string(), true);
+            if added.len() == before {
+                return Err(not_a_font(path));
+            }
+        }
+        let user_db_faces = db.len();
+        for info in infos {
+            db.push_face_info(info.clone());
+        }
+        set_generic_families(&mut db);
+        let (user, embedded): (Vec<_>, Vec<_>) = self.faces.iter().partition(|f| f.user);
+        let faces = (user.into_iter().cloned())
+            .chain(added.into_iter().map(Arc::new))
+            .chain(embedded.into_iter().cloned())
+            .collect();
         Ok(FontBook {
             faces,
             db: Arc::new(db),
+            user_db_faces,
         })
     }
 
@@ -491,6 +535,15 @@ fn set_leading(faces: &mut [Face]) {
     }
 }
 
+/// Every generic family (`sans-serif`, `serif`, …) is the default family.
+fn set_generic_families(db: &mut fontdb::Database) {
+    db.set_sans_serif_family(DEFAULT_FAMILY);
+    db.set_serif_family(DEFAULT_FAMILY);
+    db.set_monospace_family(DEFAULT_FAMILY);
+    db.set_cursive_family(DEFAULT_FAMILY);
+    db.set_fantasy_family(DEFAULT_FAMILY);
+}
+
 /// Shares owned font bytes with fontdb without copying them.
 struct Shared(Arc<Vec<u8>>);
 
@@ -550,5 +603,128 @@ fn add_faces(
             leading: 1.0,
             shaper: OnceLock::new(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::FontBook;
+
+    fn font(name: &str) -> PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fonts")
+            .join(name)
+    }
+
+    /// Where a face's bytes live in fontdb (the `Arc` of its source).
+    fn sources(book: &FontBook) -> Vec<*const u8> {
+        book.db
+            .faces()
+            .map(|f| {
+                #[allow(unreachable_patterns)] // fontdb's `fs` feature adds file sources
+                match &f.source {
+                    fontdb::Source::Binary(data) => Arc::as_ptr(data) as *const u8,
+                    _ => std::ptr::null(),
+                }
+            })
+            .collect()
+    }
+
+    /// A face: origin, family, weight, user.
+    type Listed = (String, String, u16, bool);
+
+    /// What a book holds, in order: faces and fontdb's faces (PostScript
+    /// name, index).
+    fn contents(book: &FontBook) -> (Vec<Listed>, Vec<(String, u32)>) {
+        let faces = (book.faces.iter())
+            .map(|f| (f.origin.clone(), f.family.clone(), f.weight, f.user))
+            .collect();
+        let db = (book.db.faces())
+            .map(|f| (f.post_script_name.clone(), f.index))
+            .collect();
+        (faces, db)
+    }
+
+    /// A book made with more fonts holds what `FontBook::new` would make
+    /// of the same files, in the same order, and shares every face it
+    /// already had: the same `Face` (data, metrics, shaper tables) and the
+    /// same bytes in fontdb, nothing read or parsed again.
+    #[test]
+    fn with_fonts_shares_the_faces_and_equals_a_new_book() {
+        let global = font("NotoSansHebrew-Regular.ttf");
+        let brand = font("NotoSansThai-Bold.ttf");
+        let base = FontBook::new(&[&global]).unwrap();
+        // Shaper tables built in the base are there in the derived book.
+        let noto = base.best_in_family(super::DEFAULT_FAMILY, 400).unwrap();
+        assert!(base.face(noto).shaper_data().is_some());
+        let derived = base.with_fonts(&[&brand]).unwrap();
+        let fresh = FontBook::new(&[&global, &brand]).unwrap();
+        assert_eq!(contents(&derived), contents(&fresh));
+        assert!(derived.face(0).user && derived.face(1).user);
+        assert_eq!(derived.faces.len(), base.faces.len() + 1);
+
+        // Every face of the base, user and embedded, is shared.
+        let shared: Vec<_> = (derived.faces.iter())
+            .filter(|f| base.faces.iter().any(|b| Arc::ptr_eq(b, f)))
+            .collect();
+        assert_eq!(shared.len(), base.faces.len());
+        assert!(!Arc::ptr_eq(&derived.faces[1], &fresh.faces[1]));
+        let noto_derived = derived.best_in_family(super::DEFAULT_FAMILY, 400).unwrap();
+        assert!(Arc::ptr_eq(&base.faces[noto], &derived.faces[noto_derived]));
+        assert!(derived.face(noto_derived).shaper.get().is_some());
+
+        // fontdb's faces point at the base's bytes; a new book's embedded
+        // faces do not (it wrapped them again).
+        let (base_src, derived_src, fresh_src) =
+            (sources(&base), sources(&derived), sources(&fresh));
+        assert_eq!(derived_src.len(), base_src.len() + 1);
+        assert_eq!(derived_src[0], base_src[0]);
+        assert_eq!(derived_src[2..], base_src[1..]);
+        assert_ne!(fresh_src[2..], base_src[1..]);
+
+        // Each derived book keeps its own fonts: the base has no Thai bold
+        // user face, a second derived book none of the first's.
+        assert!(!base
+            .faces
+            .iter()
+            .any(|f| f.origin == brand.display().to_string()));
+        let other = base.with_fonts(&[font("NotoSansLao-Regular.ttf")]).unwrap();
+        assert!(!other
+            .faces
+            .iter()
+            .any(|f| f.origin == brand.display().to_string()));
+        assert_eq!(other.faces.iter().filter(|f| f.user).count(), 2);
+    }
+
+    /// Nothing added: the same faces and the same fontdb.
+    #[test]
+    fn with_no_fonts_is_the_same_book() {
+        let base = FontBook::new(&[] as &[&str]).unwrap();
+        let same = base.with_fonts(&[] as &[&str]).unwrap();
+        assert!(Arc::ptr_eq(&base.db, &same.db));
+        assert!(base
+            .faces
+            .iter()
+            .zip(&same.faces)
+            .all(|(a, b)| Arc::ptr_eq(a, b)));
+    }
+
+    /// A file that is no font, or no file, fails as it does for `new`.
+    #[test]
+    fn with_fonts_rejects_what_new_rejects_with_the_same_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.ttf");
+        std::fs::write(&bad, b"not a font").unwrap();
+        let missing = dir.path().join("missing.ttf");
+        let base = FontBook::new(&[] as &[&str]).unwrap();
+        for file in [&bad, &missing] {
+            let new = FontBook::new(&[file]).err().unwrap().to_string();
+            let with = base.with_fonts(&[file]).err().unwrap().to_string();
+            assert_eq!(with, new);
+            assert!(with.contains(&file.display().to_string()), "{with}");
+        }
     }
 }
