@@ -69,8 +69,27 @@ fn compare(name: &str, actual_path: &Path) {
 }
 
 fn render_case(name: &str, org: &str, story: &str, platforms: &[&str], extra: &[&str]) {
+    template_case("story-quote", name, org, story, platforms, extra);
+}
+
+fn template_case(
+    template: &str,
+    name: &str,
+    org: &str,
+    story: &str,
+    platforms: &[&str],
+    extra: &[&str],
+) {
     let dir = tempfile::tempdir().unwrap();
-    let mut args = vec!["render", "--org", org, "--story", story];
+    let mut args = vec![
+        "render",
+        "--org",
+        org,
+        "--story",
+        story,
+        "--template",
+        template,
+    ];
     for p in platforms {
         args.extend(["--platform", p]);
     }
@@ -79,7 +98,7 @@ fn render_case(name: &str, org: &str, story: &str, platforms: &[&str], extra: &[
     assert_eq!(r.code, 0, "{name}: {}", r.stderr);
     for p in platforms {
         let slug = postkit::output::slug(org);
-        let path = dir.path().join(format!("out/{slug}/story-quote-{p}.png"));
+        let path = dir.path().join(format!("out/{slug}/{template}-{p}.png"));
         compare(&format!("{name}-{p}"), &path);
     }
 }
@@ -165,4 +184,38 @@ fn golden_issue_18_scripts() {
             &[],
         );
     }
+}
+
+/// Issue 18: a bilingual card, an Arabic story with its English
+/// translation below it, smaller, each in its own direction and font.
+#[test]
+fn golden_bilingual_arabic_english() {
+    let story = "عندما وصلنا إلى بليموث لم نكن نعرف أحداً. استقبلنا المتطوعون في المحطة ووجدوا لنا بيتاً، والآن أعلّم العربية كل يوم سبت.";
+    let translation = "When we arrived in Plymouth we knew nobody. Volunteers met us at the station and found us a home; now I teach Arabic every Saturday.";
+    let photo = root().join("examples/photo-community.jpg");
+    let extra = [
+        "--translation",
+        translation,
+        "--translation-lang",
+        "en",
+        "--lang",
+        "ar",
+    ];
+    template_case(
+        "story-quote",
+        "story-quote-bilingual",
+        "مركز الترحيب",
+        story,
+        &["instagram-square"],
+        &extra,
+    );
+    let with_photo = [&extra[..], &["--photo", photo.to_str().unwrap()]].concat();
+    template_case(
+        "photo-story",
+        "photo-story-bilingual",
+        "Plymouth Welcome Hub",
+        story,
+        &["x-post"],
+        &with_photo,
+    );
 }
