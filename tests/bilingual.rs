@@ -335,50 +335,41 @@ fn render_takes_a_translation_from_flags_files_and_stdin() {
         .unwrap()
         .contains("(translation: \"From standard input.\")"));
 
-    let r = postkit(
-        dir.path(),
-        &with(
-            &base,
-            &["--translation", "Hi", "--translation-lang", "English!"],
+    // Errors, with the exit code and the flag they name.
+    let story_and_translation_from_stdin = [
+        "render",
+        "--org",
+        "Hub",
+        "--story-file",
+        "-",
+        "--translation-file",
+        "-",
+    ];
+    let cases: [(Vec<&str>, i32, &str); 3] = [
+        (
+            with(
+                &base,
+                &["--translation", "Hi", "--translation-lang", "English!"],
+            ),
+            2,
+            "--translation-lang: 'English!' is not a language tag",
         ),
-    );
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("--translation-lang: 'English!' is not a language tag"),
-        "{}",
-        r.stderr
-    );
-    let r = postkit(
-        dir.path(),
-        &with(&base, &["--translation", "Hi", "--template", "countdown"]),
-    );
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("--translation: the countdown template has no place for a translation"),
-        "{}",
-        r.stderr
-    );
-    let r = postkit(
-        dir.path(),
-        &[
-            "render",
-            "--org",
-            "Hub",
-            "--story-file",
-            "-",
-            "--translation-file",
-            "-",
-        ],
-    );
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("only one of --story-file and --translation-file"),
-        "{}",
-        r.stderr
-    );
+        (
+            with(&base, &["--translation", "Hi", "--template", "countdown"]),
+            2,
+            "--translation: the countdown template has no place for a translation",
+        ),
+        (
+            story_and_translation_from_stdin.to_vec(),
+            1,
+            "only one of --story-file and --translation-file",
+        ),
+    ];
+    for (args, code, message) in cases {
+        let r = postkit(dir.path(), &args);
+        assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(message), "{args:?}: {}", r.stderr);
+    }
 }
 
 /// A translation too long for its box even at its smallest size is that
