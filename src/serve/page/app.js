@@ -264,8 +264,9 @@
       const text = english ? `${native} (${english})` : native;
       select.append(el('option', { value: tag, text, lang: tag && native !== 'English' ? tag : null, selected: tag === chosen }));
     }
-    return fieldBlock(name, label, select,
-      'Picks the right letter shapes and direction. Arabic, Persian and Urdu run right to left.');
+    return fieldBlock(name, label, select, name === 'lang'
+      ? 'Picks the right letter shapes and direction. Arabic, Persian and Urdu run right to left.'
+      : 'Picks the letter shapes and direction of the translation.');
   }
 
   const dirOf = (lang) => (lang ? (RTL.has(lang.split('-')[0]) ? 'rtl' : 'ltr') : 'auto');
