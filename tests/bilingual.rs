@@ -421,3 +421,32 @@ fn a_batch_takes_a_translation_column() {
         "{errors}"
     );
 }
+
+/// `data-size-ratio` above 1, or without `data-size-under`, is the
+/// template's error, naming the slot and what to write.
+#[test]
+fn a_size_ratio_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (options, message) in [
+        (
+            r#"data-size-under="story" data-size-ratio="1.5""#,
+            r#"slot 'translation': data-size-ratio="1.5" is not valid; use a number above 0 and at most 1"#,
+        ),
+        (
+            r#"data-size-ratio="0.5""#,
+            r#"slot 'translation': data-size-ratio="0.5" is not valid; use it with data-size-under"#,
+        ),
+    ] {
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1080 1080">
+  <rect data-slot="story" x="100" y="100" width="880" height="400"/>
+  <rect data-slot="translation" x="100" y="600" width="880" height="300" {options}/>
+</svg>"#
+        );
+        std::fs::write(dir.path().join("card.svg"), svg).unwrap();
+        let args = "render --org Hub --story Hi --translation Salut --template card.svg --platform instagram-square";
+        let r = postkit(dir.path(), &args.split(' ').collect::<Vec<_>>());
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stderr.contains(message), "{}", r.stderr);
+    }
+}
