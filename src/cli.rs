@@ -254,6 +254,21 @@ pub struct RenderArgs {
     /// Korean); default: from the text.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+    /// A translation of the story (story-quote and photo-story set it
+    /// below the story, smaller, in its own direction and font).
+    #[arg(long, value_name = "TEXT", conflicts_with = "translation_file")]
+    pub translation: Option<String>,
+    /// Read the translation from a file, or '-' for standard input.
+    #[arg(long, value_name = "PATH|-")]
+    pub translation_file: Option<String>,
+    /// Language of the translation (a BCP 47 tag, as --lang is for the
+    /// story); default: from the text.
+    #[arg(long, value_name = "LANG")]
+    pub translation_lang: Option<String>,
+    /// Paragraph direction of the translation (ltr, rtl or auto); default:
+    /// from its own first letter, whatever --dir says of the story.
+    #[arg(long, value_name = "DIR")]
+    pub translation_dir: Option<String>,
     /// Hashtag (repeatable); replaces the campaign's.
     #[arg(long, value_name = "TAG")]
     pub hashtag: Vec<String>,

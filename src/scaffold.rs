@@ -6,7 +6,8 @@ use crate::error::Error;
 
 const BATCH: &str = "# One row per story. Empty cells mean \"not given\". Lines starting with # are comments.
 # Columns: org, story, logo, photo, template, platform (one, a list separated by ;, or all),
-# brand, dir (ltr/rtl), lang, focus (x,y from 0 to 1), hashtags, tags, and any field a template uses.
+# brand, dir (ltr/rtl), lang, focus (x,y from 0 to 1), hashtags, tags, and any field a template uses;
+# translation (the story in a second language, set below it on story-quote and photo-story) and translation_lang.
 org,story,logo,template,platform
 Plymouth Welcome Hub,\"When we arrived we knew nobody. Now our neighbours teach us to bake saffron buns.\",logo.png,story-quote,instagram-square;instagram-story;x-post
 Plymouth Welcome Hub,\"عندما وصلنا لم نكن نعرف أحداً. الآن جيراننا أصدقاؤنا. #ItTakesACommunity\",logo.png,story-quote,all

@@ -26,6 +26,9 @@ const ORG: &str = "Plymouth Welcome Hub";
 /// to bake, and we teach their children Arabic."
 const STORY_AR: &str = "عندما وصلنا إلى بليموث لم نكن نعرف أحدًا. اليوم يعلّمنا جيراننا الخَبز، ونحن نعلّم أطفالهم العربية.";
 const HASHTAGS: &str = "#ItTakesACommunity #MigrantsDay #PlymouthWelcome";
+/// The story's English translation (issue 18: bilingual cards).
+const TRANSLATION_EN: &str =
+    "When we arrived in Plymouth we knew no one. Today our neighbours teach us to bake.";
 
 /// Kills a child process when dropped, also when the test panics.
 struct Killed(Child);
@@ -491,6 +494,52 @@ async fn desktop(c: &Client, url: &str, downloads: &Path) {
     let (name, png) = downloaded(downloads, ".png").await;
     assert!(name.starts_with("story-quote-"), "{name}");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    // A translation below the story: a field of its own, with its own
+    // language and direction; every preview shows it, the alt text too.
+    let label = text_of(c, "label[for=translation]").await;
+    assert_eq!(label, "Translation (optional)");
+    retype(c, "#translation", TRANSLATION_EN).await;
+    c.find(Locator::Css("#translation_lang"))
+        .await
+        .unwrap()
+        .select_by_value("en")
+        .await
+        .unwrap();
+    let translation = c.find(Locator::Css("#translation")).await.unwrap();
+    assert_eq!(
+        translation.attr("dir").await.unwrap().as_deref(),
+        Some("ltr")
+    );
+    assert_eq!(
+        translation.attr("lang").await.unwrap().as_deref(),
+        Some("en")
+    );
+    let story = c.find(Locator::Css("#story")).await.unwrap();
+    assert_eq!(story.attr("dir").await.unwrap().as_deref(), Some("rtl"));
+    let cards = previews_settled(c, "the bilingual previews settle").await;
+    assert_eq!(cards.len(), 5, "{cards:?}");
+    for card in &cards {
+        assert_eq!(card["failed"], false, "{card}");
+        let alt = card["alt"].as_str().unwrap();
+        assert!(
+            alt.contains(&format!("(translation: \"{TRANSLATION_EN}\")")),
+            "alt text: {alt}"
+        );
+    }
+    if let Some(dir) = screenshots() {
+        c.execute(
+            "document.getElementById('translation').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await
+        .unwrap();
+        std::fs::write(
+            dir.join("page-bilingual.png"),
+            c.screenshot().await.unwrap(),
+        )
+        .unwrap();
+    }
 
     // The kind with the keyboard alone: arrows move through the radio group,
     // and the fields that kind needs appear.

@@ -69,12 +69,12 @@ fn compare(name: &str, actual_path: &Path) {
 }
 
 fn render_case(name: &str, org: &str, story: &str, platforms: &[&str], extra: &[&str]) {
-    render_kind(name, "story-quote", org, story, platforms, extra);
+    template_case("story-quote", name, org, story, platforms, extra);
 }
 
-fn render_kind(
-    name: &str,
+fn template_case(
     template: &str,
+    name: &str,
     org: &str,
     story: &str,
     platforms: &[&str],
@@ -83,12 +83,12 @@ fn render_kind(
     let dir = tempfile::tempdir().unwrap();
     let mut args = vec![
         "render",
-        "--template",
-        template,
         "--org",
         org,
         "--story",
         story,
+        "--template",
+        template,
     ];
     for p in platforms {
         args.extend(["--platform", p]);
@@ -150,18 +150,18 @@ fn golden_arabic_with_latin_hashtag() {
 #[test]
 fn golden_rtl_landscape_mirrors_the_layout() {
     let story = "وصلت إلى بليموث قبل ثلاث سنوات ولم أكن أعرف أحدًا. اليوم أطبخ مع جيراني كل يوم جمعة، ونتشارك الخبز والقصص.";
-    render_kind(
-        "rtl-story-quote",
+    template_case(
         "story-quote",
+        "rtl-story-quote",
         "مركز الترحيب",
         story,
         &["x-post"],
         &[],
     );
     let photo = root().join("examples/photo-community.jpg");
-    render_kind(
-        "rtl-photo-story",
+    template_case(
         "photo-story",
+        "rtl-photo-story",
         "مركز الترحيب",
         story,
         &["x-post"],
@@ -210,4 +210,38 @@ fn golden_issue_18_scripts() {
             &[],
         );
     }
+}
+
+/// Issue 18: a bilingual card, an Arabic story with its English
+/// translation below it, smaller, each in its own direction and font.
+#[test]
+fn golden_bilingual_arabic_english() {
+    let story = "عندما وصلنا إلى بليموث لم نكن نعرف أحداً. استقبلنا المتطوعون في المحطة ووجدوا لنا بيتاً، والآن أعلّم العربية كل يوم سبت.";
+    let translation = "When we arrived in Plymouth we knew nobody. Volunteers met us at the station and found us a home; now I teach Arabic every Saturday.";
+    let photo = root().join("examples/photo-community.jpg");
+    let extra = [
+        "--translation",
+        translation,
+        "--translation-lang",
+        "en",
+        "--lang",
+        "ar",
+    ];
+    template_case(
+        "story-quote",
+        "story-quote-bilingual",
+        "مركز الترحيب",
+        story,
+        &["instagram-square"],
+        &extra,
+    );
+    let with_photo = [&extra[..], &["--photo", photo.to_str().unwrap()]].concat();
+    template_case(
+        "photo-story",
+        "photo-story-bilingual",
+        "Plymouth Welcome Hub",
+        story,
+        &["x-post"],
+        &with_photo,
+    );
 }

@@ -745,3 +745,61 @@ fn max_requests_stops_the_server() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A translation (issue 18) as a form field and as JSON: the template lists
+/// it as an optional text field, the card shows it, the alt text carries
+/// it; one given for a kind without a place for it names its field.
+#[test]
+fn a_translation_is_a_field_of_the_form_and_the_json() {
+    let s = Server::start(&[]);
+    let t = http(s.addr, "GET", "/api/templates/story-quote", &[], b"").json();
+    let field = t["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "translation")
+        .cloned()
+        .unwrap_or_else(|| panic!("{t}"));
+    assert_eq!(
+        (&field["kind"], &field["required"], &field["multiline"]),
+        (&"text".into(), &false.into(), &true.into())
+    );
+    let r = post_form(
+        &s,
+        "application/json",
+        &[
+            ("org", "Hub"),
+            ("story", ARABIC),
+            ("translation", "When we arrived in Plymouth we knew nobody."),
+            ("translation_lang", "en"),
+            ("translation_dir", "auto"),
+            ("platform", "instagram-square"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    let a = &v["assets"][0];
+    assert!(a["alt"]
+        .as_str()
+        .unwrap()
+        .contains("(translation: \"When we arrived in Plymouth we knew nobody.\")"));
+    assert!(a["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["name"] == "translation" && s["fits"] == true));
+    let body = serde_json::json!({
+        "org": "Hub", "story": "We cook.", "translation": "Nous cuisinons.",
+        "template": "countdown", "platform": "instagram-square",
+    });
+    let r = http(
+        s.addr,
+        "POST",
+        "/api/render",
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["error"]["field"], "translation");
+}

@@ -61,7 +61,8 @@ pub fn shorten(s: &str, limit: usize) -> String {
 /// within the platform's alt-text limit (the longest field, usually the
 /// story, is shortened first so the sentence around it survives), never empty.
 pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> String {
-    let pattern = set.alt.as_deref().unwrap_or(DEFAULT_ALT);
+    let given = set.alt.as_deref().unwrap_or(DEFAULT_ALT);
+    let pattern = &with_translation(given, set, content);
     let limit = platform.alt_chars.unwrap_or(1000) as usize;
     let mut fields = content.fields.clone();
     for v in fields.values_mut() {
@@ -97,7 +98,14 @@ pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> St
         return shorten(&format!("{name} graphic"), limit);
     }
     used.sort_by_key(|n| std::cmp::Reverse(fields.get(n).map(|v| graphemes(v)).unwrap_or(0)));
-    if let Some(longest) = used.first().cloned() {
+    if used.iter().any(|n| n == "translation") && fields.contains_key("story") {
+        // Both texts are shortened, each keeping a fair share of the room.
+        let full = tidy(substitute_fields(pattern, &fields));
+        let over = graphemes(&full).saturating_sub(limit);
+        if over > 0 {
+            shorten_both(&mut fields, ("story", "translation"), over + 2);
+        }
+    } else if let Some(longest) = used.first().cloned() {
         let full = tidy(substitute_fields(pattern, &fields));
         let over = graphemes(&full).saturating_sub(limit);
         if over > 0 {
@@ -110,7 +118,58 @@ pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> St
     shorten(&tidy(substitute_fields(pattern, &fields)), limit)
 }
 
-/// A ready-to-paste post: a teaser from the story, then hashtags (within the
+/// The alt-text pattern of a card that shows a translation: the pattern
+/// with ` (translation: "{{translation}}")` after the story, unless it
+/// places the translation itself. Unchanged without a translation.
+fn with_translation(pattern: &str, set: &TemplateSet, content: &Content) -> String {
+    let shown = content
+        .fields
+        .get("translation")
+        .is_some_and(|t| !t.trim().is_empty())
+        && set.uses_field("translation");
+    if !shown || pattern.contains("{{translation}}") {
+        return pattern.to_string();
+    }
+    let insert = " (translation: \"{{translation}}\")";
+    for after in ["{{story}}\"", "{{story}}"] {
+        if let Some(i) = pattern.find(after) {
+            let at = i + after.len();
+            return format!("{}{insert}{}", &pattern[..at], &pattern[at..]);
+        }
+    }
+    pattern.to_string()
+}
+
+/// Shortens the two texts `keys` names so that together they lose at least
+/// `cut` graphemes, each keeping a fair share: the shorter keeps all of
+/// itself when it is within half the room left, the other the rest.
+fn shorten_both(
+    fields: &mut std::collections::BTreeMap<String, String>,
+    (a, b): (&str, &str),
+    cut: usize,
+) {
+    let len = |k: &str, f: &std::collections::BTreeMap<String, String>| {
+        f.get(k).map(|v| graphemes(v)).unwrap_or(0)
+    };
+    let (la, lb) = (len(a, fields), len(b, fields));
+    let room = (la + lb).saturating_sub(cut);
+    let half = room / 2;
+    let (ka, kb) = if la <= half {
+        (la, room - la)
+    } else if lb <= half {
+        (room - lb, lb)
+    } else {
+        (half, room - half)
+    };
+    for (k, keep) in [(a, ka), (b, kb)] {
+        if let Some(v) = fields.get(k).cloned() {
+            fields.insert(k.to_string(), shorten(&v, keep.max(1)));
+        }
+    }
+}
+
+/// A ready-to-paste post: a teaser from the story (and its translation,
+/// when there is one, as a paragraph of its own), then hashtags (within the
 /// platform's cap) and tags, within the platform's length.
 pub fn caption(content: &Content, platform: &Platform) -> String {
     let f = |k: &str| content.fields.get(k).cloned().unwrap_or_default();
@@ -119,8 +178,9 @@ pub fn caption(content: &Content, platform: &Platform) -> String {
         .split_whitespace()
         .map(str::to_string)
         .collect();
-    let story_lower = f("story").to_lowercase();
-    // A tag the story already carries is not repeated at the end.
+    let story_lower = format!("{} {}", f("story"), f("translation")).to_lowercase();
+    // A tag the story (or its translation) already carries is not repeated
+    // at the end.
     hashtags.retain(|h| !story_lower.contains(&h.to_lowercase()));
     if let Some(cap) = platform.hashtag_cap {
         hashtags.truncate(cap as usize);
@@ -136,15 +196,29 @@ pub fn caption(content: &Content, platform: &Platform) -> String {
     let lead = if story.trim().is_empty() {
         f("title")
     } else {
-        story
+        story.clone()
     };
     let attribution = if org.is_empty() {
         String::new()
     } else {
         format!(" — {org}")
     };
+    let translation = f("translation").replace('\n', " ");
     let room = limit.saturating_sub(graphemes(&tail) + graphemes(&attribution) + 2);
-    let teaser = shorten(&lead, room.max(1));
+    let teaser = if translation.trim().is_empty() || story.trim().is_empty() {
+        shorten(&lead, room.max(1))
+    } else {
+        // The story and its translation share the room, a paragraph each.
+        let mut both = std::collections::BTreeMap::new();
+        both.insert("story".to_string(), story.trim().to_string());
+        both.insert("translation".to_string(), translation.trim().to_string());
+        let room = room.saturating_sub(2);
+        let total = graphemes(&both["story"]) + graphemes(&both["translation"]);
+        if total > room {
+            shorten_both(&mut both, ("story", "translation"), total - room);
+        }
+        format!("{}\n\n{}", both["story"], both["translation"])
+    };
     let body = if teaser.is_empty() {
         org.clone()
     } else {

@@ -10,7 +10,8 @@ use postkit::{Engine, Report};
 use crate::cli::RenderArgs;
 use crate::{fail, FAILED, OK, USAGE};
 
-/// Largest story file read (the story itself is limited to far less).
+/// Largest story (or translation) file read (the text itself is limited
+/// to far less).
 const MAX_STORY_FILE_BYTES: u64 = 1024 * 1024;
 
 pub fn run(args: RenderArgs) -> u8 {
@@ -18,14 +19,25 @@ pub fn run(args: RenderArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let story = match read_story(&args) {
-        Ok(s) => s,
+    let texts = if args.story_file.as_deref() == Some("-")
+        && args.translation_file.as_deref() == Some("-")
+    {
+        Err("only one of --story-file and --translation-file can read standard input (-)".into())
+    } else {
+        read_text(&args.story, &args.story_file, ("story", "story file")).and_then(|story| {
+            let what = ("translation", "translation file");
+            let translation = read_text(&args.translation, &args.translation_file, what)?;
+            Ok((story, translation))
+        })
+    };
+    let (story, translation) = match texts {
+        Ok(t) => t,
         Err(m) => {
             eprintln!("postkit: {m}");
             return FAILED;
         }
     };
-    let input = input(&args, story.as_deref());
+    let input = input(&args, story.as_deref(), translation.as_deref());
     let request = match postkit::plan::plan(&input, &defaults, &Files::new("")) {
         Ok(r) => r,
         Err(e) => return plan_failed(&e, &args),
@@ -56,7 +68,7 @@ pub fn run(args: RenderArgs) -> u8 {
 }
 
 /// The flags as a planner's input: the columns a spreadsheet row has.
-fn input(args: &RenderArgs, story: Option<&str>) -> Input {
+fn input(args: &RenderArgs, story: Option<&str>, translation: Option<&str>) -> Input {
     let mut input = Input::default();
     let path = |p: &std::path::PathBuf| p.to_string_lossy().to_string();
     for (key, value) in [
@@ -67,6 +79,9 @@ fn input(args: &RenderArgs, story: Option<&str>) -> Input {
         ("photo", args.photo.as_ref().map(path)),
         ("focus", args.focus.map(|(x, y)| format!("{x},{y}"))),
         ("lang", args.lang.clone()),
+        ("translation", translation.map(str::to_string)),
+        ("translation_lang", args.translation_lang.clone()),
+        ("translation_dir", args.translation_dir.clone()),
     ] {
         if let Some(v) = value {
             input.set(key, &v);
@@ -82,21 +97,25 @@ fn input(args: &RenderArgs, story: Option<&str>) -> Input {
     input
 }
 
-/// The story from `--story`, `--story-file PATH` or `--story-file -`
+/// A text from `--NAME TEXT`, `--NAME-file PATH` or `--NAME-file -`
 /// (standard input); None when neither was given.
-fn read_story(args: &RenderArgs) -> Result<Option<String>, String> {
-    match (&args.story, &args.story_file) {
+fn read_text(
+    inline: &Option<String>,
+    file: &Option<String>,
+    (what, file_what): (&str, &'static str),
+) -> Result<Option<String>, String> {
+    match (inline, file) {
         (Some(s), _) => Ok(Some(s.clone())),
         (None, Some(p)) if p == "-" => {
             let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
-                .map_err(|e| format!("cannot read the story from standard input: {e}"))?;
+                .map_err(|e| format!("cannot read the {what} from standard input: {e}"))?;
             Ok(Some(s))
         }
         (None, Some(p)) => postkit::error::read_input_text(
             std::path::Path::new(p),
-            "story file",
+            file_what,
             MAX_STORY_FILE_BYTES,
         )
         .map(Some)
@@ -120,6 +139,9 @@ fn plan_failed(e: &PlanError, args: &RenderArgs) -> u8 {
         }
         ("story", Problem::Empty) => {
             "the story is empty; give the text to set with --story or --story-file".into()
+        }
+        ("lang" | "translation" | "translation_lang" | "translation_dir", _) => {
+            format!("--{}: {}", e.field.replace('_', "-"), e.message)
         }
         _ => e.message.clone(),
     };

@@ -181,8 +181,18 @@ impl Job<'_> {
             valign,
             max_lines,
             direction,
-            lang: self.content.fields.get("lang").cloned(),
+            lang: self.lang(slot),
         })
+    }
+
+    /// The language of a slot's text: a translation's is its own
+    /// (`translation_lang`), never the story's.
+    fn lang(&self, slot: &Slot) -> Option<String> {
+        let key = match slot.field.as_str() {
+            "translation" => "translation_lang",
+            _ => "lang",
+        };
+        self.content.fields.get(key).cloned()
     }
 
     /// The slot's font family (the default one if it names none), with a
@@ -227,7 +237,20 @@ impl Job<'_> {
             || slot.field.starts_with("campaign.")
             || slot.field.starts_with("palette.")
             || slot.field.starts_with("brand.");
+        // A translation is in another language than the story: its
+        // direction is its own (`translation_dir`, else its first letter).
+        let translation = match self
+            .content
+            .fields
+            .get("translation_dir")
+            .map(String::as_str)
+        {
+            Some("rtl") => Direction::Rtl,
+            Some("ltr") => Direction::Ltr,
+            _ => Direction::Auto,
+        };
         match self.opt(acc, slot, "dir").as_deref().map(str::trim) {
+            None if slot.field == "translation" => Ok(translation),
             None if campaign_text => Ok(Direction::Auto),
             None | Some("auto") => Ok(self.content.direction),
             Some("ltr") => Ok(Direction::Ltr),

@@ -26,6 +26,7 @@ impl Job<'_> {
         wordmark: bool,
     ) -> Result<String, Error> {
         let mut style = self.style(acc, slot, wordmark)?;
+        self.size_under(acc, slot, &mut style)?;
         if wordmark {
             wordmark_style(&mut style, slot);
         }
@@ -44,6 +45,42 @@ impl Job<'_> {
         self.diagnose(acc, slot, &block, wordmark);
         self.record(acc, idx, slot, &block, &style, &fill);
         Ok(self.text_markup(idx, slot, &block, &fill))
+    }
+
+    /// `data-size-under="story"`: the slot's text is set at most
+    /// `data-size-ratio` (default [`SIZE_RATIO`]) times the size the named
+    /// slot's text was set at, so that one stays the larger. The named slot
+    /// is one filled before this one (earlier in the document); when it was
+    /// not filled, only the slot's own sizes apply.
+    fn size_under(&self, acc: &mut Acc, slot: &Slot, style: &mut TextStyle) -> Result<(), Error> {
+        let ratio = self.opt_num(acc, slot, "size-ratio")?;
+        let Some(under) = self.opt(acc, slot, "size-under") else {
+            return match ratio {
+                Some(r) => Err(self.bad_option(
+                    slot,
+                    "size-ratio",
+                    &r.to_string(),
+                    "it with data-size-under, which names the slot it is a ratio of",
+                )),
+                None => Ok(()),
+            };
+        };
+        let ratio = ratio.unwrap_or(SIZE_RATIO);
+        if ratio > 1.0 {
+            let valid = "a number above 0 and at most 1";
+            return Err(self.bad_option(slot, "size-ratio", &ratio.to_string(), valid));
+        }
+        let set_at = acc
+            .boxes
+            .iter()
+            .rev()
+            .find(|b| acc.slots[b.report].name == under.trim())
+            .map(|b| b.font_px);
+        if let Some(px) = set_at {
+            style.size_max = style.size_max.min(px * ratio / self.view.slot_scale(slot));
+            style.size_min = style.size_min.min(style.size_max);
+        }
+        Ok(())
     }
 
     /// Missing glyphs, words broken inside, text too small to read.
@@ -203,6 +240,10 @@ impl Job<'_> {
         }
     }
 }
+
+/// How large a `data-size-under` slot's text may be, at most, next to the
+/// text it is under, when the template gives no `data-size-ratio`.
+pub const SIZE_RATIO: f32 = 0.7;
 
 /// A wordmark (the organisation's name where its logo would go): centred
 /// both ways unless the slot says otherwise, at most two lines, tight.

@@ -33,6 +33,9 @@ pub const COLUMNS: &[&str] = &[
     "brand",
     "dir",
     "lang",
+    "translation",
+    "translation_lang",
+    "translation_dir",
     "focus",
     "hashtags",
     "tags",
@@ -385,8 +388,10 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
         content.set_field(k, v);
     }
     if let Some(l) = input.text("lang") {
+        let l = parse::lang(&l).map_err(|m| PlanError::new("lang", Problem::Invalid, m))?;
         content.set_field("lang", &l);
     }
+    translation(input, &templates, &mut content)?;
     Ok(Request {
         org,
         content: Arc::new(content),
@@ -396,6 +401,53 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
         id: input.text("id"),
         brand,
     })
+}
+
+/// The translation of the story, with its own language and direction: set
+/// as the `translation`, `translation_lang` and `translation_dir` fields
+/// (the translation slot reads its font choice and paragraph direction from
+/// them, never from the story's `lang` and `dir`). A translation for
+/// templates that have no place for one is refused rather than dropped.
+fn translation(
+    input: &Input,
+    templates: &[Arc<TemplateSet>],
+    content: &mut Content,
+) -> Result<(), PlanError> {
+    let Some(text) = input
+        .text("translation")
+        .filter(|t| !crate::text::clean(t).is_empty())
+    else {
+        return Ok(());
+    };
+    if !templates.iter().any(|t| t.uses_field("translation")) {
+        let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+        let which = match names.as_slice() {
+            [one] => format!("the {one} template has"),
+            more => format!("the {} templates have", more.join(", ")),
+        };
+        return Err(PlanError::new(
+            "translation",
+            Problem::Invalid,
+            format!("{which} no place for a translation; choose story-quote or photo-story, or leave the translation out"),
+        ));
+    }
+    content.set_field("translation", &text);
+    if let Some(l) = input.text("translation_lang") {
+        let l =
+            parse::lang(&l).map_err(|m| PlanError::new("translation_lang", Problem::Invalid, m))?;
+        content.set_field("translation_lang", &l);
+    }
+    if let Some(d) = input.text("translation_dir") {
+        let dir = parse::direction(&d)
+            .map_err(|m| PlanError::new("translation_dir", Problem::Invalid, m))?;
+        let word = match dir {
+            Direction::Ltr => "ltr",
+            Direction::Rtl => "rtl",
+            Direction::Auto => "",
+        };
+        content.set_field("translation_dir", word);
+    }
+    Ok(())
 }
 
 /// The campaign with the request's hashtags and tags, and the hashtag
@@ -556,6 +608,62 @@ mod tests {
         assert!(!r.all_platforms);
     }
 
+    /// The translation keeps its own language and direction: the story's
+    /// `lang` and `dir` never reach it.
+    #[test]
+    fn a_translation_has_its_own_language_and_direction() {
+        let r = planned(&[
+            ("org", "Hub"),
+            ("story", "جئنا إلى بليموث"),
+            ("lang", "ar"),
+            ("dir", "rtl"),
+            ("translation", "  We came to\u{202E} Plymouth  "),
+            ("translation_lang", "en_GB"),
+            ("translation_dir", "LTR"),
+        ])
+        .unwrap();
+        assert_eq!(field(&r, "translation"), "We came to Plymouth");
+        assert_eq!(field(&r, "translation_lang"), "en-GB");
+        assert_eq!(field(&r, "translation_dir"), "ltr");
+        assert_eq!(field(&r, "lang"), "ar");
+        assert_eq!(r.content.direction, Direction::Rtl);
+
+        // Absent, empty or only invisible characters: no translation at all,
+        // and its language alone sets nothing.
+        for t in ["", "   ", "\u{202E}\u{0007}"] {
+            let r = planned(&[
+                ("org", "Hub"),
+                ("story", "Hi"),
+                ("translation", t),
+                ("translation_lang", "ur"),
+            ])
+            .unwrap();
+            assert!(!r.content.fields.contains_key("translation"), "{t:?}");
+            assert!(!r.content.fields.contains_key("translation_lang"), "{t:?}");
+        }
+        // Any template of the request with a place for it is enough.
+        let r = planned(&[
+            ("org", "Hub"),
+            ("story", "Hi"),
+            ("template", "event; photo-story"),
+            ("translation", "Salut"),
+        ])
+        .unwrap();
+        assert_eq!(field(&r, "translation"), "Salut");
+        let e = planned(&[
+            ("org", "Hub"),
+            ("story", "Hi"),
+            ("template", "event, countdown"),
+            ("translation", "Salut"),
+        ])
+        .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("the event, countdown templates have no place"),
+            "{e:?}"
+        );
+    }
+
     #[test]
     fn defaults_fill_what_a_row_leaves_out() {
         let r = planned(&[("org", "Hub"), ("story", "Hi")]).unwrap();
@@ -645,6 +753,44 @@ mod tests {
                 "brand",
                 Problem::Unusable,
                 "nowhere.toml",
+            ),            (
+                &[("org", "Hub"), ("story", "Hi"), ("lang", "Arabic please")],
+                "lang",
+                Problem::Invalid,
+                "'Arabic please' is not a language tag",
+            ),
+            (
+                &[
+                    ("org", "Hub"),
+                    ("story", "Hi"),
+                    ("template", "event"),
+                    ("translation", "Salut"),
+                ],
+                "translation",
+                Problem::Invalid,
+                "the event template has no place for a translation; choose story-quote or photo-story",
+            ),
+            (
+                &[
+                    ("org", "Hub"),
+                    ("story", "Hi"),
+                    ("translation", "Salut"),
+                    ("translation_lang", "fr!"),
+                ],
+                "translation_lang",
+                Problem::Invalid,
+                "'fr!' is not a language tag",
+            ),
+            (
+                &[
+                    ("org", "Hub"),
+                    ("story", "Hi"),
+                    ("translation", "Salut"),
+                    ("translation_dir", "sideways"),
+                ],
+                "translation_dir",
+                Problem::Invalid,
+                "'sideways' is not ltr, rtl or auto",
             ),
         ];
         for (columns, f, problem, message) in cases {

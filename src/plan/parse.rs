@@ -26,6 +26,26 @@ pub fn direction(s: &str) -> Result<Direction, String> {
     }
 }
 
+/// A language tag (BCP 47, such as `ur`, `ar`, `zh-Hant` or `pt-BR`;
+/// `_` is read as `-`): a language of 2 to 8 letters, then subtags of 1 to
+/// 8 letters or digits. Checked for its form only.
+pub fn lang(s: &str) -> Result<String, String> {
+    let tag = s.trim().replace('_', "-");
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    let language = (2..=8).contains(&first.len()) && first.chars().all(|c| c.is_ascii_alphabetic());
+    let rest =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if language && rest {
+        Ok(tag)
+    } else {
+        Err(format!(
+            "'{}' is not a language tag; write one such as ar, ur, uk, ti or zh-Hant",
+            s.trim().chars().take(40).collect::<String>()
+        ))
+    }
+}
+
 /// A list of hashtags (`prefix` `#`) or handles (`@`): each item trimmed,
 /// the prefix added where it is missing, empty items dropped.
 pub fn tags<'a>(items: impl IntoIterator<Item = &'a str>, prefix: char) -> Vec<String> {
@@ -112,6 +132,32 @@ mod tests {
         assert_eq!(direction("ltr"), Ok(Direction::Ltr));
         assert_eq!(direction(" auto "), Ok(Direction::Auto));
         assert_eq!(direction("up"), Err("'up' is not ltr, rtl or auto".into()));
+    }
+
+    #[test]
+    fn language_tags_are_checked_for_their_form() {
+        for (given, tag) in [
+            ("ur", "ur"),
+            (" zh-Hant ", "zh-Hant"),
+            ("pt_BR", "pt-BR"),
+            ("ckb", "ckb"),
+        ] {
+            assert_eq!(lang(given), Ok(tag.to_string()));
+        }
+        for bad in [
+            "a",
+            "Arabic language",
+            "ar-",
+            "ar--EG",
+            "عربي",
+            "en-GB!",
+            "x1",
+        ] {
+            assert!(
+                lang(bad).unwrap_err().contains("is not a language tag"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

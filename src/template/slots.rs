@@ -61,6 +61,8 @@ pub const SLOT_OPTIONS: &[&str] = &[
     "required",
     "wordmark-fill",
     "wordmark-weight",
+    "size-under",
+    "size-ratio",
 ];
 
 /// Most elements a template may have.

@@ -50,6 +50,7 @@
   // gets its name in words.
   const FIELD_TEXT = {
     story: ['Your story', 'In your own words, or a quote from someone you work with (with their permission).'],
+    translation: ['Translation', 'The story in a second language, for example English. It is shown below your story, a little smaller, and goes in the alt text and caption too.'],
     photo: ['Photo', 'Only use a photo when everyone in it has agreed. Location data in the file is removed.'],
     event: ['Name of the event', ''],
     event_date: ['Date', 'As you want it written, for example “Friday 18 December”.'],
@@ -103,6 +104,7 @@
     focus: { x: 0.5, y: 0.4 },
     date: '',
     lang: '',
+    translationLang: '',
     controller: null,
     timer: 0,
     retryTimer: 0,
@@ -189,7 +191,8 @@
       : el('input', { id: f.name, name: f.name, type: 'text', dir: 'auto' });
     control.value = state.values[f.name] || '';
     if (f.required) control.required = true;
-    if (state.lang) control.lang = state.lang;
+    const lang = f.name === 'translation' ? state.translationLang : state.lang;
+    if (lang) control.lang = lang;
     const count = el('p', { class: 'count', id: `${f.name}-count`, 'data-count-for': f.name });
     const block = fieldBlock(f.name, label, control, hint, {
       optional: !f.required,
@@ -253,15 +256,20 @@
     if (y) { y.value = Math.round(state.focus.y * 100); y.setAttribute('aria-valuetext', `${y.value}% from the top`); }
   }
 
-  function languageField() {
-    const select = el('select', { id: 'lang', name: 'lang' });
+  // A language select: `name` is the form field (lang or translation_lang).
+  function languageField(name = 'lang', label = 'Language of your text') {
+    const chosen = name === 'lang' ? state.lang : state.translationLang;
+    const select = el('select', { id: name, name });
     for (const [tag, native, english] of LANGS) {
       const text = english ? `${native} (${english})` : native;
-      select.append(el('option', { value: tag, text, lang: tag && native !== 'English' ? tag : null, selected: tag === state.lang }));
+      select.append(el('option', { value: tag, text, lang: tag && native !== 'English' ? tag : null, selected: tag === chosen }));
     }
-    return fieldBlock('lang', 'Language of your text', select,
-      'Picks the right letter shapes and direction. Arabic, Persian and Urdu run right to left.');
+    return fieldBlock(name, label, select, name === 'lang'
+      ? 'Picks the right letter shapes and direction. Arabic, Persian and Urdu run right to left.'
+      : 'Picks the letter shapes and direction of the translation.');
   }
+
+  const dirOf = (lang) => (lang ? (RTL.has(lang.split('-')[0]) ? 'rtl' : 'ltr') : 'auto');
 
   function dateField() {
     const input = el('input', { id: 'date', name: 'date', type: 'date', value: state.date });
@@ -284,6 +292,7 @@
     const box = $('#kind-fields');
     box.replaceChildren();
     let text = false;
+    let lang = false;
     for (const f of t.fields) {
       if (f.name === 'days' || f.name === 'date') continue;
       if (f.kind === 'image') {
@@ -291,13 +300,19 @@
         box.append(fileField(f.name, label, hint, f.required));
         if (f.name === 'photo') box.lastChild.append(focusPicker());
         showChosen(f.name);
+      } else if (f.name === 'translation') {
+        // The story's language first, then the translation and its own.
+        if (text && !lang) box.append(languageField('lang', 'Language of your story'));
+        lang = lang || text;
+        box.append(textField(f));
+        box.append(languageField('translation_lang', 'Language of the translation'));
       } else {
         box.append(textField(f));
         text = true;
       }
     }
     if (needsDate(t)) box.append(dateField());
-    if (text) box.append(languageField());
+    if (text && !lang) box.append(languageField());
     if (!box.childElementCount) {
       box.append(el('p', { class: 'hint', text: 'This kind needs nothing more than your organisation.' }));
     }
@@ -332,11 +347,13 @@
     return $$('#platforms input:checked:not(:disabled)').map((i) => i.value);
   }
 
+  // Each text box reads in its language's direction: the translation in its
+  // own, every other in the story's.
   function applyLang() {
-    const dir = state.lang ? (RTL.has(state.lang.split('-')[0]) ? 'rtl' : 'ltr') : 'auto';
     for (const c of $$('#kind-fields textarea, #kind-fields input[type=text]')) {
-      c.dir = dir;
-      if (state.lang) c.lang = state.lang; else c.removeAttribute('lang');
+      const lang = c.name === 'translation' ? state.translationLang : state.lang;
+      c.dir = dirOf(lang);
+      if (lang) c.lang = lang; else c.removeAttribute('lang');
     }
   }
 
@@ -393,7 +410,11 @@
     fd.append('hashtags', $('#hashtags').value.trim());
     fd.append('tags', $('#tags').value.trim());
     fd.append('lang', state.lang);
-    fd.append('dir', state.lang ? (RTL.has(state.lang.split('-')[0]) ? 'rtl' : 'ltr') : 'auto');
+    fd.append('dir', dirOf(state.lang));
+    if (t.fields.some((f) => f.name === 'translation')) {
+      fd.append('translation_lang', state.translationLang);
+      fd.append('translation_dir', dirOf(state.translationLang));
+    }
     for (const f of currentFields()) {
       if (f.kind === 'image') {
         if (state.files[f.name]) fd.append(f.name, state.files[f.name], state.files[f.name].name);
@@ -804,8 +825,8 @@
       schedule(300);
       return;
     }
-    if (t.id === 'lang') {
-      state.lang = t.value;
+    if (t.id === 'lang' || t.id === 'translation_lang') {
+      if (t.id === 'lang') state.lang = t.value; else state.translationLang = t.value;
       applyLang();
       schedule(100);
       return;
