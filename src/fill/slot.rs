@@ -136,8 +136,10 @@ impl Job<'_> {
             .min(size_max);
         let line_height = self.opt_num(acc, slot, "line-height")?.unwrap_or(1.25);
         // A mirrored layout's start is its right edge, whatever the
-        // direction of the slot's own text (hashtags stay left to right).
-        let (start, end) = if self.mirrored {
+        // direction of the slot's own text (hashtags stay left to right);
+        // a translation is prose in its own direction and keeps its own
+        // start (English under an Arabic story is ragged right).
+        let (start, end) = if self.mirrored && slot.field != "translation" {
             (Align::Right, Align::Left)
         } else {
             (Align::Start, Align::End)
