@@ -802,3 +802,42 @@ fn rtl_direction_flag_sets_the_paragraph_direction() {
     // Left to right: the digits start the line at the left; right to left they end it.
     assert!(xs[0] < 150.0 && xs[1] > 300.0, "{xs:?}");
 }
+
+/// A template field with no flag of its own is asked for the way it can be
+/// given: `--field NAME=…` or a batch column (not a `--NAME` that does not
+/// exist).
+#[test]
+fn a_missing_template_field_says_how_to_give_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "x",
+            "--template",
+            "event",
+            "--platform",
+            "x-post",
+            "--field",
+            "event=Supper",
+            "--field",
+            "place=Hall",
+        ],
+    );
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("the event template needs event_date: give it with --field event_date=… (the event_date column in a batch)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir
+        .path()
+        .join("out")
+        .join("hub")
+        .join("event-x-post.png")
+        .exists());
+}

@@ -66,6 +66,19 @@ impl Acc {
     }
 }
 
+/// How a user gives `field`: its own flag where `render` has one, else a
+/// `--field` or a batch column (the web form names its fields the same).
+fn how_to_give(field: &str) -> String {
+    match field {
+        "story" | "org" | "translation" => format!("give it with --{field}"),
+        "logo" | "photo" => format!("give an image with --{field}"),
+        f if crate::template::slots::IMAGE_FIELDS.contains(&f) => format!(
+            "postkit takes the images logo and photo only: name the slot photo, or mark it data-required=\"false\""
+        ),
+        f => format!("give it with --field {f}=… (the {f} column in a batch)"),
+    }
+}
+
 pub(super) fn weight_of(s: &str) -> u16 {
     match s.trim() {
         "bold" | "bolder" => 700,
@@ -340,8 +353,10 @@ impl Job<'_> {
                     return Ok(String::new());
                 }
                 Err(Error::MissingField(format!(
-                    "the {} template has a {} slot: give an image with --{}",
-                    self.set.name, slot.field, slot.field
+                    "the {} template has a {} slot: {}",
+                    self.set.name,
+                    slot.field,
+                    how_to_give(&slot.field)
                 )))
             }
             SlotKind::Text => {
@@ -358,8 +373,10 @@ impl Job<'_> {
                         .unwrap_or(slot.field == "story");
                     if required {
                         return Err(Error::MissingField(format!(
-                            "the {} template needs a {}: give it with --{}",
-                            self.set.name, slot.field, slot.field
+                            "the {} template needs {}: {}",
+                            self.set.name,
+                            slot.field,
+                            how_to_give(&slot.field)
                         )));
                     }
                     return Ok(String::new());
