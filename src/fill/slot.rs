@@ -72,9 +72,9 @@ fn how_to_give(field: &str) -> String {
     match field {
         "story" | "org" | "translation" => format!("give it with --{field}"),
         "logo" | "photo" => format!("give an image with --{field}"),
-        f if crate::template::slots::IMAGE_FIELDS.contains(&f) => format!(
-            "postkit takes the images logo and photo only: name the slot photo, or mark it data-required=\"false\""
-        ),
+        f if crate::template::slots::IMAGE_FIELDS.contains(&f) => {
+            "postkit takes the images logo and photo only: name the slot photo, or mark it data-required=\"false\"".to_string()
+        }
         f => format!("give it with --field {f}=… (the {f} column in a batch)"),
     }
 }
