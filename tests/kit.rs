@@ -463,6 +463,17 @@ fn templates_show_lists_slots_and_writes_previews() {
         .unwrap()
         .iter()
         .any(|s| s["name"] == "story" && s["kind"] == "text"));
+    // The story's two places, told apart by when each is shown; the kit
+    // mirrors for right-to-left stories.
+    let shown: Vec<&str> = square["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == "story")
+        .map(|s| s["shown_when"].as_str().unwrap_or("always"))
+        .collect();
+    assert_eq!(shown, ["no translation", "translation"]);
+    assert_eq!(square["mirrored_for_rtl"], true);
     for p in v["previews"].as_array().unwrap() {
         let path = dir.path().join(p["path"].as_str().unwrap());
         assert!(decode(&path).width() > 0);

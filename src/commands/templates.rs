@@ -140,15 +140,22 @@ fn show_template(name: &str, out: &std::path::Path, json: bool) -> u8 {
                 v.platforms.join(", ")
             }
         );
+        if v.mirrored_for_rtl {
+            out!("  mirrored for right-to-left stories");
+        }
         for s in &v.slots {
             out!(
-                "  {:<14} {:<5} at {} {} {}x{}",
+                "  {:<14} {:<5} at {} {} {}x{}{}",
                 s.name,
                 s.kind,
                 s.rect[0],
                 s.rect[1],
                 s.rect[2],
-                s.rect[3]
+                s.rect[3],
+                s.shown_when
+                    .as_ref()
+                    .map(|w| format!("  (with {w})"))
+                    .unwrap_or_default()
             );
         }
         match (path, err) {

@@ -326,6 +326,9 @@ pub struct VariantInfo {
     pub platforms: Vec<String>,
     /// Slots.
     pub slots: Vec<SlotInfo>,
+    /// `true` when a right-to-left story is drawn as the variant's mirror
+    /// image (on presets with an even safe zone).
+    pub mirrored_for_rtl: bool,
 }
 
 /// One slot, for listings.
@@ -339,6 +342,10 @@ pub struct SlotInfo {
     pub rect: [f32; 4],
     /// Options.
     pub options: BTreeMap<String, String>,
+    /// The condition it is shown under (`translation`, `no translation`),
+    /// when it sits in a `data-if` / `data-unless` element.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shown_when: Option<String>,
 }
 
 impl TemplateSet {
@@ -373,12 +380,30 @@ impl TemplateSet {
                             },
                             rect: [s.x, s.y, s.width, s.height],
                             options: s.options.clone(),
+                            shown_when: shown_when(&v.parsed, s),
                         })
                         .collect(),
+                    mirrored_for_rtl: v.parsed.rtl.unwrap_or(self.rtl) == RtlLayout::Mirror,
                 })
                 .collect(),
         }
     }
+}
+
+/// The condition of the innermost conditional element around `slot`.
+fn shown_when(parsed: &Parsed, slot: &Slot) -> Option<String> {
+    parsed
+        .conditionals
+        .iter()
+        .filter(|(r, _, _)| r.start <= slot.range.start && slot.range.end <= r.end)
+        .min_by_key(|(r, _, _)| r.len())
+        .map(|(_, field, when_set)| {
+            if *when_set {
+                field.clone()
+            } else {
+                format!("no {field}")
+            }
+        })
 }
 
 /// Relative hrefs of a template on disk must name files inside its folder
