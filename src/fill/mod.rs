@@ -326,7 +326,7 @@ pub fn fill(
     book: &FontBook,
 ) -> Result<Filled, Error> {
     let variant: &Variant = set.variant_for(platform.width, platform.height);
-    let mirrored = is_set(content, "rtl") && set.mirrors(variant, platform);
+    let mirrored = reads_rtl(variant, content) && set.mirrors(variant, platform);
     let job = Job {
         set,
         platform,
@@ -376,6 +376,26 @@ pub fn fill(
     }
     let svg = splice(&variant.source, edits, &content.fields, &mut acc.missing);
     Ok(acc.finish(svg, platform, &variant.name))
+}
+
+/// Does the card read right to left? As the user said (`--dir`), else as
+/// the first of the user's own texts that this variant shows reads (story,
+/// title, quote, event, name): a supporter badge or a countdown, whose text
+/// is the campaign's, keeps its layout for an organisation whose name is
+/// Arabic.
+fn reads_rtl(variant: &Variant, content: &Content) -> bool {
+    match content.direction {
+        crate::text::Direction::Rtl => return true,
+        crate::text::Direction::Ltr => return false,
+        crate::text::Direction::Auto => {}
+    }
+    ["story", "title", "quote", "event", "name"]
+        .iter()
+        .filter(|f| variant.parsed.slots.iter().any(|s| s.field == **f))
+        .filter_map(|f| content.fields.get(*f))
+        .map(|t| unicode_bidi::get_base_direction(t.as_str()))
+        .find(|d| *d != unicode_bidi::Direction::Mixed)
+        == Some(unicode_bidi::Direction::Rtl)
 }
 
 /// Is `field` set (not empty, not `false`)?
@@ -663,7 +683,7 @@ mod tests {
         for name in crate::template::builtin_names() {
             let set = TemplateSet::load(name).unwrap();
             for platform in platforms.all().iter().filter(|p| set.serves(p)) {
-                let content = |story: &str| {
+                let content = |story: &str, other: &str| {
                     let mut c = Content::story(&campaign, "Hub", story);
                     for f in [
                         "event",
@@ -674,15 +694,29 @@ mod tests {
                         "title",
                         "role",
                     ] {
-                        c.fields.insert(f.into(), "ليلى".into());
+                        c.fields.insert(f.into(), other.into());
                     }
                     c.images.insert("photo".into(), photo.clone());
                     c.set_date(&campaign, time::macros::date!(2026 - 12 - 10));
                     c.detect_direction();
                     c
                 };
-                let ltr = fill(&set, platform, &content("We cook on Fridays."), &book).unwrap();
-                let rtl = fill(&set, platform, &content("نطبخ معًا كل يوم جمعة."), &book).unwrap();
+                let ltr = fill(
+                    &set,
+                    platform,
+                    &content("We cook on Fridays.", "Leila"),
+                    &book,
+                )
+                .unwrap();
+                let mut arabic = content("نطبخ معًا كل يوم جمعة.", "ليلى");
+                if !["story", "event", "name", "title", "quote"]
+                    .iter()
+                    .any(|f| set.uses_field(f))
+                {
+                    // Only campaign text: mirrored when the user says so.
+                    arabic.set_direction(crate::text::Direction::Rtl);
+                }
+                let rtl = fill(&set, platform, &arabic, &book).unwrap();
                 let w = platform.width as f32;
                 let even = platform.safe[1] == platform.safe[3];
                 assert_eq!(
@@ -755,7 +789,11 @@ mod tests {
             .get("x-post")
             .unwrap()
             .clone();
-        let c = Content::story(&campaign, "مركز الترحيب", "");
+        // An Arabic name on an English badge does not mirror it; --dir rtl does.
+        let mut c = Content::story(&campaign, "مركز الترحيب", "");
+        let svg = fill(&badge, &x, &c, &book).unwrap().svg;
+        assert!(!svg.contains("matrix(-1 0 0 1 1640 0)"));
+        c.set_direction(crate::text::Direction::Rtl);
         let svg = fill(&badge, &x, &c, &book).unwrap().svg;
         let label = svg.find(">We support<").expect("the badge's label");
         let tag = &svg[svg[..label].rfind("<text").unwrap()..label];
