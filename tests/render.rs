@@ -809,24 +809,8 @@ fn rtl_direction_flag_sets_the_paragraph_direction() {
 #[test]
 fn a_missing_template_field_says_how_to_give_it() {
     let dir = tempfile::tempdir().unwrap();
-    let r = postkit(
-        dir.path(),
-        &[
-            "render",
-            "--org",
-            "Hub",
-            "--story",
-            "x",
-            "--template",
-            "event",
-            "--platform",
-            "x-post",
-            "--field",
-            "event=Supper",
-            "--field",
-            "place=Hall",
-        ],
-    );
+    let args = "render --org Hub --story x --template event --platform x-post --field event=Supper --field place=Hall";
+    let r = postkit(dir.path(), &args.split(' ').collect::<Vec<_>>());
     assert_ne!(r.code, 0);
     assert!(
         r.stderr
