@@ -437,6 +437,21 @@ fn check_passes_the_built_in_kit_and_names_problems_in_a_bad_template() {
     );
     let r = postkit(dir.path(), &["check", "nope"]);
     assert_eq!(r.code, 2);
+
+    // A mirrored template whose label takes its anchor from a class rule:
+    // the mirror cannot swap it, and check says where.
+    let t = dir.path().join("mirrored");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(
+        t.join("square.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1080 1080" data-rtl="mirror"><style>.label { text-anchor: start }</style>
+<text class="label" x="135" y="120" font-size="40">We support</text>
+<rect data-slot="story" x="135" y="290" width="810" height="490"/></svg>"##,
+    )
+    .unwrap();
+    let r = postkit(dir.path(), &["check", t.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("mirrored/square.svg: the <text> at line 2, column 1 may take its text-anchor from a style sheet, which the mirrored (right-to-left) layout cannot swap: set text-anchor on the <text> itself"), "{}", r.stdout);
 }
 
 #[test]

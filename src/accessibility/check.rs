@@ -92,6 +92,15 @@ pub fn check(
             .collect();
         out.extend(font_findings(variant, &file, engine));
         out.extend(template_font_findings(variant, &file, engine));
+        if variant.parsed.rtl.unwrap_or(set.rtl) == crate::template::RtlLayout::Mirror {
+            out.extend(variant.parsed.mirror.sheet_anchored.iter().map(|at| Finding {
+                variant: file.clone(),
+                slot: None,
+                message: format!(
+                    "the <text> at {at} may take its text-anchor from a style sheet, which the mirrored (right-to-left) layout cannot swap: set text-anchor on the <text> itself"
+                ),
+            }));
+        }
         out.extend(variant.parsed.flowed.iter().map(|at| Finding {
             variant: file.clone(),
             slot: None,

@@ -57,6 +57,9 @@ pub struct MirrorPlan {
     /// mirrored place directly; otherwise its own content is unflipped
     /// inside its wrapped group.
     pub direct: Vec<bool>,
+    /// Where a static `<text>` takes its `text-anchor` from a style sheet
+    /// (which the mirror cannot swap): line and column of each.
+    pub sheet_anchored: Vec<String>,
 }
 
 /// A quotation mark a template draws as text.
@@ -154,6 +157,17 @@ pub fn plan(
     for node in top_level(doc.root_element(), &is_slot) {
         plan.wrap.push(node.range());
         inside(doc, node, &mut plan)?;
+    }
+    let sheets_anchor = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("style"))
+        .any(|n| n.text().is_some_and(|t| t.contains("text-anchor")));
+    if sheets_anchor {
+        plan.sheet_anchored = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text") && !anchored(n) && mirror_mode(n).is_none())
+            .map(|n| super::slots::position(doc, n.range().start))
+            .collect();
     }
     // The wrapped ranges are disjoint and in document order.
     plan.direct = slot_ranges
@@ -603,6 +617,16 @@ mod tests {
             out,
             r#"<svg xmlns="http://www.w3.org/2000/svg"><g M><g transform="matrix(-1 0 0 1 316 0)" data-mirror="move"><circle cx="158" cy="660" r="20"/><rect x="156" y="648" width="4" height="13"/><path d="M150 0 L170 0"/></g></g></svg>"#
         );
+    }
+
+    #[test]
+    fn text_anchored_by_a_style_sheet_is_pointed_out() {
+        let src = "<svg xmlns=\"http://www.w3.org/2000/svg\"><style>.r { text-anchor: end }</style>\n<text class=\"r\" x=\"9\">a</text><text text-anchor=\"end\">b</text></svg>";
+        let (p, _) = plan_of(src);
+        assert_eq!(p.sheet_anchored, ["line 2, column 1"]);
+        let (p, _) =
+            plan_of(r#"<svg xmlns="http://www.w3.org/2000/svg"><text x="9">a</text></svg>"#);
+        assert!(p.sheet_anchored.is_empty());
     }
 
     #[test]
