@@ -169,6 +169,19 @@ fn golden_rtl_landscape_mirrors_the_layout() {
     );
 }
 
+/// Each (name, org, story) on story-quote at instagram-square.
+fn square_cases(cases: &[(&str, &str, &str)]) {
+    for (name, org, story) in cases {
+        render_case(
+            &format!("story-quote-{name}"),
+            org,
+            story,
+            &["instagram-square"],
+            &[],
+        );
+    }
+}
+
 #[test]
 fn golden_languages() {
     let cases = [
@@ -179,15 +192,7 @@ fn golden_languages() {
         ("chinese", "曼彻斯特华人社区中心", "我们刚到曼彻斯特的时候，一个人也不认识。现在，每个星期六我们都在社区中心教孩子们写书法，邻居们也来学习。"),
         ("emoji", "Football Friends", "Our Saturday team 🏟️⚽ has players from 11 countries 🇸🇾🇺🇦🇪🇷🇵🇰🇸🇴 and the loudest fans in town 👏🏽👨‍👩‍👧‍👦❤️!"),
     ];
-    for (name, org, story) in cases {
-        render_case(
-            &format!("story-quote-{name}"),
-            org,
-            story,
-            &["instagram-square"],
-            &[],
-        );
-    }
+    square_cases(&cases);
 }
 
 /// Issue 18: scripts added with their fonts, Thai broken between words (a
@@ -201,15 +206,7 @@ fn golden_issue_18_scripts() {
         ("thai", "Thai Community Leeds", "เมื่อเรามาถึงลีดส์เราไม่รู้จักใครเลยอาสาสมัครที่ศูนย์ชุมชนช่วยเราหาบ้านและโรงเรียนให้ลูกๆ ตอนนี้สถานที่แห่งนี้กลายเป็นบ้านของเราและเราสอนทำอาหารไทยทุกวันเสาร์"),
         ("urdu-nastaliq", "برمنگھم ویلکم سینٹر", "جب ہم برمنگھم آئے تو ہم کسی کو نہیں جانتے تھے۔ پڑوسیوں نے ہمیں کھانے پر بلایا اور بچوں کے اسکول میں مدد کی۔ اب ہم مل کر عید مناتے ہیں۔ #ItTakesACommunity"),
     ];
-    for (name, org, story) in cases {
-        render_case(
-            &format!("story-quote-{name}"),
-            org,
-            story,
-            &["instagram-square"],
-            &[],
-        );
-    }
+    square_cases(&cases);
 }
 
 /// Issue 18: a bilingual card, an Arabic story with its English

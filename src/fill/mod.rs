@@ -389,13 +389,10 @@ fn reads_rtl(variant: &Variant, content: &Content) -> bool {
         crate::text::Direction::Ltr => return false,
         crate::text::Direction::Auto => {}
     }
-    ["story", "title", "quote", "event", "name"]
-        .iter()
-        .filter(|f| variant.parsed.slots.iter().any(|s| s.field == **f))
-        .filter_map(|f| content.fields.get(*f))
-        .map(|t| unicode_bidi::get_base_direction(t.as_str()))
-        .find(|d| *d != unicode_bidi::Direction::Mixed)
-        == Some(unicode_bidi::Direction::Rtl)
+    let shown = crate::inputs::content::USER_TEXTS
+        .into_iter()
+        .filter(|f| variant.parsed.slots.iter().any(|s| s.field == *f));
+    content.first_rtl(shown) == Some(true)
 }
 
 /// Is `field` set (not empty, not `false`)?
@@ -471,7 +468,7 @@ fn quote_edits(job: &Job, variant: &Variant) -> Vec<Edit> {
         return Vec::new();
     }
     let content = job.content;
-    let text = ["story", "quote", "title", "event", "name"]
+    let text = crate::inputs::content::USER_TEXTS
         .iter()
         .filter_map(|k| content.fields.get(*k))
         .find(|t| t.chars().any(char::is_alphabetic))

@@ -9,6 +9,10 @@ use crate::inputs::campaign::Campaign;
 use crate::inputs::images::ImageInput;
 use crate::text::{self, Direction};
 
+/// The user's own texts that decide a card's direction and language, in
+/// the order they are consulted.
+pub const USER_TEXTS: [&str; 5] = ["story", "title", "quote", "event", "name"];
+
 /// What goes into a template: text fields and images.
 #[derive(Clone, Debug, Default)]
 pub struct Content {
@@ -56,14 +60,20 @@ impl Content {
         if self.direction != Direction::Auto {
             return;
         }
-        let first = ["story", "title", "quote", "event", "name", "org"]
-            .iter()
-            .filter_map(|k| self.fields.get(*k))
-            .map(|t| unicode_bidi::get_base_direction(t.as_str()))
-            .find(|d| *d != unicode_bidi::Direction::Mixed);
-        let rtl = first == Some(unicode_bidi::Direction::Rtl);
+        let rtl = self.first_rtl(USER_TEXTS.iter().chain(&["org"]).copied()) == Some(true);
         self.fields
             .insert("rtl".into(), if rtl { "true" } else { "" }.into());
+    }
+
+    /// Whether the first of `fields` with a strong character reads right
+    /// to left; None when none has one.
+    pub fn first_rtl<'a>(&self, fields: impl IntoIterator<Item = &'a str>) -> Option<bool> {
+        fields
+            .into_iter()
+            .filter_map(|k| self.fields.get(k))
+            .map(|t| unicode_bidi::get_base_direction(t.as_str()))
+            .find(|d| *d != unicode_bidi::Direction::Mixed)
+            .map(|d| d == unicode_bidi::Direction::Rtl)
     }
 }
 
