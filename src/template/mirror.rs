@@ -630,6 +630,49 @@ mod tests {
     }
 
     #[test]
+    fn a_move_that_cannot_be_measured_says_why() {
+        let err = |body: &str| {
+            let src = format!(r#"<svg xmlns="http://www.w3.org/2000/svg">{body}</svg>"#);
+            let doc = roxmltree::Document::parse(&src).unwrap();
+            plan(&doc, 0.0, 100.0, &[]).unwrap_err()
+        };
+        assert_eq!(
+            err(r#"<g data-mirror="move"><rect width="5" height="5" transform="scale(2)"/></g>"#),
+            "data-mirror=\"move\" on <g> at line 1, column 41: a shape inside it has its own transform; put the transform on the element itself"
+        );
+        assert_eq!(
+            err(r#"<text data-mirror="move">a</text>"#),
+            "data-mirror=\"move\" on <text> at line 1, column 41: text moves unflipped by itself; leave the attribute off"
+        );
+        assert_eq!(
+            err(r#"<g data-mirror="move"><g/></g>"#),
+            "data-mirror=\"move\" on <g> at line 1, column 41: it draws no shape postkit can measure"
+        );
+        assert!(
+            err(r#"<path data-mirror="move" d="M 0 0 L"/>"#).starts_with(
+                "data-mirror=\"move\" on <path> at line 1, column 41: a path's d is not valid ("
+            )
+        );
+    }
+
+    #[test]
+    fn a_bad_rtl_layout_on_the_root_is_refused() {
+        let e = crate::template::TemplateSet::from_files(
+            "t",
+            &[(
+                "square.svg".into(),
+                r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" data-rtl="flip"><rect data-slot="story" width="5" height="5"/></svg>"#.into(),
+            )],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "template t/square.svg: data-rtl=\"flip\" on the <svg> element: use mirror (the layout is mirrored for right-to-left stories) or keep"
+        );
+    }
+
+    #[test]
     fn an_unknown_mirror_mode_is_refused() {
         let src = r#"<svg xmlns="http://www.w3.org/2000/svg"><rect data-mirror="yes"/></svg>"#;
         let doc = roxmltree::Document::parse(src).unwrap();
