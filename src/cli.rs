@@ -291,8 +291,8 @@ pub struct Common {
     /// Template: a built-in name, or a template folder or .svg file (repeatable).
     #[arg(long, value_name = "NAME|PATH")]
     pub template: Vec<String>,
-    /// Platform preset (repeatable or comma-separated), or 'all'. Default:
-    /// the campaign's set.
+    /// Platform preset (repeatable or comma-separated), 'all' (every still)
+    /// or 'video' (every clip). Default: the campaign's set.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub platform: Vec<String>,
     /// Platform presets from a TOML file instead of the embedded ones.
@@ -328,6 +328,15 @@ pub struct Common {
     /// contrast below WCAG AA) errors for that asset.
     #[arg(long)]
     pub strict: bool,
+    /// A clip's length in seconds (video presets: instagram-reel, tiktok,
+    /// …); default: as long as its text takes to read, within what the
+    /// platform takes.
+    #[arg(long, value_name = "SECS", value_parser = parse::duration)]
+    pub duration: Option<f32>,
+    /// A clip's audio: silent (a silent AAC track, so that Instagram lets
+    /// you add music) or none.
+    #[arg(long, value_name = "silent|none", default_value = "silent", value_parser = parse::audio)]
+    pub audio: bool,
     /// Print a JSON report on stdout.
     #[arg(long)]
     pub json: bool,
@@ -354,6 +363,8 @@ impl Common {
             svg: self.emit_svg,
             thumbnail: false,
             preview: None,
+            duration: self.duration,
+            no_audio: !self.audio,
         }
     }
 

@@ -41,6 +41,8 @@ pub enum Kind {
     EmptyField,
     /// Part of the template is not drawn (Inkscape flowed text).
     NotDrawn,
+    /// A clip shows its text faster than most people read.
+    FastText,
 }
 
 impl Kind {

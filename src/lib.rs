@@ -58,6 +58,8 @@ pub mod raster;
 
 pub mod accessibility;
 
+pub mod motion;
+
 pub mod output;
 
 pub mod report;

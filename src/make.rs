@@ -42,6 +42,11 @@ pub struct MakeOptions {
     /// Make a preview (PNG) whose longest side is at most this many px,
     /// from the full-size pixels: the layout is exactly the asset's.
     pub preview: Option<u32>,
+    /// A clip's length, seconds (`--duration`); None: as long as its text
+    /// takes to read.
+    pub duration: Option<f32>,
+    /// Leave a clip's silent audio track out (`--audio none`).
+    pub no_audio: bool,
 }
 
 /// A stop signal for a long piece of work, checked between assets: a server
@@ -97,7 +102,27 @@ pub struct Made {
     pub thumbnail: Option<Thumbnail>,
     /// A smaller PNG of the asset, when asked for.
     pub preview: Option<Vec<u8>>,
+    /// For a clip: what it is, and its cover (the still card, as JPEG).
+    pub clip: Option<MadeClip>,
 }
+
+/// What a clip is, beside its bytes.
+#[derive(Clone, Debug)]
+pub struct MadeClip {
+    /// Length, seconds.
+    pub duration: f32,
+    /// Frames a second.
+    pub fps: u32,
+    /// Frames in all.
+    pub frames: u32,
+    /// Whether it carries a silent audio track.
+    pub audio: bool,
+    /// The still card, as JPEG: the clip's cover (a Reel's, say).
+    pub cover: Vec<u8>,
+}
+
+/// File name suffix of a clip's cover: `card.mp4.cover.jpg`.
+pub const COVER: &str = "cover.jpg";
 
 impl Made {
     /// The asset's report, for `org`, as written at `path`.
@@ -116,6 +141,13 @@ impl Made {
             diagnostics: self.diagnostics.clone(),
             alt: self.alt.clone(),
             caption: self.caption.clone(),
+            clip: self.clip.as_ref().map(|c| crate::report::ClipReport {
+                duration: c.duration,
+                fps: c.fps,
+                frames: c.frames,
+                audio: c.audio,
+                cover: output::sidecar(path, COVER).display().to_string(),
+            }),
         }
     }
 
@@ -133,6 +165,9 @@ impl Made {
         )?;
         if let Some(svg) = &self.svg {
             write(&path.with_extension("svg"), svg.as_bytes())?;
+        }
+        if let Some(clip) = &self.clip {
+            write(&output::sidecar(&path, COVER), &clip.cover)?;
         }
         Ok(self.report(dest.org, &path))
     }
@@ -186,7 +221,23 @@ pub fn make_asset(
         ));
     }
     let format = opts.format.for_platform(&platform.format);
-    let (bytes, over_cap) = output::encode(&pixmap, format, opts.png_level, platform.max_bytes);
+    let mut clip = None;
+    let (bytes, over_cap) = match platform.video {
+        Some(video) => {
+            let (bytes, made, notes) = make_clip(
+                engine, set, platform, &video, content, opts, &filled, &pixmap,
+            )
+            .map_err(|(message, class, field)| fail(message, class, field))?;
+            clip = Some(made);
+            let mut notes = notes;
+            notes.extend(output::over_cap("MP4", bytes.len(), platform.max_bytes));
+            (bytes, notes)
+        }
+        None => {
+            let (bytes, over) = output::encode(&pixmap, format, opts.png_level, platform.max_bytes);
+            (bytes, over.into_iter().collect())
+        }
+    };
     let thumbnail = opts
         .thumbnail
         .then(|| Thumbnail::of_pixmap(&pixmap))
@@ -199,6 +250,10 @@ pub fn make_asset(
     let mut diagnostics = filled.warnings;
     diagnostics.extend(over_cap);
     diagnostics.extend(content.notes.iter().cloned());
+    let alt = match &clip {
+        Some(c) => caption::clip_alt_text(set, content, platform, c.duration),
+        None => caption::alt_text(set, content, platform),
+    };
     Ok(Made {
         template: set.name.clone(),
         platform: platform.name.clone(),
@@ -207,14 +262,115 @@ pub fn make_asset(
         height: filled.height,
         format,
         bytes,
-        alt: caption::alt_text(set, content, platform),
+        alt,
         caption: caption::caption(content, platform),
         slots: filled.slots,
         diagnostics,
         svg: opts.svg.then_some(filled.svg),
         thumbnail,
         preview,
+        clip,
     })
+}
+
+/// Why a clip failed: message, class, field.
+type ClipFailure = (String, ErrorClass, Option<String>);
+
+/// A clip of the card: planned from its layers, composed frame by frame
+/// and encoded, each frame handed to the encoder as it is made (memory
+/// stays flat however long the clip). The still (`pixmap`) is its last
+/// frames and its cover.
+#[allow(clippy::too_many_arguments)]
+fn make_clip(
+    engine: &Engine,
+    set: &TemplateSet,
+    platform: &Platform,
+    video: &crate::inputs::platform::Video,
+    content: &Content,
+    opts: &MakeOptions,
+    filled: &crate::fill::Filled,
+    pixmap: &resvg::tiny_skia::Pixmap,
+) -> Result<(Vec<u8>, MadeClip, Vec<Diagnostic>), ClipFailure> {
+    use crate::motion::{self, ClipOptions, MotionError};
+    let asked = ClipOptions {
+        duration: opts.duration,
+    };
+    let planned = engine
+        .with_options(set, |o| {
+            let src = motion::Source {
+                set,
+                platform,
+                content,
+                book: engine.fonts(),
+                opts: o,
+            };
+            motion::plan(&src, filled, video, &asked)
+        })
+        .map_err(|e| {
+            let (class, field) = match &e {
+                MotionError::Duration { .. } => (ErrorClass::BadInput, Some("duration")),
+                MotionError::TooLong { .. } => (ErrorClass::CannotRender, Some("story")),
+                MotionError::Render(_) => (ErrorClass::CannotRender, None),
+            };
+            (e.to_string(), class, field.map(str::to_string))
+        })?;
+    let bytes = encode_clip(&planned, pixmap, content, !opts.no_audio)?;
+    let (cover, _) = output::encode(pixmap, Format::Jpeg, opts.png_level, None);
+    let made = MadeClip {
+        duration: planned.seconds(),
+        fps: planned.fps,
+        frames: planned.frames,
+        audio: !opts.no_audio,
+        cover,
+    };
+    Ok((bytes, made, planned.diagnostics))
+}
+
+#[cfg(feature = "video")]
+fn encode_clip(
+    planned: &crate::motion::Clip,
+    still: &resvg::tiny_skia::Pixmap,
+    content: &Content,
+    audio: bool,
+) -> Result<Vec<u8>, ClipFailure> {
+    use crate::motion::Frame;
+    use crate::output::clip::{Audio, ClipEncoder, ClipSpec};
+    let internal = |e: crate::output::clip::ClipError| {
+        (
+            format!("the clip could not be encoded (please report it): {e}"),
+            ErrorClass::Internal,
+            None,
+        )
+    };
+    let spec = ClipSpec {
+        width: planned.width,
+        height: planned.height,
+        fps: planned.fps,
+        audio: if audio { Audio::Silent } else { Audio::None },
+    };
+    let mut encoder = ClipEncoder::new(&spec).map_err(internal)?;
+    let focus = content.focus.unwrap_or((0.5, 0.5));
+    planned
+        .frames(still, focus, &mut |f| match f {
+            Frame::New(p) => encoder.push(p),
+            Frame::Same(n) => encoder.repeat_last(n),
+        })
+        .map_err(internal)?;
+    encoder.finish().map_err(internal)
+}
+
+#[cfg(not(feature = "video"))]
+fn encode_clip(
+    _: &crate::motion::Clip,
+    _: &resvg::tiny_skia::Pixmap,
+    _: &Content,
+    _: bool,
+) -> Result<Vec<u8>, ClipFailure> {
+    Err((
+        "this postkit was built without video (cargo feature `video`): it cannot make clips; use a build with it, or a still preset".into(),
+        ErrorClass::CannotRender,
+        Some("platform".into()),
+    ))
 }
 
 /// Debug builds only (a release build has no such hook, so no server can
@@ -279,7 +435,17 @@ pub fn make_each<R: Send>(
                 return None;
             }
             let (set, platform) = (&request.templates[ti], &request.platforms[pi]);
-            let made = make_asset(engine, set, platform, &request.content, opts);
+            let made = if platform.is_video() {
+                // A clip's length and audio are the request's own.
+                let opts = MakeOptions {
+                    duration: request.duration.or(opts.duration),
+                    no_audio: !request.audio || opts.no_audio,
+                    ..opts.clone()
+                };
+                make_asset(engine, set, platform, &request.content, &opts)
+            } else {
+                make_asset(engine, set, platform, &request.content, opts)
+            };
             Some(made.and_then(then).map_err(|e| ErrorReport {
                 org: Some(request.org.clone()),
                 ..e
@@ -340,6 +506,7 @@ impl Engine {
             svg: Some(filled.svg),
             thumbnail: None,
             preview: None,
+            clip: None,
         })
     }
 }

@@ -14,6 +14,7 @@ const STAGES: &[&[&str]] = &[
     &["fill"],
     &["raster"],
     &["accessibility"],
+    &["motion"],
     &["output"],
     &["report"],
     &["plan"],

@@ -57,6 +57,24 @@ pub fn shorten(s: &str, limit: usize) -> String {
     format!("{body}…")
 }
 
+/// The alt text of a clip: says it is a video and how long, then what the
+/// card shows, within the platform's limit.
+pub fn clip_alt_text(
+    set: &TemplateSet,
+    content: &Content,
+    platform: &Platform,
+    seconds: f32,
+) -> String {
+    let head = format!("Video, {} seconds: ", seconds.round().max(1.0));
+    let mut room = platform.clone();
+    room.alt_chars = Some(
+        (platform.alt_chars.unwrap_or(1000) as usize)
+            .saturating_sub(graphemes(&head))
+            .max(1) as u32,
+    );
+    format!("{head}{}", alt_text(set, content, &room))
+}
+
 /// Alt text for an asset: the template's pattern filled with the content,
 /// within the platform's alt-text limit (the longest field, usually the
 /// story, is shortened first so the sentence around it survives), never empty.

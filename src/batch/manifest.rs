@@ -162,6 +162,7 @@ mod tests {
             diagnostics: Vec::new(),
             alt: "alt".into(),
             caption: "caption".into(),
+            clip: None,
         }
     }
 

@@ -22,12 +22,22 @@ pub fn platforms(args: ListArgs) -> u8 {
     );
     for p in presets.all() {
         let safe = format!("{} {} {} {}", p.safe[0], p.safe[1], p.safe[2], p.safe[3]);
+        let clip = p
+            .video
+            .map(|v| {
+                format!(
+                    " [mp4, {} fps, {}-{} s]",
+                    v.fps, v.min_seconds, v.max_seconds
+                )
+            })
+            .unwrap_or_default();
         out!(
-            "{:<22} {:>11}  {:<22} {}{}",
+            "{:<22} {:>11}  {:<22} {}{}{}",
             p.name,
             format!("{}x{}", p.width, p.height),
             safe,
             p.label,
+            clip,
             if p.default { " (default)" } else { "" }
         );
     }

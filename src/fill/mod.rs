@@ -103,6 +103,35 @@ pub struct Filled {
     pub warnings: Vec<Diagnostic>,
     /// Variant used.
     pub variant: String,
+    /// The layout is mirrored (a right-to-left story).
+    pub mirrored: bool,
+    /// For a clip (a video preset): what moves, in drawing order, each
+    /// wrapped in a group of its own (see [`MotionActor`]). Empty for a
+    /// still.
+    pub actors: Vec<MotionActor>,
+}
+
+/// One actor of a clip, as filled: its group in the SVG and what the
+/// template says of its motion.
+#[derive(Clone, Debug)]
+pub struct MotionActor {
+    /// Id of its group (`postkit-motion-N`). The parts of a staggered
+    /// group are `postkit-motion-N-part-M`; a text slot's lines are the
+    /// groups inside it whose id ends `-line-M`.
+    pub id: String,
+    /// Art, a label or a slot.
+    pub role: crate::template::motion::Role,
+    /// The slot's field and kind, for a slot.
+    pub slot: Option<(String, crate::template::SlotKind)>,
+    /// The template's motion attributes.
+    pub motion: crate::template::motion::Motion,
+    /// Where the element is in the template, for messages.
+    pub at: String,
+}
+
+/// Id of the group around actor `k` of a clip.
+pub fn actor_id(k: usize) -> String {
+    format!("postkit-motion-{k}")
 }
 
 /// Replaces `{{name}}` in `src` with `value(name)` in one pass: substituted
@@ -350,6 +379,11 @@ pub fn fill(
     // Conditional elements whose condition fails are dropped, with any slot
     // inside them.
     let dropped = dropped_ranges(variant, content);
+    let actors = if platform.is_video() {
+        motion_edits(variant, &dropped, &mut edits)
+    } else {
+        Vec::new()
+    };
     let inside = |r: &std::ops::Range<usize>| {
         dropped
             .iter()
@@ -375,7 +409,55 @@ pub fn fill(
         edits.push((slot.range.start, slot.range.end, markup));
     }
     let svg = splice(&variant.source, edits, &content.fields, &mut acc.missing);
-    Ok(acc.finish(svg, platform, &variant.name))
+    let mut filled = acc.finish(svg, platform, &variant.name);
+    filled.mirrored = mirrored;
+    filled.actors = actors;
+    Ok(filled)
+}
+
+/// A clip's edits: each actor the content shows wrapped in a group of its
+/// own (and each part of a staggered group in one), so that the motion
+/// stage finds it in the parsed tree. The groups draw nothing themselves:
+/// the still is the same pixels.
+fn motion_edits(
+    variant: &Variant,
+    dropped: &[std::ops::Range<usize>],
+    edits: &mut Vec<Edit>,
+) -> Vec<MotionActor> {
+    let shown =
+        |r: &std::ops::Range<usize>| !dropped.iter().any(|d| d.start <= r.start && r.end <= d.end);
+    let open = |id: String| format!("<g id=\"{id}\" style=\"{}\">", own_style(None));
+    let mut out = Vec::new();
+    for a in variant
+        .parsed
+        .motion
+        .actors
+        .iter()
+        .filter(|a| shown(&a.range))
+    {
+        let id = actor_id(out.len());
+        edits.push((a.range.start, a.range.start, open(id.clone())));
+        for (m, part) in a.parts.iter().enumerate() {
+            edits.push((part.start, part.start, open(format!("{id}-part-{m}"))));
+            edits.push((part.end, part.end, "</g>".into()));
+        }
+        edits.push((a.range.end, a.range.end, "</g>".into()));
+        let slot = match a.role {
+            crate::template::motion::Role::Slot(i) => {
+                let s = &variant.parsed.slots[i];
+                Some((s.field.clone(), s.kind))
+            }
+            _ => None,
+        };
+        out.push(MotionActor {
+            id,
+            role: a.role,
+            slot,
+            motion: a.motion,
+            at: a.at.clone(),
+        });
+    }
+    out
 }
 
 /// Does the card read right to left? As the user said (`--dir`), else as

@@ -62,6 +62,8 @@ impl Acc {
             logo: self.logo,
             warnings: self.warnings,
             variant: variant.to_string(),
+            mirrored: false,
+            actors: Vec::new(),
         }
     }
 }

@@ -186,7 +186,17 @@ impl Job<'_> {
         }
         self.group_open(&mut out, idx, slot);
         let size = fmt(block.font_size);
-        for line in &block.lines {
+        // A clip shows a text's lines one by one: each in a group of its own.
+        let lines = self.platform.is_video();
+        for (n, line) in block.lines.iter().enumerate() {
+            if lines {
+                let _ = write!(
+                    out,
+                    "<g id=\"{}-line-{n}\" style=\"{}\">",
+                    group_id(idx, slot),
+                    super::own_style(None)
+                );
+            }
             for run in &line.runs {
                 let face = self.book.face(run.face);
                 let _ = write!(
@@ -201,6 +211,9 @@ impl Job<'_> {
                     own_text_style(&face.family, face.weight, face.italic, &size, fill),
                     escape(&run.text)
                 );
+            }
+            if lines {
+                out.push_str("</g>");
             }
         }
         out.push_str("</g>");

@@ -10,6 +10,9 @@ const EMBEDDED: &str = include_str!("../../templates/platforms.toml");
 /// Largest canvas postkit renders (width × height).
 pub const MAX_PIXELS: u64 = 8192 * 8192;
 
+/// Longest clip postkit makes, seconds.
+pub const MAX_CLIP_SECONDS: f32 = 900.0;
+
 /// Largest side of a preset, px (so no canvas passes the renderer's
 /// [`MAX_PIXELS`]).
 pub const MAX_SIDE: u32 = 8192;
@@ -48,6 +51,29 @@ pub struct Platform {
     /// Part of the default set.
     #[serde(default)]
     pub default: bool,
+    /// A video preset (`format = "mp4"`): its frame rate and the shortest
+    /// and longest clip the platform takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<Video>,
+}
+
+/// What a platform takes of a clip.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Video {
+    /// Frames a second (constant).
+    pub fps: u32,
+    /// Shortest clip, seconds.
+    pub min_seconds: f32,
+    /// Longest clip, seconds.
+    pub max_seconds: f32,
+}
+
+impl Platform {
+    /// True for a video preset.
+    pub fn is_video(&self) -> bool {
+        self.video.is_some()
+    }
 }
 
 impl Platform {
@@ -66,6 +92,7 @@ impl Platform {
             hashtag_cap: None,
             alt_chars: None,
             default: false,
+            video: None,
         }
     }
 }
@@ -113,9 +140,9 @@ impl Platforms {
         };
         for (i, p) in f.platform.iter().enumerate() {
             let name = p.name.trim();
-            if name.is_empty() || name == "all" || name.contains(',') {
+            if name.is_empty() || name == "all" || name == "video" || name.contains(',') {
                 return Err(err(format!(
-                    "{}platform name \"{}\" cannot be used (it is empty, 'all' or has a comma); give each preset a name such as instagram-square",
+                    "{}platform name \"{}\" cannot be used (it is empty, 'all', 'video' or has a comma); give each preset a name such as instagram-square",
                     at(i, "name"),
                     p.name
                 )));
@@ -137,12 +164,51 @@ impl Platforms {
                     )));
                 }
             }
-            if !matches!(p.format.trim(), "png" | "jpeg" | "jpg" | "webp") {
-                return Err(err(format!(
-                    "{}platform {name}: format = \"{}\" is not a format postkit writes; use png, jpeg or webp",
-                    at(i, "format"),
-                    p.format
-                )));
+            match (p.format.trim(), &p.video) {
+                ("png" | "jpeg" | "jpg" | "webp", None) | ("mp4", Some(_)) => {}
+                ("mp4", None) => {
+                    return Err(err(format!(
+                        "{}platform {name}: format = \"mp4\" needs a video table, for example video = {{ fps = 30, min_seconds = 3, max_seconds = 90 }}",
+                        at(i, "format")
+                    )))
+                }
+                (f, Some(_)) if matches!(f, "png" | "jpeg" | "jpg" | "webp") => {
+                    return Err(err(format!(
+                        "{}platform {name}: a preset with a video table is a clip: give it format = \"mp4\"",
+                        at(i, "format")
+                    )))
+                }
+                _ => {
+                    return Err(err(format!(
+                        "{}platform {name}: format = \"{}\" is not a format postkit writes; use png, jpeg, webp or (with a video table) mp4",
+                        at(i, "format"),
+                        p.format
+                    )))
+                }
+            }
+            if let Some(v) = &p.video {
+                let ok_range = v.min_seconds > 0.0
+                    && v.min_seconds.is_finite()
+                    && v.max_seconds.is_finite()
+                    && v.min_seconds <= v.max_seconds
+                    && v.max_seconds <= MAX_CLIP_SECONDS;
+                if !(1..=60).contains(&v.fps) || !ok_range {
+                    return Err(err(format!(
+                        "{}platform {name}: video = {{ fps = {}, min_seconds = {}, max_seconds = {} }} is not a clip postkit makes; fps must be 1 to 60 and 0 < min_seconds <= max_seconds <= {MAX_CLIP_SECONDS}",
+                        at(i, "video"),
+                        v.fps,
+                        v.min_seconds,
+                        v.max_seconds
+                    )));
+                }
+                if p.width % 2 == 1 || p.height % 2 == 1 {
+                    return Err(err(format!(
+                        "{}platform {name} is {}x{}; a clip's sides must be even (H.264 with 4:2:0 colour)",
+                        at(i, "width"),
+                        p.width,
+                        p.height
+                    )));
+                }
             }
             let [t, r, b, l] = p.safe;
             if t.saturating_add(b) >= p.height || l.saturating_add(r) >= p.width {
@@ -202,21 +268,32 @@ impl Platforms {
         self.list.iter().find(|p| p.name == name)
     }
 
-    /// Presets by name (`all` for every one); unknown names are an error that
-    /// lists the valid ones.
+    /// Presets by name (`all` for every still, `video` for every clip);
+    /// unknown names are an error that lists the valid ones.
     pub fn select(&self, names: &[String]) -> Result<Vec<Platform>, Error> {
-        if names.iter().any(|n| n == "all") {
-            return Ok(self.list.clone());
-        }
         let mut out: Vec<Platform> = Vec::new();
-        for n in names {
-            let p = self.get(n).ok_or_else(|| Error::UnknownPlatform {
-                name: n.clone(),
-                valid: self.names().join(", "),
-            })?;
+        let mut add = |p: &Platform| {
             if !out.iter().any(|o| o.name == p.name) {
                 out.push(p.clone());
             }
+        };
+        for n in names {
+            match n.as_str() {
+                "all" => self
+                    .list
+                    .iter()
+                    .filter(|p| !p.is_video())
+                    .for_each(&mut add),
+                "video" => self.list.iter().filter(|p| p.is_video()).for_each(&mut add),
+                _ => add(self.get(n).ok_or_else(|| Error::UnknownPlatform {
+                    name: n.clone(),
+                    valid: self.names().join(", "),
+                })?),
+            }
+        }
+        if names.iter().any(|n| n == "all") {
+            // `all` keeps the file's order.
+            out.sort_by_key(|p| self.list.iter().position(|o| o.name == p.name));
         }
         Ok(out)
     }

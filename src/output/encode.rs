@@ -420,6 +420,9 @@ pub enum Format {
     Webp,
     /// The platform's preferred format.
     Auto,
+    /// A clip: H.264 in MP4 (video presets only; a single picture asked
+    /// for in it is written as PNG).
+    Mp4,
 }
 
 impl Format {
@@ -434,9 +437,11 @@ impl Format {
         })
     }
 
-    /// The concrete format for a platform (resolving `Auto`).
+    /// The concrete format for a platform (resolving `Auto`; a video
+    /// preset's, `mp4`, is always [`Format::Mp4`]).
     pub fn for_platform(self, preferred: &str) -> Format {
         match self {
+            _ if preferred.trim() == "mp4" => Format::Mp4,
             Format::Auto => Format::parse(preferred)
                 .filter(|f| *f != Format::Auto)
                 .unwrap_or(Format::Png),
@@ -450,6 +455,7 @@ impl Format {
             Format::Png | Format::Auto => "png",
             Format::Jpeg => "jpg",
             Format::Webp => "webp",
+            Format::Mp4 => "mp4",
         }
     }
 }
@@ -465,7 +471,7 @@ pub fn encode(
 ) -> (Vec<u8>, Option<Diagnostic>) {
     let cap = max_bytes.unwrap_or(u64::MAX);
     match format {
-        Format::Png | Format::Auto => {
+        Format::Png | Format::Auto | Format::Mp4 => {
             let png = encode_png(pixmap, png_level);
             let warn = (png.len() as u64 > cap).then(|| too_big("PNG", png.len(), cap));
             (png, warn)
@@ -518,6 +524,16 @@ pub fn encode(
             }
         }
     }
+}
+
+/// A clip over the platform's byte cap (`max_bytes`), if it is.
+pub fn over_cap(what: &str, len: usize, max_bytes: Option<u64>) -> Option<Diagnostic> {
+    let cap = max_bytes?;
+    (len as u64 > cap).then(|| {
+        let mut d = too_big(what, len, cap);
+        d.hint = Some("give a shorter --duration".into());
+        d
+    })
 }
 
 fn too_big(what: &str, len: usize, cap: u64) -> Diagnostic {

@@ -40,6 +40,8 @@ pub const COLUMNS: &[&str] = &[
     "hashtags",
     "tags",
     "id",
+    "duration",
+    "audio",
 ];
 
 /// The image columns: (column, the slot its image fills).
@@ -304,6 +306,12 @@ pub struct Request {
     pub id: Option<String>,
     /// The brand, when one was named.
     pub brand: Option<Brand>,
+    /// A clip's length, seconds (`duration`); None: as long as its text
+    /// takes to read.
+    pub duration: Option<f32>,
+    /// A clip carries a silent audio track (`audio`: silent, the default,
+    /// or none).
+    pub audio: bool,
 }
 
 impl Request {
@@ -392,6 +400,16 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
         content.set_field("lang", &l);
     }
     translation(input, &templates, &mut content)?;
+    let duration = match input.text("duration") {
+        Some(d) => {
+            Some(parse::duration(&d).map_err(|m| PlanError::new("duration", Problem::Invalid, m))?)
+        }
+        None => None,
+    };
+    let audio = match input.text("audio") {
+        Some(a) => parse::audio(&a).map_err(|m| PlanError::new("audio", Problem::Invalid, m))?,
+        None => true,
+    };
     Ok(Request {
         org,
         content: Arc::new(content),
@@ -400,6 +418,8 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
         all_platforms,
         id: input.text("id"),
         brand,
+        duration,
+        audio,
     })
 }
 

@@ -96,6 +96,28 @@ pub fn field(s: &str) -> Result<(String, String), String> {
     Ok((k.to_string(), v.to_string()))
 }
 
+/// A clip's length: seconds (`12`, `12.5`, `12s`).
+pub fn duration(s: &str) -> Result<f32, String> {
+    let t = s.trim();
+    let t = t.strip_suffix('s').unwrap_or(t).trim();
+    t.parse::<f32>()
+        .ok()
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .ok_or_else(|| format!("\"{s}\" is not a length: give seconds, such as 12 or 12.5"))
+}
+
+/// A clip's audio: `silent` (a silent track, which lets Instagram add
+/// music) or `none`.
+pub fn audio(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "silent" | "yes" | "true" => Ok(true),
+        "none" | "no" | "false" => Ok(false),
+        _ => Err(format!(
+            "\"{s}\": give silent (a silent track, so Instagram can add music) or none"
+        )),
+    }
+}
+
 /// `png`, `jpeg`, `webp` or `auto`.
 pub fn format(s: &str) -> Result<crate::output::Format, String> {
     crate::output::Format::parse(s)

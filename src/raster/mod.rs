@@ -856,6 +856,8 @@ mod tests {
             warnings: Vec::new(),
             variant: "test".into(),
             logo: None,
+            mirrored: false,
+            actors: Vec::new(),
         };
         for (over, one_pass) in [
             ("", true),

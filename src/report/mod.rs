@@ -45,6 +45,26 @@ pub struct AssetReport {
     pub alt: String,
     /// A ready-to-paste post (also in `<asset>.caption.txt`).
     pub caption: String,
+    /// For a clip: its length, frame rate and frames, and where its cover
+    /// (the still) was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<ClipReport>,
+}
+
+/// What a clip is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClipReport {
+    /// Length, seconds.
+    pub duration: f32,
+    /// Frames a second.
+    pub fps: u32,
+    /// Frames in all.
+    pub frames: u32,
+    /// Whether it carries a (silent) audio track.
+    pub audio: bool,
+    /// The cover image (the still card), as written.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cover: String,
 }
 
 /// One asset (or batch row) that failed.

@@ -5,6 +5,7 @@
 
 pub mod fonts;
 pub mod mirror;
+pub mod motion;
 pub mod slots;
 pub mod transform;
 

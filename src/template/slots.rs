@@ -210,6 +210,8 @@ pub struct Parsed {
     pub mirror: super::mirror::MirrorPlan,
     /// The quotation marks it draws as text.
     pub quotes: super::mirror::QuoteMarks,
+    /// What moves in a clip, and how.
+    pub motion: super::motion::MotionPlan,
 }
 
 fn number(v: &str) -> Option<f32> {
@@ -281,6 +283,7 @@ pub fn parse(
     let ranges: Vec<Range<usize>> = slots.iter().map(|s| s.range.clone()).collect();
     let mirror = super::mirror::plan(&doc, vb_x, width, &ranges).map_err(err)?;
     let quotes = super::mirror::quote_marks(&doc);
+    let motion = super::motion::plan(&doc, &slots).map_err(err)?;
     Ok(Parsed {
         vb_x,
         vb_y,
@@ -299,6 +302,7 @@ pub fn parse(
         rtl,
         mirror,
         quotes,
+        motion,
     })
 }
 
@@ -668,7 +672,7 @@ fn slot_options(
         let Some(opt) = a.name().strip_prefix("data-") else {
             continue;
         };
-        if matches!(opt, "slot" | "if" | "unless") {
+        if matches!(opt, "slot" | "if" | "unless") || opt.starts_with("motion") {
             continue;
         }
         if !SLOT_OPTIONS.contains(&opt) {
