@@ -365,6 +365,7 @@ impl Common {
             preview: None,
             duration: self.duration,
             no_audio: !self.audio,
+            stills_only: false,
         }
     }
 

@@ -47,6 +47,9 @@ pub struct MakeOptions {
     pub duration: Option<f32>,
     /// Leave a clip's silent audio track out (`--audio none`).
     pub no_audio: bool,
+    /// For a video preset, make only the still (the clip's last frame and
+    /// cover), not the clip: a page's quick previews.
+    pub stills_only: bool,
 }
 
 /// A stop signal for a long piece of work, checked between assets: a server
@@ -220,9 +223,12 @@ pub fn make_asset(
             strict[0].field.clone(),
         ));
     }
-    let format = opts.format.for_platform(&platform.format);
+    let format = match opts.format.for_platform(&platform.format) {
+        Format::Mp4 if opts.stills_only => Format::Png,
+        f => f,
+    };
     let mut clip = None;
-    let (bytes, over_cap) = match platform.video {
+    let (bytes, over_cap) = match platform.video.filter(|_| !opts.stills_only) {
         Some(video) => {
             let (bytes, made, notes) = make_clip(
                 engine, set, platform, &video, content, opts, &filled, &pixmap,

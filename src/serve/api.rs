@@ -74,7 +74,7 @@ async fn around(s: St, req: Request, next: Next) -> Response {
     let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
-    set(h, header::CONTENT_SECURITY_POLICY, "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    set(h, header::CONTENT_SECURITY_POLICY, "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, header::REFERRER_POLICY, "no-referrer");
@@ -357,6 +357,7 @@ impl Resources for Uploads<'_> {
 enum Answer {
     Json,
     Png,
+    Mp4,
     Zip,
 }
 
@@ -367,6 +368,8 @@ fn answer_of(headers: &HeaderMap) -> Answer {
         .unwrap_or("");
     if accept.contains("application/zip") {
         Answer::Zip
+    } else if accept.contains("video/mp4") && !accept.contains("application/json") {
+        Answer::Mp4
     } else if accept.contains("image/png") && !accept.contains("application/json") {
         Answer::Png
     } else {
@@ -442,8 +445,26 @@ async fn render(s: St, req: Request) -> Result<Response, ApiError> {
             "an image answer (Accept: image/png) needs exactly one template and one platform; ask for application/zip for the whole kit",
         ));
     }
+    if answer == Answer::Mp4
+        && (request.pairs().len() != 1 || request.platforms.iter().any(|p| !p.is_video()))
+    {
+        return Err(ApiError::bad(
+            Some("platform"),
+            "a clip answer (Accept: video/mp4) needs exactly one template and one video platform (instagram-reel, tiktok, …: see /api/platforms)",
+        ));
+    }
+    if answer == Answer::Png && request.platforms.iter().any(|p| p.is_video()) {
+        return Err(ApiError::bad(
+            Some("platform"),
+            "that platform makes a clip: ask for Accept: video/mp4, or choose a still platform",
+        ));
+    }
+    let preview = submitted.preview.filter(|_| answer == Answer::Json);
     let opts = MakeOptions {
-        preview: submitted.preview.filter(|_| answer == Answer::Json),
+        preview,
+        // Quick previews: a clip's still only (its poster); the clip
+        // itself is asked for with Accept: video/mp4.
+        stills_only: preview.is_some(),
         ..MakeOptions::default()
     };
     let state = s.0.clone();
@@ -496,6 +517,11 @@ fn respond(s: &State, request: &Planned, kit: Kit, answer: Answer) -> Result<Res
             let name = format!("{}-{}.png", made.template, made.platform);
             Ok(download("image/png", &name, made.bytes.clone()))
         }
+        Answer::Mp4 => {
+            let made = &kit.assets[0];
+            let name = format!("{}-{}.mp4", made.template, made.platform);
+            Ok(download("video/mp4", &name, made.bytes.clone()))
+        }
         Answer::Zip => {
             let bytes = zipkit::zip(&kit, &request.org).map_err(|e| {
                 ApiError::from_error(&Error::Render {
@@ -527,7 +553,7 @@ fn download(ctype: &'static str, name: &str, bytes: Vec<u8>) -> Response {
 
 /// The report (the CLI's schema), each asset with its preview or a link.
 fn report_json(s: &State, request: &Planned, kit: &Kit) -> serde_json::Value {
-    let name = |m: &Made| format!("{}-{}.png", m.template, m.platform);
+    let name = |m: &Made| format!("{}-{}.{}", m.template, m.platform, m.format.ext());
     let token = if kit.assets.iter().all(|m| m.preview.is_some()) {
         None
     } else {
@@ -571,5 +597,10 @@ async fn link(s: St, Path((token, file)): Path<(String, String)>) -> Result<Resp
             "this link has expired (links last a few minutes); render again",
         )
     })?;
-    Ok(download("image/png", &file, bytes))
+    let ctype = if file.ends_with(".mp4") {
+        "video/mp4"
+    } else {
+        "image/png"
+    };
+    Ok(download(ctype, &file, bytes))
 }

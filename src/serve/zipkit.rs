@@ -1,5 +1,6 @@
-//! The whole kit as one zip: `<org>/<template>-<platform>.png` with its
-//! `.alt.txt` and `.caption.txt`, and `report.json` (the CLI's schema).
+//! The whole kit as one zip: `<org>/<template>-<platform>.png` (or `.mp4`
+//! with its `.cover.jpg`) with its `.alt.txt` and `.caption.txt`, and
+//! `report.json` (the CLI's schema).
 //! The same input gives the same bytes: entries in the kit's order, fixed
 //! times and permissions, deterministic compression.
 
@@ -41,6 +42,12 @@ pub fn zip(kit: &Kit, org: &str) -> std::io::Result<Vec<u8>> {
             w.start_file(side.to_string_lossy().as_ref(), deflated)
                 .map_err(std::io::Error::other)?;
             w.write_all(text.as_bytes())?;
+        }
+        if let Some(clip) = &made.clip {
+            let cover = output::sidecar(&path, crate::make::COVER);
+            w.start_file(cover.to_string_lossy().as_ref(), stored)
+                .map_err(std::io::Error::other)?;
+            w.write_all(&clip.cover)?;
         }
         report.assets.push(made.report(org, &path));
     }

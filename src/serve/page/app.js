@@ -106,6 +106,9 @@
     lang: '',
     translationLang: '',
     controller: null,
+    clipController: null,
+    clips: {},
+    clipUrls: [],
     timer: 0,
     retryTimer: 0,
     last: null,
@@ -333,7 +336,7 @@
       box.append(el('div', { class: `plat${off ? ' off' : ''}` }, input,
         el('label', { for: id },
           el('span', { class: 'plat-name', text: p.label }),
-          el('span', { class: 'plat-size', text: off ? 'not made for this kind' : `${p.width} × ${p.height}` }))));
+          el('span', { class: 'plat-size', text: off ? 'not made for this kind' : `${p.width} × ${p.height}${p.video ? ' · video' : ''}` }))));
     }
     sizesSummary();
   }
@@ -478,6 +481,7 @@
     clearTimeout(state.retryTimer);
     if (state.controller) state.controller.abort();
     state.controller = null;
+    stopClips();
     const need = missingInputs();
     if (need.length) {
       setBusy('needs');
@@ -635,6 +639,73 @@
     setStatus(text, failed ? 'bad' : attention.length ? 'warn' : 'good');
     setBusy('done');
     $('#download-all').disabled = ok === 0;
+    makeClips(body.assets.filter((a) => platformInfo(a.platform).video));
+  }
+
+  // ---- clips ---------------------------------------------------------------
+  // A video size first shows its still (the clip's last frame, drawn with
+  // the other previews); then its clip is made on its own request, one at
+  // a time, so the stills never wait for a clip. Typing again stops them.
+
+  function stopClips() {
+    if (state.clipController) state.clipController.abort();
+    state.clipController = null;
+    for (const url of state.clipUrls || []) URL.revokeObjectURL(url);
+    state.clipUrls = [];
+    state.clips = {};
+  }
+
+  async function makeClips(assets) {
+    if (!assets.length) return;
+    const ctrl = new AbortController();
+    state.clipController = ctrl;
+    document.body.dataset.clips = 'busy';
+    for (const a of assets) {
+      const card = $(`#cards .card[data-platform="${a.platform}"]`);
+      if (!card) continue;
+      const note = $('.clip-note', card);
+      let res;
+      try {
+        for (let attempt = 0; ; attempt += 1) {
+          res = await fetch('/api/render', {
+            method: 'POST', body: buildForm({ platforms: [a.platform] }),
+            headers: { Accept: 'video/mp4' }, signal: ctrl.signal,
+          });
+          if (res.status !== 503 || attempt >= 5) break;
+          const wait = retryAfter(res);
+          if (note) note.textContent = `The server is busy: the clip follows in ${plural(wait, 'second', 'seconds')}…`;
+          await new Promise((r) => setTimeout(r, wait * 1000));
+          if (ctrl.signal.aborted) return;
+        }
+        if (!res.ok) {
+          const body = await res.json().catch(() => null);
+          const f = friendlyError((body && body.error) || { message: `the server answered ${res.status}` });
+          if (note) note.textContent = `The clip could not be made: ${f.short} ${f.detail}`.trim();
+          if (note) note.classList.add('bad');
+          continue;
+        }
+        const blob = await res.blob();
+        if (ctrl.signal.aborted) return;
+        const url = URL.createObjectURL(blob);
+        state.clipUrls.push(url);
+        state.clips[a.platform] = { blob, name: fileName(res, `${a.template}-${a.platform}.mp4`) };
+        const img = $('.frame img', card);
+        const video = el('video', {
+          muted: true, loop: true, autoplay: true, playsInline: true, controls: true,
+          poster: img ? img.src : undefined, src: url, width: a.width, height: a.height,
+          'aria-label': a.alt || '',
+        });
+        video.muted = true;
+        if (img) img.replaceWith(video); else $('.frame', card).append(video);
+        video.play().catch(() => {});
+        card.dataset.clip = 'ready';
+        if (note) note.textContent = `Clip ready · ${Math.max(1, Math.round(blob.size / 1024))} KB`;
+      } catch (e) {
+        if (e.name === 'AbortError') return;
+        if (note) note.textContent = 'The clip could not be made: the server could not be reached.';
+      }
+    }
+    if (state.clipController === ctrl) document.body.dataset.clips = 'done';
   }
 
   function cardShell(info, w, h) {
@@ -673,7 +744,15 @@
       $('.dims', card).after(el('p', { class: 'badge good', text: 'Ready to post' }));
       list.remove();
     }
-    $('.dims', card).textContent += ` · ${Math.max(1, Math.round((a.bytes || 0) / 1024))} KB`;
+    if (info.video) {
+      card.classList.add('is-clip');
+      card.dataset.clip = 'making';
+      $('.dims', card).textContent += ` · video, ${info.video.fps} fps`;
+      $('.frame', card).append(el('p', { class: 'clip-note', role: 'status', text: 'Making the clip… (a few seconds)' }));
+      $('[data-act="png"]', card).textContent = 'Download video';
+    } else {
+      $('.dims', card).textContent += ` · ${Math.max(1, Math.round((a.bytes || 0) / 1024))} KB`;
+    }
     $('[data-act="png"]', card).addEventListener('click', (ev) => downloadOne(a, info, ev.currentTarget));
     $('[data-act="caption"]', card).addEventListener('click', (ev) => copy(a.caption || '', 'Caption', ev.currentTarget));
     $('[data-act="alt"]', card).addEventListener('click', (ev) => copy(a.alt || '', 'Alt text', ev.currentTarget));
@@ -754,6 +833,14 @@
 
   function downloadOne(a, info, button) {
     return withButton(button, 'Preparing…', async () => {
+      if (info.video) {
+        const made = state.clips && state.clips[a.platform];
+        const { blob, name } = made || await fetchFile('video/mp4', [a.platform]).then(
+          ({ blob, res }) => ({ blob, name: fileName(res, `${a.template}-${a.platform}.mp4`) }));
+        save(blob, name);
+        setStatus(`${info.label} video downloaded as ${name}.`, 'good');
+        return;
+      }
       const { blob, res } = await fetchFile('image/png', [a.platform]);
       const name = fileName(res, `${a.template}-${a.platform}.png`);
       save(blob, name);
@@ -772,7 +859,7 @@
       setStatus('Making every size at full resolution…');
       const { blob, name } = await fetchKit();
       save(blob, name);
-      setStatus(`Downloaded ${name}: every image with its alt text and caption.`, 'good');
+      setStatus(`Downloaded ${name}: every image and clip with its alt text and caption.`, 'good');
     });
   }
 
