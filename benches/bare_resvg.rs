@@ -12,6 +12,11 @@
 //! `render` only renders (nothing is written). THREADS defaults to 2. A
 //! one-line JSON summary goes to stdout: files, seconds, bytes.
 //!
+//! `frames SVG N` is the naive way to make a clip, the baseline of
+//! `benches/clips.sh`: the SVG parsed and rendered anew for each of N
+//! frames (as a pipeline that writes one SVG per frame does), each frame
+//! written to stdout as raw RGBA for `ffmpeg -f rawvideo` to encode.
+//!
 //! `diff` decodes the PNGs present in both folders (by file name) and prints
 //! one JSON line: files compared, how many have identical pixels, the largest
 //! channel difference and the most pixels that differ in one file.
@@ -37,9 +42,10 @@ fn main() -> ExitCode {
         .collect();
     let result = match args.first().map(String::as_str) {
         Some("diff") if args.len() == 3 => diff(Path::new(&args[1]), Path::new(&args[2])),
+        Some("frames") if args.len() == 3 => frames(Path::new(&args[1]), &args[2]),
         Some(a) if a != "diff" && (2..=4).contains(&args.len()) => run(&args),
         _ => Err(
-            "usage: bare_resvg IN_DIR OUT_DIR [THREADS] [encode|render] | bare_resvg diff DIR_A DIR_B"
+            "usage: bare_resvg IN_DIR OUT_DIR [THREADS] [encode|render] | bare_resvg frames SVG N | bare_resvg diff DIR_A DIR_B"
                 .to_string(),
         ),
     };
@@ -63,6 +69,56 @@ fn files_with(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// The fonts, once: the repository's fonts folder and nothing from the
+/// system.
+fn font_db() -> Result<Arc<fontdb::Database>, String> {
+    let fonts = std::env::var_os("BARE_RESVG_FONTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"));
+    let mut db = fontdb::Database::new();
+    load_fonts_dir(&mut db, &fonts)?;
+    if db.is_empty() {
+        return Err(format!("no fonts in {}", fonts.display()));
+    }
+    db.set_sans_serif_family(FAMILY);
+    db.set_serif_family(FAMILY);
+    db.set_monospace_family(FAMILY);
+    db.set_cursive_family(FAMILY);
+    db.set_fantasy_family(FAMILY);
+    Ok(Arc::new(db))
+}
+
+/// `frames SVG N`: N frames, each parsed and rendered from the SVG, as raw
+/// RGBA on stdout.
+fn frames(svg: &Path, n: &str) -> Result<(), String> {
+    use std::io::Write;
+    let n: usize = n.parse().map_err(|_| format!("bad frame count {n:?}"))?;
+    let opts = usvg::Options {
+        fontdb: font_db()?,
+        font_family: FAMILY.to_string(),
+        ..usvg::Options::default()
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for _ in 0..n {
+        let mut pixmap = render(svg, &opts)?;
+        // Opaque, as a video frame is: the premultiplied bytes are then
+        // plain RGBA.
+        let mut white = Pixmap::new(pixmap.width(), pixmap.height()).ok_or("no memory")?;
+        white.fill(resvg::tiny_skia::Color::WHITE);
+        white.draw_pixmap(
+            0,
+            0,
+            pixmap.as_ref(),
+            &Default::default(),
+            Transform::identity(),
+            None,
+        );
+        pixmap = white;
+        out.write_all(pixmap.data()).map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     let input = PathBuf::from(&args[0]);
     let output = PathBuf::from(&args[1]);
@@ -77,21 +133,7 @@ fn run(args: &[String]) -> Result<(), String> {
     };
     let start = Instant::now();
 
-    // Fonts, once: the repository's fonts folder and nothing from the system.
-    let fonts = std::env::var_os("BARE_RESVG_FONTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"));
-    let mut db = fontdb::Database::new();
-    load_fonts_dir(&mut db, &fonts)?;
-    if db.is_empty() {
-        return Err(format!("no fonts in {}", fonts.display()));
-    }
-    db.set_sans_serif_family(FAMILY);
-    db.set_serif_family(FAMILY);
-    db.set_monospace_family(FAMILY);
-    db.set_cursive_family(FAMILY);
-    db.set_fantasy_family(FAMILY);
-    let fontdb = Arc::new(db);
+    let fontdb = font_db()?;
 
     let files = files_with(&input, "svg")?;
     if files.is_empty() {

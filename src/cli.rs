@@ -335,7 +335,7 @@ pub struct Common {
     pub duration: Option<f32>,
     /// A clip's audio: silent (a silent AAC track, so that Instagram lets
     /// you add music) or none.
-    #[arg(long, value_name = "silent|none", default_value = "silent", value_parser = parse::audio)]
+    #[arg(long, value_name = "silent|none", default_value = "silent", value_parser = parse::audio, action = clap::ArgAction::Set)]
     pub audio: bool,
     /// Print a JSON report on stdout.
     #[arg(long)]

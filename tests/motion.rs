@@ -337,16 +337,20 @@ fn bad_input_is_a_clear_error_and_leaves_nothing_behind() {
     );
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("instagram-reel clip lasts 3 to 900 s; 1 s was asked: give --duration within that range"), "{}", run.stderr);
-    // A story too long to read in X's longest clip (140 s).
-    let long = "We cook together on Fridays and everyone brings a dish from home. ".repeat(40);
+    // A story that fits the card but is too long to read in an Instagram Story's longest clip (60 s): 180 words.
+    let long = "We cook together on Fridays and everyone brings a dish from home. ".repeat(15);
     let run = postkit(
         dir.path(),
-        &[&base[..], &["--story", &long, "--platform", "x-video"]].concat(),
+        &[
+            &base[..],
+            &["--story", &long, "--platform", "instagram-story-video"],
+        ]
+        .concat(),
     );
     assert_ne!(run.code, 0);
     assert!(
         run.stderr
-            .contains("x-video clip, which lasts at most 140 s: shorten it to about"),
+            .contains("instagram-story-video clip, which lasts at most 60 s: shorten it to about"),
         "{}",
         run.stderr
     );
@@ -518,4 +522,75 @@ fn golden_strips_of_a_story_clip_in_english_and_arabic() {
     compare_strip("clip-story-quote-english", &strip(STORY, "story-quote"));
     // Right to left: the layout mirrored, each line wiped on from the right.
     compare_strip("clip-story-quote-arabic", &strip(ARABIC, "story-quote"));
+}
+
+/// Every kind of the kit, in every shape of clip: the fill for a clip (its
+/// actors wrapped in groups of their own) draws exactly the still's pixels,
+/// and its clip plans.
+#[test]
+fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
+    use postkit::motion::{self, ClipOptions, Source};
+    let engine = common::engine();
+    let campaign = postkit::Campaign::embedded();
+    let mut content = postkit::Content::story(&campaign, "Plymouth Welcome Hub", STORY);
+    content.set_date(&campaign, time::macros::date!(2026 - 12 - 12));
+    for (k, v) in [
+        ("event", "Welcome Supper"),
+        ("event_date", "Friday 18 December"),
+        ("event_time", "6–9 pm"),
+        ("place", "St Andrew's Hall"),
+        ("name", "Amina Yusuf"),
+        ("role", "Community ambassador"),
+        ("quote", "Welcome is something we build together."),
+        ("title", "It takes a community"),
+    ] {
+        content.fields.insert(k.into(), v.into());
+    }
+    for (slot, file) in [("photo", "photo-community.jpg"), ("logo", "logo.png")] {
+        let path = root().join("examples").join(file);
+        content
+            .images
+            .insert(slot.into(), postkit::ImageInput::load(&path, slot).unwrap());
+    }
+    let presets = postkit::Platforms::embedded();
+    for name in postkit::template::builtin_names() {
+        let set = postkit::TemplateSet::load(name).unwrap();
+        for clip in [
+            "tiktok",
+            "x-video",
+            "linkedin-video-square",
+            "linkedin-video",
+        ] {
+            let video = presets.get(clip).unwrap().clone();
+            let still = postkit::Platform::custom("still", video.width, video.height);
+            let (filled, moving) = engine.render_pixels(&set, &video, &content).unwrap();
+            let (_, plain) = engine.render_pixels(&set, &still, &content).unwrap();
+            assert!(
+                moving.data() == plain.data(),
+                "{name} {clip}: the clip's still differs from the card"
+            );
+            assert!(!filled.actors.is_empty(), "{name} {clip}: nothing moves");
+            let planned = engine
+                .with_options(&set, |o| {
+                    let src = Source {
+                        set: &set,
+                        platform: &video,
+                        content: &content,
+                        book: engine.fonts(),
+                        opts: o,
+                    };
+                    motion::plan(
+                        &src,
+                        &filled,
+                        video.video.as_ref().unwrap(),
+                        &ClipOptions::default(),
+                    )
+                })
+                .unwrap_or_else(|e| panic!("{name} {clip}: {e}"));
+            assert!(
+                planned.frames >= 90 && planned.hold_from < planned.frames,
+                "{name} {clip}"
+            );
+        }
+    }
 }
