@@ -28,6 +28,7 @@ const FEATURES: &[(&str, bool)] = &[
     ("cjk", cfg!(feature = "cjk")),
     ("emoji", cfg!(feature = "emoji")),
     ("serve", cfg!(feature = "serve")),
+    ("video", cfg!(feature = "video")),
 ];
 
 /// `postkit --version`: the version, the platform and the features built in,

@@ -137,6 +137,7 @@ fn version_names_the_features_built_in() {
     for (name, on) in [
         ("cjk", cfg!(feature = "cjk")),
         ("emoji", cfg!(feature = "emoji")),
+        ("video", cfg!(feature = "video")),
     ] {
         assert_eq!(listed.contains(&name), on, "{name} in {line}");
     }
