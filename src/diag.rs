@@ -41,6 +41,8 @@ pub enum Kind {
     EmptyField,
     /// Part of the template is not drawn (Inkscape flowed text).
     NotDrawn,
+    /// An image's colour profile cannot be read: it is used as sRGB.
+    ColourProfile,
 }
 
 impl Kind {
