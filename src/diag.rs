@@ -43,6 +43,8 @@ pub enum Kind {
     NotDrawn,
     /// A clip shows its text faster than most people read.
     FastText,
+    /// An image's colour profile cannot be read: it is used as sRGB.
+    ColourProfile,
 }
 
 impl Kind {

@@ -242,3 +242,17 @@ fn golden_bilingual_arabic_english() {
         &with_photo,
     );
 }
+
+/// Issue 26: a narrow Burmese card (the Universal Declaration's article
+/// 14.2) breaks where ICU4C does: ရည်ရွက်|ချက် between words, never
+/// ရည်ရွက်ချ|က် inside the syllable, ကုလသမဂ္ဂ၏ whole.
+#[test]
+fn golden_issue_26_narrow_burmese() {
+    render_case(
+        "story-quote-burmese-udhr",
+        "Burmese Community UK",
+        "နိုင်ငံရေးနှင့် မပတ်သက်သည့် ပြစ်မှုများမှ သော်လည်းကောင်း၊ ကုလသမဂ္ဂ၏ ရည်ရွက်ချက်နှင့် သဘောတရား မှုများကို ဖီဆန်သော အမှုများမှ သော်လည်းကောင်း၊ အမှန် ပေါ်ပေါက် လာသော ပြစ်မှုကြောင့် တရားစွဲဆိုခြင်း ခံရသည့် အမှုအခင်းများတွင် အထက်ပါ အခွင့်အရေးကို အသုံးမပြုနိုင်စေရ။",
+        &["instagram-story"],
+        &[],
+    );
+}

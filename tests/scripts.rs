@@ -8,8 +8,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{book, postkit, style};
-use postkit::text::{self, Prepared, TextBlock};
+use common::{book, line_ends, postkit, style};
+use postkit::text::{self, Prepared};
 
 /// A sentence in each script the issue adds (and the face it needs).
 const NEW_SCRIPTS: &[(&str, &str, &str)] = &[
@@ -164,26 +164,6 @@ const NO_SPACES: &[(&str, &str)] = &[
     ("burmese", "ကျွန်ုပ်တို့လန်ဒန်ကိုရောက်လာတဲ့အခါအိမ်နီးချင်းတွေကအိမ်နဲ့ကျောင်းရှာဖို့ကူညီပေးခဲ့ကြတယ်"),
     ("japanese", "ロンドンに着いたとき、近所の人たちが「学校を探すのを手伝うよ」と言ってくれました。今では毎週土曜日に、日本語の教室を開いています。"),
 ];
-
-/// The byte offset in `text` where each line of `block` ends (its text and
-/// the spaces after it), paragraph ends excluded. Lines are left-to-right.
-fn line_ends(text: &str, block: &TextBlock) -> Vec<usize> {
-    let mut ends = Vec::new();
-    let mut pos = 0;
-    for line in &block.lines {
-        let t: String = line.runs.iter().map(|r| r.text.as_str()).collect();
-        let t = t.trim_start();
-        pos += text[pos..].len() - text[pos..].trim_start().len();
-        assert!(
-            text[pos..].starts_with(t),
-            "line {t:?} is not the text at {pos}"
-        );
-        pos += t.len();
-        ends.push(pos);
-    }
-    ends.pop();
-    ends
-}
 
 #[test]
 fn every_break_in_scripts_without_spaces_is_a_segmenter_boundary() {

@@ -50,6 +50,13 @@ impl Job<'_> {
                     .hint("use a larger file or an SVG"),
             );
         }
+        if let Some(message) = &img.colour_warning {
+            acc.warnings.push(
+                Diagnostic::new(Kind::ColourProfile, message.clone())
+                    .field(&slot.field)
+                    .hint("export the image again as sRGB, or with its profile embedded"),
+            );
+        }
         let logo = slot.field == "logo";
         if logo {
             acc.logo = Some((group_id(idx, slot), self.view.px(slot)));

@@ -62,6 +62,9 @@ pub struct ImageInput {
     pub ink: Option<[u8; 3]>,
     /// True when every pixel is fully opaque (JPEG is then used for resampling).
     opaque: bool,
+    /// Why the image's colour profile was not applied (it could not be
+    /// read), naming the file; the image is then used as sRGB.
+    pub colour_warning: Option<String>,
     cache: Cache,
 }
 
@@ -147,9 +150,29 @@ impl ImageInput {
         // orientation: turn it upright, as every viewer shows it.
         let orientation = image::ImageDecoder::orientation(&mut decoder)
             .unwrap_or(image::metadata::Orientation::NoTransforms);
+        // The embedded colour profile (JPEG APP2, in as many parts as it
+        // takes; PNG iCCP; WebP ICCP), if any.
+        let icc = image::ImageDecoder::icc_profile(&mut decoder)
+            .ok()
+            .flatten();
         let mut img = image::DynamicImage::from_decoder(decoder).map_err(damaged)?;
         img.apply_orientation(orientation);
-        let decoded = img.into_rgba8();
+        let mut decoded = img.into_rgba8();
+        let profile = match icc {
+            Some(icc) => {
+                Some(moxcms::ColorProfile::new_from_slice(&icc).map_err(|e| e.to_string()))
+            }
+            None => png_colour_chunks(&bytes, format).map(Ok),
+        };
+        let colour_warning = profile
+            .and_then(|p| p.and_then(|p| to_srgb(&mut decoded, &p)).err())
+            .map(|e| {
+                format!(
+                    "the colour profile of {} {} cannot be read ({e}): its colours are used as sRGB, and may look different from what an image viewer shows",
+                    file_kind(what),
+                    path.display()
+                )
+            });
         let (width, height) = decoded.dimensions();
         let ink = visible_mean(&decoded);
         let opaque = decoded.pixels().all(|p| p[3] == 255);
@@ -162,6 +185,7 @@ impl ImageInput {
             height,
             pixels: Some(Arc::new(decoded)),
             ink,
+            colour_warning,
             cache: Cache::default(),
         })
     }
@@ -238,6 +262,74 @@ impl ImageInput {
             density,
         }
     }
+}
+
+/// Converts `img` in place from the colour space `profile` (its ICC
+/// profile) describes to sRGB, what postkit draws in and every check downstream
+/// (contrast, logo plate, scrim) assumes. Relative colorimetric intent, as
+/// browsers apply (for the matrix profiles of cameras and editors — Adobe
+/// RGB, ProPhoto, Display P3 — every intent gives the same colours): the
+/// white point is adapted and colours outside sRGB are clipped. Profiles of
+/// grey or CMYK data are not applied (the decoder already gave RGB). An
+/// error says why the profile cannot be used.
+fn to_srgb(img: &mut image::RgbaImage, profile: &moxcms::ColorProfile) -> Result<(), String> {
+    use moxcms::{ColorProfile, DataColorSpace, Layout, RenderingIntent, TransformOptions};
+    if profile.color_space != DataColorSpace::Rgb {
+        return Ok(());
+    }
+    let options = TransformOptions {
+        rendering_intent: RenderingIntent::RelativeColorimetric,
+        ..TransformOptions::default()
+    };
+    let transform = profile
+        .create_transform_8bit(
+            Layout::Rgba,
+            &ColorProfile::new_srgb(),
+            Layout::Rgba,
+            options,
+        )
+        .map_err(|e| e.to_string())?;
+    let src = img.as_raw().clone();
+    transform
+        .transform(&src, img.as_mut())
+        .map_err(|e| e.to_string())
+}
+
+/// For a PNG without an `iCCP` chunk, the colour space its `gAMA` and
+/// `cHRM` chunks describe (the gamma and primaries it was made with); None
+/// when it has neither, or has an `sRGB` chunk (it is sRGB).
+fn png_colour_chunks(bytes: &[u8], format: image::ImageFormat) -> Option<moxcms::ColorProfile> {
+    if format != image::ImageFormat::Png {
+        return None;
+    }
+    let reader = png::Decoder::new(Cursor::new(bytes)).read_info().ok()?;
+    let info = reader.info();
+    if info.srgb.is_some() || (info.source_gamma.is_none() && info.source_chromaticities.is_none())
+    {
+        return None;
+    }
+    let mut profile = moxcms::ColorProfile::new_srgb();
+    if let Some(c) = info.source_chromaticities {
+        let xy = |(x, y): (png::ScaledFloat, png::ScaledFloat)| {
+            moxcms::Chromaticity::new(x.into_value(), y.into_value())
+        };
+        profile.update_rgb_colorimetry(
+            xy(c.white).to_xyyb(),
+            moxcms::ColorPrimaries {
+                red: xy(c.red),
+                green: xy(c.green),
+                blue: xy(c.blue),
+            },
+        );
+    }
+    if let Some(g) = info.source_gamma.filter(|g| g.into_value() > 0.0) {
+        // gAMA holds the encoding exponent (1/2.2 is stored as 45455).
+        let curve = moxcms::ToneReprCurve::Parametric(vec![1.0 / g.into_value()]);
+        profile.red_trc = Some(curve.clone());
+        profile.green_trc = Some(curve.clone());
+        profile.blue_trc = Some(curve);
+    }
+    Some(profile)
 }
 
 /// Largest SVG logo postkit reads.
@@ -318,6 +410,7 @@ fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Erro
         pixels: None,
         ink,
         opaque: false,
+        colour_warning: None,
         cache: Cache::default(),
     })
 }

@@ -198,6 +198,10 @@ impl<'a> Raw<'a> {
         let mut enc = png::Encoder::new(out, self.pixmap.width(), rows);
         enc.set_color(self.colour());
         enc.set_depth(png::BitDepth::Eight);
+        // Say what the pixels are (an `sRGB` chunk, 13 bytes), so viewers
+        // need not guess: postkit draws in sRGB and converts every photo and
+        // logo to it (inputs::images).
+        enc.set_source_srgb(png::SrgbRenderingIntent::Perceptual);
         if let Some(palette) = &self.palette {
             enc.set_palette(palette.clone());
         }

@@ -14,6 +14,8 @@ use icu_segmenter::options::LineBreakOptions;
 use icu_segmenter::{LineSegmenter, LineSegmenterBorrowed};
 use unicode_linebreak::{break_property, BreakClass};
 
+use super::myanmar::{is_myanmar_sa, run_breaks};
+
 /// The line segmenter postkit breaks with (strict rules, dictionaries for
 /// the scripts without spaces). Tests use it to check every break.
 pub fn segmenter() -> LineSegmenterBorrowed<'static> {
@@ -21,14 +23,90 @@ pub fn segmenter() -> LineSegmenterBorrowed<'static> {
 }
 
 /// Byte offsets after which a line may end, ascending, ending with
-/// `text.len()`; none inside a protected token (`tokens`, sorted).
+/// `text.len()`; none inside a protected token (`tokens`, sorted), and none
+/// inside a syllable (see [`splits_a_syllable`]).
+///
+/// Runs of the Myanmar script (Burmese, Shan) are broken by
+/// [`super::myanmar`] the way ICU4C breaks them, and their ends by the rules
+/// with their letters taken as letters and their signs as combining marks
+/// (UAX #14's LB1 for class SA): ICU4X's own dictionary segmenter splits
+/// Burmese syllables and breaks Shan after almost every character.
 pub fn opportunities(text: &str, tokens: &[Range<usize>]) -> Vec<usize> {
-    segmenter()
-        .segment_str(text)
+    let runs = myanmar_runs(text);
+    let found: Vec<usize> = if runs.is_empty() {
+        segmenter().segment_str(text).collect()
+    } else {
+        let inside = |pos: usize| runs.iter().any(|r| r.start < pos && pos < r.end);
+        let mut all: Vec<usize> = segmenter()
+            .segment_str(&myanmar_as_letters(text))
+            .filter(|&pos| !inside(pos))
+            .collect();
+        for r in &runs {
+            all.extend(
+                run_breaks(&text[r.clone()])
+                    .into_iter()
+                    .map(|b| r.start + b),
+            );
+        }
+        all.sort_unstable();
+        all
+    };
+    found
+        .into_iter()
         .filter(|&pos| pos > 0)
         .filter(|&pos| !tokens.iter().any(|t| t.start < pos && pos < t.end))
         .filter(|&pos| !forbidden_by_class(text, pos))
+        .filter(|&pos| !splits_a_syllable(text, pos))
         .collect()
+}
+
+/// The maximal runs of Myanmar-script characters of line break class SA.
+fn myanmar_runs(text: &str) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for (i, c) in text.char_indices() {
+        if is_myanmar_sa(c) {
+            match runs.last_mut() {
+                Some(r) if r.end == i => r.end = i + c.len_utf8(),
+                _ => runs.push(i..i + c.len_utf8()),
+            }
+        }
+    }
+    runs
+}
+
+/// `text` with each Myanmar letter of class SA replaced by a letter of class
+/// AL and each Myanmar sign by a combining mark (class CM), of the same
+/// length in bytes: what UAX #14 (LB1) resolves them to when no dictionary
+/// is used, so the rules decide the ends of each run.
+fn myanmar_as_letters(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if is_myanmar_sa(c) && is_mark(c) => '\u{20D0}',
+            c if is_myanmar_sa(c) => '\u{0800}',
+            c => c,
+        })
+        .collect()
+}
+
+/// True when a break at `pos` would cut a syllable, whatever a segmenter
+/// says: before a combining mark (a vowel sign, a medial, a tone, an asat),
+/// after a Myanmar stacking sign (virama, U+1039), or before a Myanmar
+/// consonant that carries an asat (U+103A, after a dot below if any): the
+/// asat kills the consonant's vowel, closing the syllable before it
+/// (`ချ|က်` is a broken letter to a Burmese reader).
+pub(crate) fn splits_a_syllable(text: &str, pos: usize) -> bool {
+    let (Some(prev), Some(next)) = (text[..pos].chars().next_back(), text[pos..].chars().next())
+    else {
+        return false;
+    };
+    if is_mark(next) || prev == '\u{1039}' {
+        return true;
+    }
+    is_myanmar_sa(next)
+        && text[pos + next.len_utf8()..]
+            .chars()
+            .find(|&c| c != '\u{1037}')
+            .is_some_and(|c| c == '\u{103A}')
 }
 
 /// True when the characters around `pos` forbid a break there by the rules

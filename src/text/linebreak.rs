@@ -3,6 +3,7 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::breaks::splits_a_syllable;
 use super::layout::{Line, Prepared};
 
 /// Slack for comparing widths in em.
@@ -60,7 +61,8 @@ impl Prepared<'_> {
     }
 
     /// Breaks the word `start..end` of paragraph `p` between grapheme
-    /// clusters into lines of at most `width` em (a last resort), and returns
+    /// clusters into lines of at most `width` em (a last resort), never
+    /// inside a syllable (a Burmese consonant keeps its asat), and returns
     /// where its last piece starts: that piece begins the next line.
     fn split_word(
         &self,
@@ -72,14 +74,23 @@ impl Prepared<'_> {
     ) -> usize {
         let para = &self.paras[p];
         let mut piece = start;
+        // The last place after `piece` where the word may be cut.
+        let mut last_ok = None;
         for (off, g) in para.text[start..end].grapheme_indices(true) {
             let gs = start + off;
-            if para.advance(piece, gs + g.len()) > width && gs > piece {
-                lines.push(Line {
-                    para: p,
-                    range: piece..gs,
-                });
-                piece = gs;
+            let ok = !splits_a_syllable(&para.text, gs);
+            if gs > piece && para.advance(piece, gs + g.len()) > width {
+                if let Some(cut) = if ok { Some(gs) } else { last_ok } {
+                    lines.push(Line {
+                        para: p,
+                        range: piece..cut,
+                    });
+                    piece = cut;
+                    last_ok = None;
+                }
+            }
+            if gs > piece && ok {
+                last_ok = Some(gs);
             }
         }
         piece

@@ -10,11 +10,12 @@ mod fit;
 pub mod fonts;
 pub mod layout;
 mod linebreak;
+mod myanmar;
 mod prepare;
 pub mod quotes;
 pub mod shape;
 
-pub use breaks::segmenter;
+pub use breaks::{opportunities, segmenter};
 pub use fonts::{FaceId, FontBook};
 pub use layout::{
     Align, Direction, Overflow, PlacedLine, PlacedRun, Prepared, TextBlock, TextStyle, VAlign,

@@ -113,3 +113,23 @@ pub fn style(min: f32, max: f32) -> postkit::text::TextStyle {
         lang: None,
     }
 }
+
+/// The byte offset in `text` where each line of `block` ends (its text and
+/// the spaces after it), paragraph ends excluded. Lines are left-to-right.
+pub fn line_ends(text: &str, block: &postkit::text::TextBlock) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut pos = 0;
+    for line in &block.lines {
+        let t: String = line.runs.iter().map(|r| r.text.as_str()).collect();
+        let t = t.trim_start();
+        pos += text[pos..].len() - text[pos..].trim_start().len();
+        assert!(
+            text[pos..].starts_with(t),
+            "line {t:?} is not the text at {pos}"
+        );
+        pos += t.len();
+        ends.push(pos);
+    }
+    ends.pop();
+    ends
+}
