@@ -205,14 +205,18 @@ impl Platforms {
     /// Presets by name (`all` for every one); unknown names are an error that
     /// lists the valid ones.
     pub fn select(&self, names: &[String]) -> Result<Vec<Platform>, Error> {
-        if names.iter().any(|n| n == "all") {
+        if names.iter().any(|n| n.trim() == "all") {
             return Ok(self.list.clone());
         }
         let mut out: Vec<Platform> = Vec::new();
-        for n in names {
-            let p = self.get(n).ok_or_else(|| Error::UnknownPlatform {
-                name: n.clone(),
-                valid: self.names().join(", "),
+        for n in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let p = self.get(n).ok_or_else(|| {
+                let names = self.names();
+                Error::UnknownPlatform {
+                    name: n.to_string(),
+                    suggestion: crate::diag::did_you_mean(n, names.iter().map(String::as_str)),
+                    valid: names.join(", "),
+                }
             })?;
             if !out.iter().any(|o| o.name == p.name) {
                 out.push(p.clone());
