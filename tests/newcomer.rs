@@ -469,3 +469,94 @@ fn messages_say_what_to_do() {
     let _ = root();
     let _ = Path::new(".");
 }
+
+/// Defect 9, the API: GET /api/render is a JSON 405; a zip with failed
+/// sizes says so in a header; numbers are rounded; a missing photo is
+/// asked for as the form's field, not as --photo.
+#[cfg(feature = "serve")]
+#[test]
+fn the_api_answers_pipelines_plainly() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postkit"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let line = common::first_line(&mut child);
+    let base = line
+        .trim()
+        .strip_prefix("postkit: serving on ")
+        .unwrap()
+        .to_string();
+    let url = format!("{base}api/render");
+    // (status, headers, body) of one curl call.
+    let curl = |args: &[&str]| {
+        let o = Command::new("curl")
+            .args(["-s", "-D", "-", "--max-time", "120"])
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout).to_string();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        (head.to_ascii_lowercase(), body.to_string())
+    };
+    let (head, body) = curl(&[&url]);
+    assert!(head.starts_with("http/1.1 405"), "{head}");
+    assert!(head.contains("allow: post"), "{head}");
+    assert_eq!(
+        json(&body)["error"]["message"],
+        "/api/render takes POST, not GET"
+    );
+
+    let (head, body) = curl(&["-F", "org=Hub", "-F", "template=photo-story", &url]);
+    assert!(head.starts_with("http/1.1 400"), "{head}");
+    let e = &json(&body)["error"];
+    assert_eq!(e["field"], "photo");
+    assert!(!e["message"].as_str().unwrap().contains("--"), "{e}");
+
+    let (head, body) = curl(&[
+        "-F",
+        "org=Hub",
+        "-F",
+        "story=We cook.",
+        "-F",
+        "platform=x-post",
+        &url,
+    ]);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let size = json(&body)["assets"][0]["slots"][0]["font_size"].clone();
+    let size = size.as_f64().unwrap();
+    assert_eq!(format!("{size}").len() <= 6, true, "{size}");
+
+    let long = format!("story={}", "word ".repeat(800));
+    let zip = dir.path().join("kit.zip");
+    let zip_arg = zip.display().to_string();
+    let (head, _) = curl(&[
+        "-H",
+        "Accept: application/zip",
+        "-F",
+        "org=Hub",
+        "-F",
+        &long,
+        "-F",
+        "platform=x-post",
+        "-F",
+        "template=story-quote",
+        "-F",
+        "template=supporter-badge",
+        "-o",
+        &zip_arg,
+        &url,
+    ]);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("x-postkit-failed: 1"), "{head}");
+    assert!(
+        head.contains("x-postkit-failed-assets: story-quote/x-post"),
+        "{head}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

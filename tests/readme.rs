@@ -12,7 +12,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -93,12 +92,7 @@ fn start_server(block: &Block, dir: &Path, path: &str) -> (Server, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    let mut out = child.stdout.take().unwrap();
-    let mut byte = [0u8; 1];
-    while !line.ends_with('\n') && line.len() < 200 && out.read(&mut byte).unwrap_or(0) == 1 {
-        line.push(byte[0] as char);
-    }
+    let line = common::first_line(&mut child);
     let server = Server(child);
     let addr = line
         .trim()
