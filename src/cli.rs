@@ -150,6 +150,10 @@ pub struct BatchArgs {
     /// Re-render every asset, even those whose inputs have not changed.
     #[arg(long)]
     pub force: bool,
+    /// The brand.toml of rows with no brand column (or an empty one): its
+    /// name, logos, colours and fonts.
+    #[arg(long, value_name = "PATH")]
+    pub brand: Option<PathBuf>,
     /// Render only shard I of N (1-based), e.g. 2/4; the shards together make the whole.
     #[arg(long, value_name = "I/N", value_parser = parse::shard)]
     pub shard: Option<(usize, usize)>,
@@ -229,7 +233,7 @@ pub enum Dir {
 pub struct RenderArgs {
     /// Organisation name (set as a wordmark when no logo is given); default:
     /// the brand's name.
-    #[arg(long, value_name = "NAME", required_unless_present = "brand")]
+    #[arg(long, value_name = "NAME", required_unless_present = "brand", aliases = ["organisation", "organization"])]
     pub org: Option<String>,
     /// The organisation's brand.toml (name, logos, colours, fonts).
     #[arg(long, value_name = "PATH")]
@@ -289,8 +293,9 @@ pub struct RenderArgs {
 /// columns override).
 #[derive(Debug, Args)]
 pub struct Common {
-    /// Template: a built-in name, or a template folder or .svg file (repeatable).
-    #[arg(long, value_name = "NAME|PATH")]
+    /// Template: a built-in name, or a template folder or .svg file
+    /// (repeatable or comma-separated).
+    #[arg(long, value_name = "NAME|PATH", value_delimiter = ',')]
     pub template: Vec<String>,
     /// Platform preset (repeatable or comma-separated), 'all' (every still)
     /// or 'video' (every clip). Default: the campaign's set.

@@ -45,15 +45,19 @@ pub enum Kind {
     FastText,
     /// An image's colour profile cannot be read: it is used as sRGB.
     ColourProfile,
+    /// A column, form field or `--field` no template of the request uses
+    /// (often a typo): it was ignored.
+    UnknownField,
 }
 
 impl Kind {
     /// The kinds `--strict` turns into errors for the asset: missing
-    /// glyphs, words broken inside and contrast below WCAG AA.
+    /// glyphs, words broken inside, contrast below WCAG AA and fields no
+    /// template uses.
     pub fn is_strict(self) -> bool {
         matches!(
             self,
-            Kind::MissingGlyph | Kind::BrokenWord | Kind::LowContrast
+            Kind::MissingGlyph | Kind::BrokenWord | Kind::LowContrast | Kind::UnknownField
         )
     }
 }
@@ -122,6 +126,30 @@ pub enum ErrorClass {
     Internal,
 }
 
+/// The known name closest to `name`, when one is close enough to be what
+/// was meant (a typo: `platfrom`, `instagram-sqare`), else None. Case and
+/// `-`/`_` are not told apart.
+pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let norm = |s: &str| s.trim().to_lowercase().replace('_', "-");
+    let n = norm(name);
+    if n.is_empty() {
+        return None;
+    }
+    known
+        .into_iter()
+        .map(|k| (k, strsim::jaro_winkler(&n, &norm(k))))
+        .filter(|(_, score)| *score >= 0.8)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| k)
+}
+
+/// " (did you mean 'platform'?)" for [`closest`], or "".
+pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    closest(name, known)
+        .map(|k| format!(" (did you mean '{k}'?)"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +168,20 @@ mod tests {
         assert_eq!(json["field"], "story");
         assert!(Kind::LowContrast.is_strict());
         assert!(!Kind::Scrim.is_strict());
+    }
+
+    /// Issue 30: a typo gets the name meant; a name far from every known
+    /// one gets nothing.
+    #[test]
+    fn closest_names_the_typo_meant() {
+        let known = ["org", "story", "platform", "template", "translation"];
+        assert_eq!(closest("platfrom", known), Some("platform"));
+        assert_eq!(closest("Templates", known), Some("template"));
+        assert_eq!(closest("stroy", known), Some("story"));
+        assert_eq!(closest("evnt", known), None);
+        assert_eq!(
+            did_you_mean("x-pots", ["x-post", "x-header"]),
+            " (did you mean 'x-post'?)"
+        );
     }
 }

@@ -94,18 +94,22 @@ pub enum Error {
     #[error("{0}")]
     MissingField(String),
     /// An unknown platform preset was asked for.
-    #[error("unknown platform '{name}'; valid platforms: {valid}, or all")]
+    #[error("unknown platform '{name}'{suggestion}; valid platforms: {valid}, or all")]
     UnknownPlatform {
         /// What was asked for.
         name: String,
+        /// " (did you mean 'x-post'?)", or empty.
+        suggestion: String,
         /// The valid names, comma-separated.
         valid: String,
     },
     /// An unknown template was asked for.
-    #[error("unknown template '{name}'; built-in templates: {valid} (or give a template folder or .svg file)")]
+    #[error("unknown template '{name}'{suggestion}; built-in templates: {valid} (or give a template folder or .svg file)")]
     UnknownTemplate {
         /// What was asked for.
         name: String,
+        /// " (did you mean 'event'?)", or empty.
+        suggestion: String,
         /// The valid names, comma-separated.
         valid: String,
     },
@@ -218,12 +222,22 @@ impl Error {
                 limit: *limit,
             },
             Error::MissingField(m) => Error::MissingField(m.clone()),
-            Error::UnknownPlatform { name, valid } => Error::UnknownPlatform {
+            Error::UnknownPlatform {
+                name,
+                suggestion,
+                valid,
+            } => Error::UnknownPlatform {
                 name: name.clone(),
+                suggestion: suggestion.clone(),
                 valid: valid.clone(),
             },
-            Error::UnknownTemplate { name, valid } => Error::UnknownTemplate {
+            Error::UnknownTemplate {
+                name,
+                suggestion,
+                valid,
+            } => Error::UnknownTemplate {
                 name: name.clone(),
+                suggestion: suggestion.clone(),
                 valid: valid.clone(),
             },
             Error::Render {

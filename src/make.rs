@@ -132,6 +132,8 @@ impl Made {
     pub fn report(&self, org: &str, path: &Path) -> AssetReport {
         AssetReport {
             org: org.to_string(),
+            row: None,
+            id: None,
             path: path.display().to_string(),
             template: self.template.clone(),
             platform: self.platform.clone(),
@@ -209,9 +211,8 @@ pub fn make_asset(
         fail(message, ErrorClass::Internal, None)
     })?
     .map_err(|e| ErrorReport::of(&e, &set.name, &platform.name))?;
-    let strict: Vec<&Diagnostic> = filled
-        .warnings
-        .iter()
+    let strict: Vec<&Diagnostic> = (filled.warnings.iter())
+        .chain(&content.notes)
         .filter(|d| d.kind.is_strict())
         .collect();
     if opts.strict && !strict.is_empty() {
@@ -269,7 +270,7 @@ pub fn make_asset(
         format,
         bytes,
         alt,
-        caption: caption::caption(content, platform),
+        caption: caption::caption_for(set, content, platform),
         slots: filled.slots,
         diagnostics,
         svg: opts.svg.then_some(filled.svg),
@@ -506,7 +507,7 @@ impl Engine {
             format: Format::Png,
             bytes,
             alt: caption::alt_text(set, content, platform),
-            caption: caption::caption(content, platform),
+            caption: caption::caption_for(set, content, platform),
             slots: filled.slots,
             diagnostics: filled.warnings,
             svg: Some(filled.svg),

@@ -5,22 +5,24 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 
 const BATCH: &str = "# One row per story. Empty cells mean \"not given\". Lines starting with # are comments.
-# Columns: org, story, logo, photo, template, platform (one, a list separated by ;, or all),
-# brand, dir (ltr/rtl), lang, focus (x,y from 0 to 1), hashtags, tags, and any field a template uses;
+# Columns: org, story, brand (your brand.toml: logo and colours), logo, photo, template,
+# platform (one, a list separated by ;, or all), dir (ltr/rtl), lang, focus (x,y from 0 to 1),
+# hashtags, tags, and any field a template uses;
 # translation (the story in a second language, set below it on story-quote and photo-story) and translation_lang.
-org,story,logo,template,platform
-Plymouth Welcome Hub,\"When we arrived we knew nobody. Now our neighbours teach us to bake saffron buns.\",logo.png,story-quote,instagram-square;instagram-story;x-post
-Plymouth Welcome Hub,\"عندما وصلنا لم نكن نعرف أحداً. الآن جيراننا أصدقاؤنا. #ItTakesACommunity\",logo.png,story-quote,all
+org,story,brand,template,platform
+Plymouth Welcome Hub,\"When we arrived we knew nobody. Now our neighbours teach us to bake saffron buns.\",brand.toml,story-quote,instagram-square;instagram-story;x-post
+Plymouth Welcome Hub,\"عندما وصلنا لم نكن نعرف أحداً. الآن جيراننا أصدقاؤنا. #ItTakesACommunity\",brand.toml,story-quote,all
 ";
 
-const BRAND: &str = "# Your organisation's brand. Use it with: postkit batch batch.csv (brand column) or postkit render --brand brand.toml
+const BRAND: &str = "# Your organisation's brand: the brand column of batch.csv names this file
+# (or: postkit batch batch.csv --brand brand.toml, or postkit render --brand brand.toml).
 name = \"Plymouth Welcome Hub\"
 logo = \"logo.png\"            # a logo for light backgrounds (PNG, JPEG, WebP or SVG)
-# logo_dark = \"logo-white.png\" # a logo for dark backgrounds
+# logo_dark = \"logo-white.png\" # a logo for dark backgrounds (white lettering)
 
-[colours]                      # leave out any you don't have: the campaign's colours are used
-# primary = \"#0E3B5C\"
-# accent = \"#F2A93B\"
+[colours]                      # remove the # to use a colour; the campaign's colours are used for the others
+# primary = \"#0E3B5C\"          # the card's main colour
+# accent = \"#F2A93B\"           # the highlight colour
 ";
 
 const NOTE: &str = "postkit kit
@@ -31,7 +33,8 @@ const NOTE: &str = "postkit kit
 2. Open batch.csv in a spreadsheet. One row per story: your organisation's name
    (org), the story in your own words and language (story), and optionally a
    photo, which templates to use and which platforms (or \"all\").
-3. Edit brand.toml if you have brand colours or a logo for dark backgrounds.
+3. Edit brand.toml if you have brand colours or a logo for dark backgrounds:
+   every row whose brand column says brand.toml uses them.
 4. Run:   postkit batch batch.csv
    Your images appear in out/, with out/index.html to review them all,
    an alt text (.alt.txt) and a ready-to-paste caption (.caption.txt) beside each.

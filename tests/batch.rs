@@ -182,7 +182,7 @@ Bad Tag Org,A story.,,,x-post
     );
     assert!(
         messages.iter().any(
-            |m| m.starts_with("the story text does not fit the story-quote template on x-post")
+            |m| m.starts_with("row 7 (line 8), column story: the story text does not fit the story-quote template on x-post")
         ),
         "{messages:?}"
     );

@@ -813,8 +813,9 @@ fn a_missing_template_field_says_how_to_give_it() {
     let r = postkit(dir.path(), &args.split(' ').collect::<Vec<_>>());
     assert_ne!(r.code, 0);
     assert!(
-        r.stderr
-            .contains("the event template needs event_date: give it with --field event_date=… (the event_date column in a batch)"),
+        r.stderr.contains(
+            "the event template needs event_date, which is not given: give --field event_date=…"
+        ),
         "{}",
         r.stderr
     );

@@ -186,19 +186,70 @@ fn shorten_both(
     }
 }
 
+/// What the caption of a kind of card opens with, when not its story: the
+/// facts its alt text gives, as a pattern of its fields (`{{field}}`).
+/// A kind not listed opens with its story, or else its title.
+pub const CAPTION_LEADS: &[(&str, &str)] = &[
+    (
+        "event",
+        "{{event}}: {{event_date}} {{event_time}}, {{place}}.",
+    ),
+    ("countdown", "{{countdown}}: {{campaign.name}}, {{date}}."),
+    (
+        "supporter-badge",
+        "{{org}} supports {{theme}} for {{campaign.name}}, {{date}}.",
+    ),
+];
+
+/// The lead of `template`'s caption from [`CAPTION_LEADS`], filled in; None
+/// for a kind that opens with its story, or whose fields are all empty.
+fn lead_of(template: &str, content: &Content) -> Option<String> {
+    let (_, pattern) = CAPTION_LEADS.iter().find(|(t, _)| *t == template)?;
+    let filled = substitute_fields(pattern, &content.fields).replace('\n', " ");
+    let tidy = filled
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
+        .replace(" .", ".")
+        .replace(",,", ",")
+        .replace(",.", ".");
+    let tidy = tidy.trim_start_matches([':', ',', '.', ' ']).to_string();
+    (tidy.chars().any(char::is_alphanumeric)).then_some(tidy)
+}
+
 /// A ready-to-paste post: a teaser from the story (and its translation,
-/// when there is one, as a paragraph of its own), then hashtags (within the
+/// when there is one, as a paragraph of its own) or the facts of an event,
+/// countdown or badge ([`CAPTION_LEADS`]), then hashtags (within the
 /// platform's cap) and tags, within the platform's length.
+pub fn caption_for(set: &TemplateSet, content: &Content, platform: &Platform) -> String {
+    caption_with(lead_of(&set.name, content), content, platform)
+}
+
+/// The caption of a card that opens with its story (or else its title):
+/// see [`caption_for`].
 pub fn caption(content: &Content, platform: &Platform) -> String {
+    caption_with(None, content, platform)
+}
+
+fn caption_with(lead: Option<String>, content: &Content, platform: &Platform) -> String {
     let f = |k: &str| content.fields.get(k).cloned().unwrap_or_default();
-    let story = f("story").replace('\n', " ");
+    let story = match &lead {
+        Some(_) => String::new(),
+        None => f("story").replace('\n', " "),
+    };
+    let translation = match &lead {
+        Some(_) => String::new(),
+        None => f("translation").replace('\n', " "),
+    };
     let mut hashtags: Vec<String> = f("hashtags")
         .split_whitespace()
         .map(str::to_string)
         .collect();
-    let story_lower = format!("{} {}", f("story"), f("translation")).to_lowercase();
-    // A tag the story (or its translation) already carries is not repeated
-    // at the end.
+    let said = format!("{story} {translation} {}", lead.clone().unwrap_or_default());
+    let story_lower = said.to_lowercase();
+    // A tag the story (or its translation, or the lead) already carries is
+    // not repeated at the end.
     hashtags.retain(|h| !story_lower.contains(&h.to_lowercase()));
     if let Some(cap) = platform.hashtag_cap {
         hashtags.truncate(cap as usize);
@@ -211,17 +262,19 @@ pub fn caption(content: &Content, platform: &Platform) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let limit = platform.post_chars.unwrap_or(2200) as usize;
-    let lead = if story.trim().is_empty() {
-        f("title")
-    } else {
-        story.clone()
+    let lead_names_org = lead
+        .as_ref()
+        .is_some_and(|l| !org.is_empty() && l.contains(&org));
+    let lead = match lead {
+        Some(l) => l,
+        None if story.trim().is_empty() => f("title"),
+        None => story.clone(),
     };
-    let attribution = if org.is_empty() {
+    let attribution = if org.is_empty() || lead_names_org {
         String::new()
     } else {
         format!(" — {org}")
     };
-    let translation = f("translation").replace('\n', " ");
     let room = limit.saturating_sub(graphemes(&tail) + graphemes(&attribution) + 2);
     let teaser = if translation.trim().is_empty() || story.trim().is_empty() {
         shorten(&lead, room.max(1))
@@ -360,6 +413,33 @@ fn suggest_camel(body: &str) -> String {
         }
     }
     format!("#{out}")
+}
+
+/// Checks a handle to tag: `@` and a name of letters, digits, `_`, `.` or
+/// `-` (X, Instagram, Bluesky's `@name.bsky.social`), or a fediverse
+/// `@name@server`; the problem as a sentence, or None.
+pub fn lint_handle(tag: &str) -> Option<String> {
+    let Some(body) = tag.strip_prefix('@') else {
+        return Some(format!("'{tag}' is not a handle: start it with @"));
+    };
+    let (name, server) = match body.split_once('@') {
+        Some((n, s)) => (n, Some(s)),
+        None => (body, None),
+    };
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '-');
+    for part in std::iter::once(name).chain(server) {
+        if part.is_empty() {
+            return Some(format!(
+                "'{tag}' is not a valid handle: write it as @name (one @ before the name)"
+            ));
+        }
+        if let Some(c) = part.chars().find(|c| !allowed(*c)) {
+            return Some(format!(
+                "'{tag}' is not a valid handle: '{c}' is not allowed (use letters, digits, _ . and -; no spaces)"
+            ));
+        }
+    }
+    None
 }
 
 /// Lints a list of hashtags: (errors, warnings).

@@ -112,10 +112,11 @@ fn logo_for_background(content: &Content, bg: [u8; 3]) -> Option<(Content, Optio
         format!("the logo has poor contrast with the background under it ({r:.1}:1), so it was placed on a plate"),
     )
     .field("logo")
-    .hint(format!(
-        "add a logo for {} backgrounds (logo_dark in brand.toml) for a cleaner look",
-        if contrast::luminance(bg) < 0.4 { "dark" } else { "light" }
-    ));
+    .hint(if contrast::luminance(bg) < 0.4 {
+        "add a logo for dark backgrounds, with light lettering (logo_dark) for a cleaner look"
+    } else {
+        "give a logo with dark lettering as logo (the one for light backgrounds), and a light one as logo_dark, for a cleaner look"
+    });
     Some((c, Some(note)))
 }
 

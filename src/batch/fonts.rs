@@ -70,6 +70,7 @@ pub(super) fn font_error(row: &Row, brand: Option<&Brand>, e: &Error) -> ErrorRe
         problem: Problem::Unusable,
         message: e.to_string(),
         class: e.class(),
+        missing: Vec::new(),
     };
     row_error(row, &e)
 }

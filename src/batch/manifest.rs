@@ -150,6 +150,8 @@ mod tests {
     fn report(path: &Path, bytes: u64) -> AssetReport {
         AssetReport {
             org: "Org".into(),
+            row: None,
+            id: None,
             path: path.display().to_string(),
             template: "story-quote".into(),
             platform: "x-post".into(),

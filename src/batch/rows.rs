@@ -139,20 +139,42 @@ fn csv_message(src: &str, e: &csv::Error) -> String {
 }
 
 /// The line a record starts on, given where the reader began reading it
-/// (which may be a comment line the reader then skipped).
+/// (which may be the end of the line before, or a blank or comment line
+/// the reader then skipped). Lines end in `\n`, `\r\n` (as Excel and
+/// Python write them) or `\r`: a reader stops after the `\r` of a
+/// `\r\n` and starts the next record at its `\n`.
 fn record_line(src: &str, byte: usize) -> u64 {
     let mut at = byte.min(src.len());
-    let mut line = src[..at].matches('\n').count() as u64 + 1;
-    while src[at..].trim_start_matches([' ', '\t']).starts_with('#') {
-        match src[at..].find('\n') {
-            Some(n) => {
-                at += n + 1;
-                line += 1;
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    let mut line = lines_before(&src[..at]);
+    if src[..at].ends_with('\r') && src[at..].starts_with('\n') {
+        at += 1; // the rest of a line end already counted
+    }
+    loop {
+        let rest = &src[at..];
+        if rest.starts_with("\r\n") {
+            (at, line) = (at + 2, line + 1);
+        } else if rest.starts_with('\n') || rest.starts_with('\r') {
+            (at, line) = (at + 1, line + 1);
+        } else if rest.trim_start_matches([' ', '\t']).starts_with('#') {
+            match rest.find(['\n', '\r']) {
+                Some(n) => at += n,
+                None => break,
             }
-            None => break,
+        } else {
+            break;
         }
     }
     line
+}
+
+/// The number of the line that starts after `before`: 1 + its line ends
+/// (`\r\n` counted once, a lone `\r` as one).
+fn lines_before(before: &str) -> u64 {
+    let crlf = before.matches("\r\n").count();
+    (before.matches('\n').count() + before.matches('\r').count() - crlf) as u64 + 1
 }
 
 fn json_value(v: &serde_json::Value) -> Option<String> {
@@ -240,4 +262,22 @@ fn read_toml(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
                 .collect(),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 30: the same file with each kind of line end gives each record
+    /// the same line, with blank and comment lines before it.
+    #[test]
+    fn records_start_on_the_same_line_whatever_the_line_ends() {
+        let lf = "org,story\n# a comment\nA,one\n\nB,\"two\nlines\"\n# more\nC,three\n";
+        for end in ["\n", "\r\n", "\r"] {
+            let src = lf.replace('\n', end);
+            let rows = read_csv(&src, Path::new("b.csv")).unwrap();
+            let lines: Vec<Option<u64>> = rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [Some(3), Some(5), Some(8)], "{end:?}");
+        }
+    }
 }

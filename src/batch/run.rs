@@ -10,7 +10,7 @@ use super::fonts::{self, Engines, FontUses};
 use super::manifest::{self, Remembered};
 use super::shard::Shard;
 use super::{row_error, BatchOptions, BatchReport, Outcome, Row};
-use crate::diag::ErrorClass;
+use crate::diag::{ErrorClass, Kind};
 use crate::make::{make_asset, MakeOptions};
 use crate::output::{self, Destination, Durability};
 use crate::plan::{plan, Files, Request};
@@ -41,6 +41,7 @@ fn sketch_rows(
     opts: &BatchOptions,
     files: &Files,
     uses: &mut FontUses,
+    warnings: &mut Vec<String>,
 ) -> (Vec<Sketch>, Vec<ErrorReport>, usize) {
     let mut sketches = Vec::new();
     let mut failed = Vec::new();
@@ -49,6 +50,16 @@ fn sketch_rows(
     for (index, row) in rows.iter().enumerate() {
         match plan(&row.input(), &opts.defaults, files) {
             Ok(req) => {
+                // A misspelt column, once for the run (not once per asset).
+                for n in (req.content.notes.iter()).filter(|n| n.kind == Kind::UnknownField) {
+                    let w = format!(
+                        "column {}",
+                        n.to_string().trim_start_matches("unknown field ")
+                    );
+                    if !warnings.contains(&w) {
+                        warnings.push(w);
+                    }
+                }
                 let pairs = req.pairs();
                 uses.add(&req);
                 slugs.push((output::slug(&req.org), req.id.is_none()));
@@ -90,6 +101,8 @@ struct Planned {
     request: Request,
     engine: Arc<Engine>,
     row: usize,
+    /// "row 3 (line 5)", for its assets' errors.
+    label: String,
     suffix: Option<String>,
     content_hash: blake3::Hash,
 }
@@ -142,12 +155,17 @@ impl Run<'_> {
         } else {
             Outcome::Written
         };
+        // "row 3 (line 5), column story: …": where in the sheet to look.
         let fail = |e: ErrorReport| ErrorReport {
             org: Some(req.org.clone()),
             row: Some(p.row),
+            message: match &e.field {
+                Some(f) => format!("{}, column {f}: {}", p.label, e.message),
+                None => format!("{}: {}", p.label, e.message),
+            },
             ..e
         };
-        let report = match kept {
+        let mut report = match kept {
             Some(r) => r,
             None => {
                 let made = match make_asset(&p.engine, set, platform, &req.content, &self.make) {
@@ -171,6 +189,8 @@ impl Run<'_> {
                 report
             }
         };
+        // Which row of the sheet the asset came from.
+        (report.row, report.id) = (Some(p.row), req.id.clone());
         if let Err(e) = self.log.put(place, &report) {
             let message = format!("could not keep the asset's report: {e}");
             let e = ErrorReport::new(&set.name, &platform.name, message, ErrorClass::Internal);
@@ -223,6 +243,7 @@ impl Run<'_> {
             content_hash: request.content_hash(),
             suffix: request.id.clone().or_else(|| sk.suffix.clone()),
             row: row.number,
+            label: row.label(),
             engine,
             request,
         }))
@@ -242,7 +263,12 @@ pub fn run_batch(
 ) -> BatchReport {
     let files = Files::new(&opts.base);
     let mut uses = FontUses::default();
-    let (sketches, failed_rows, total) = sketch_rows(rows, opts, &files, &mut uses);
+    let mut notes = Vec::new();
+    let (sketches, mut failed_rows, total) = sketch_rows(rows, opts, &files, &mut uses, &mut notes);
+    let shard = Shard::new(opts.shard);
+    // A row that failed is reported by one shard only: row N by the shard
+    // that keeps asset N-1, so the shards' reports add up to the whole run's.
+    failed_rows.retain(|e| e.row.is_none_or(|n| shard.keeps(n.saturating_sub(1))));
     if opts.fail_fast && !failed_rows.is_empty() {
         return BatchReport {
             assets: AssetLog::new_in(&opts.out, 0),
@@ -251,10 +277,9 @@ pub fn run_batch(
             written: 0,
             unchanged: 0,
             stopped: true,
-            warnings: Vec::new(),
+            warnings: notes,
         };
     }
-    let shard = Shard::new(opts.shard);
     let places = shard.places(total);
     progress(Some(places), Outcome::Written);
     let run = Run {
@@ -276,7 +301,7 @@ pub fn run_batch(
         stopped: AtomicBool::new(false),
     };
     work_all(&run, rows, &files, &sketches, shard, progress);
-    finish(run, failed_rows, &files, &uses)
+    finish(run, failed_rows, &files, &uses, notes)
 }
 
 /// Makes every kept asset on a pool of `opts.jobs` threads, each row
@@ -320,7 +345,13 @@ fn work_all(
 }
 
 /// Flushes what was written, records the manifest and gathers the report.
-fn finish(run: Run, failed_rows: Vec<ErrorReport>, files: &Files, uses: &FontUses) -> BatchReport {
+fn finish(
+    run: Run,
+    failed_rows: Vec<ErrorReport>,
+    files: &Files,
+    uses: &FontUses,
+    mut warnings: Vec<String>,
+) -> BatchReport {
     let opts = run.opts;
     // Failures in the run's order, whatever order the threads finished in.
     let mut asset_errors = run.errors.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -330,7 +361,6 @@ fn finish(run: Run, failed_rows: Vec<ErrorReport>, files: &Files, uses: &FontUse
     // The files this run wrote reach the disk before the manifest says they
     // are there: if they cannot be flushed, the manifest is left as it was
     // (the next run renders them again).
-    let mut warnings = Vec::new();
     let written = run.written.into_inner();
     let flushed = match written {
         0 => Ok(()),

@@ -13,12 +13,26 @@ pub fn run(args: BatchArgs) -> u8 {
     let start = std::time::Instant::now();
     let defaults = match super::defaults(&args.common) {
         Ok(d) => d,
-        Err(code) => return code,
+        Err((code, message)) => {
+            eprintln!("postkit: {message}");
+            return code;
+        }
     };
-    let rows = match postkit::batch::read_rows(&args.file) {
+    let mut rows = match postkit::batch::read_rows(&args.file) {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
+    if let Some(brand) = &args.brand {
+        // The default brand, as if each row without one had the column
+        // (a row's paths resolve from the batch file's folder: this one
+        // from where the command was given).
+        let brand = std::path::absolute(brand).unwrap_or_else(|_| brand.clone());
+        for row in &mut rows {
+            row.values
+                .entry("brand".into())
+                .or_insert_with(|| brand.display().to_string());
+        }
+    }
     let base = args
         .file
         .parent()
@@ -125,14 +139,13 @@ fn write_reports(
         .map_err(|e| fail(&e))
 }
 
-/// "row 2 Broken Hub story-quote x-post": who an asset's error is about.
-/// A row's own error already names the row in its message.
+/// "Broken Hub story-quote x-post": who an asset's error is about (its
+/// message names the row, line and column).
 fn who(e: &ErrorReport) -> Vec<String> {
     if e.template.is_empty() {
         return Vec::new();
     }
-    let mut who: Vec<String> = e.row.map(|r| format!("row {r}")).into_iter().collect();
-    who.extend(e.org.clone());
+    let mut who: Vec<String> = e.org.clone().into_iter().collect();
     who.push(e.template.clone());
     if !e.platform.is_empty() {
         who.push(e.platform.clone());

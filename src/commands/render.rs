@@ -17,7 +17,11 @@ const MAX_STORY_FILE_BYTES: u64 = 1024 * 1024;
 pub fn run(args: RenderArgs) -> u8 {
     let defaults = match super::defaults(&args.common) {
         Ok(d) => d,
-        Err(code) => return code,
+        Err((code, message)) => {
+            eprintln!("postkit: {message}");
+            print_failure(&args, &message, None, postkit::ErrorClass::BadInput);
+            return code;
+        }
     };
     let texts = if args.story_file.as_deref() == Some("-")
         && args.translation_file.as_deref() == Some("-")
@@ -34,6 +38,7 @@ pub fn run(args: RenderArgs) -> u8 {
         Ok(t) => t,
         Err(m) => {
             eprintln!("postkit: {m}");
+            print_failure(&args, &m, None, postkit::ErrorClass::BadInput);
             return FAILED;
         }
     };
@@ -46,7 +51,10 @@ pub fn run(args: RenderArgs) -> u8 {
     fonts.extend(request.brand.iter().flat_map(|b| b.font_files()));
     let engine = match Engine::new(&fonts) {
         Ok(e) => e,
-        Err(e) => return fail(&e),
+        Err(e) => {
+            print_failure(&args, &e.to_string(), e.field(), e.class());
+            return fail(&e);
+        }
     };
     if !args.common.quiet {
         super::warn_unavailable_fonts(request.templates.iter().map(|t| &**t), &engine);
@@ -140,16 +148,59 @@ fn plan_failed(e: &PlanError, args: &RenderArgs) -> u8 {
         ("story", Problem::Empty) => {
             "the story is empty; give the text to set with --story or --story-file".into()
         }
+        (_, Problem::Empty) if !e.missing.is_empty() => {
+            let how: Vec<String> = e.missing.iter().map(|f| flag_for(f)).collect();
+            format!(
+                "{}: give {}",
+                e.message,
+                postkit::plan::and_list_owned(&how)
+            )
+        }
         ("lang" | "translation" | "translation_lang" | "translation_dir", _) => {
             format!("--{}: {}", e.field.replace('_', "-"), e.message)
         }
         _ => e.message.clone(),
     };
     eprintln!("postkit: {message}");
+    print_failure(args, &message, Some(&e.field), e.class);
     match e.problem {
         Problem::Unusable => FAILED,
         Problem::Empty | Problem::Invalid | Problem::Unknown => USAGE,
     }
+}
+
+/// The flag that gives `field`.
+fn flag_for(field: &str) -> String {
+    match field {
+        "story" => "--story TEXT".into(),
+        "logo" | "photo" => format!("--{field} PATH"),
+        f => format!("--field {f}=…"),
+    }
+}
+
+/// With `--json`, a failure before any asset was made is still one JSON
+/// document on stdout: no assets, and the error (with the field at fault),
+/// so that a script always has JSON to read.
+fn print_failure(
+    args: &RenderArgs,
+    message: &str,
+    field: Option<&str>,
+    class: postkit::ErrorClass,
+) {
+    if !args.common.json {
+        return;
+    }
+    let report = Report {
+        assets: Vec::new(),
+        errors: vec![postkit::ErrorReport {
+            field: field.map(str::to_string),
+            ..postkit::ErrorReport::new("", "", message.to_string(), class)
+        }],
+    };
+    out!(
+        "{}",
+        serde_json::to_string_pretty(&report).expect("a report serialises")
+    );
 }
 
 fn print(args: &RenderArgs, report: &Report) {

@@ -7,9 +7,61 @@ use postkit::serve::{self, Options};
 use postkit::{Campaign, Platforms};
 
 use crate::cli::ServeArgs;
-use crate::{fail, OK};
+use crate::{fail, FAILED, OK, USAGE};
+
+/// `--bind` as HOST:PORT, or what to give instead.
+fn check_bind(bind: &str) -> Result<(), String> {
+    use std::net::ToSocketAddrs;
+    if bind.to_socket_addrs().is_ok() {
+        return Ok(());
+    }
+    let bind = bind.trim();
+    let example = if !bind.is_empty() && bind.chars().all(|c| c.is_ascii_digit()) {
+        format!("127.0.0.1:{bind}")
+    } else {
+        "127.0.0.1:8080".to_string()
+    };
+    Err(format!(
+        "--bind {bind}: give HOST:PORT, for example {example} (port 0 picks a free port)"
+    ))
+}
+
+/// A failure to listen, in words that say what to do.
+fn listen_failed(bind: &str, e: &postkit::Error) -> Option<String> {
+    let postkit::Error::Io {
+        source,
+        what: "address to listen on",
+        ..
+    } = e
+    else {
+        return None;
+    };
+    let next = match bind.rsplit_once(':') {
+        Some((host, port)) => match port.parse::<u16>() {
+            Ok(p) if p < u16::MAX => format!("{host}:{}", p + 1),
+            _ => format!("{host}:0"),
+        },
+        None => "127.0.0.1:0".to_string(),
+    };
+    match source.kind() {
+        std::io::ErrorKind::AddrInUse => Some(format!(
+            "--bind {bind}: that port is already in use (another postkit serve, or another program); choose another, for example --bind {next}, or port 0 for any free one"
+        )),
+        std::io::ErrorKind::AddrNotAvailable => Some(format!(
+            "--bind {bind}: this machine has no such address; use 127.0.0.1 (this machine only) or 0.0.0.0 (every network)"
+        )),
+        std::io::ErrorKind::PermissionDenied => Some(format!(
+            "--bind {bind}: not allowed to listen there (ports below 1024 need extra rights); choose a port from 1024 up, for example --bind 127.0.0.1:8080"
+        )),
+        _ => None,
+    }
+}
 
 pub fn run(args: ServeArgs) -> u8 {
+    if let Err(m) = check_bind(&args.bind) {
+        eprintln!("postkit: {m}");
+        return USAGE;
+    }
     let mut opts = match Options::embedded() {
         Ok(o) => o,
         Err(e) => return fail(&e),
@@ -39,6 +91,12 @@ pub fn run(args: ServeArgs) -> u8 {
     });
     match result {
         Ok(()) => OK,
-        Err(e) => fail(&e),
+        Err(e) => match listen_failed(&args.bind, &e) {
+            Some(m) => {
+                eprintln!("postkit: {m}");
+                FAILED
+            }
+            None => fail(&e),
+        },
     }
 }

@@ -47,6 +47,7 @@ pub struct SlotReport {
     /// Slot (field) name.
     pub name: String,
     /// Font size in output px (text slots).
+    #[serde(serialize_with = "hundredths")]
     pub font_size: Option<f32>,
     /// Number of lines (text slots).
     pub lines: usize,
@@ -56,8 +57,19 @@ pub struct SlotReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
     /// WCAG contrast of the text against what is behind it (text slots).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "hundredths"
+    )]
     pub contrast: Option<f32>,
+}
+
+/// A measure as a person reads it: to two decimals (4.87, not the f32's
+/// 4.869999885559082 that JSON would otherwise carry).
+fn hundredths<S: serde::Serializer>(v: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {
+    let v = v.map(|x| (f64::from(x) * 100.0).round() / 100.0);
+    serde::Serialize::serialize(&v, s)
 }
 
 /// Where a text slot's ink must stay, in output px.

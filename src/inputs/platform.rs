@@ -277,21 +277,30 @@ impl Platforms {
                 out.push(p.clone());
             }
         };
-        for n in names {
-            match n.as_str() {
+        let names: Vec<&str> = names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .collect();
+        for &n in &names {
+            match n {
                 "all" => self
                     .list
                     .iter()
                     .filter(|p| !p.is_video())
                     .for_each(&mut add),
                 "video" => self.list.iter().filter(|p| p.is_video()).for_each(&mut add),
-                _ => add(self.get(n).ok_or_else(|| Error::UnknownPlatform {
-                    name: n.clone(),
-                    valid: self.names().join(", "),
+                _ => add(self.get(n).ok_or_else(|| {
+                    let known = self.names();
+                    Error::UnknownPlatform {
+                        name: n.to_string(),
+                        suggestion: crate::diag::did_you_mean(n, known.iter().map(String::as_str)),
+                        valid: known.join(", "),
+                    }
                 })?),
             }
         }
-        if names.iter().any(|n| n == "all") {
+        if names.contains(&"all") {
             // `all` keeps the file's order.
             out.sort_by_key(|p| self.list.iter().position(|o| o.name == p.name));
         }

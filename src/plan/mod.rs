@@ -263,6 +263,9 @@ pub struct PlanError {
     pub message: String,
     /// The class of failure.
     pub class: ErrorClass,
+    /// Every field the templates need and the request does not give (the
+    /// first is `field`), when that is the problem; else empty.
+    pub missing: Vec<String>,
 }
 
 impl PlanError {
@@ -272,6 +275,7 @@ impl PlanError {
             problem,
             message: message.into(),
             class: ErrorClass::BadInput,
+            missing: Vec::new(),
         }
     }
 
@@ -373,16 +377,9 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
     let templates = templates(input, defaults, res)?;
     let (platforms, all_platforms) = platforms(input, defaults)?;
     let story = input.text("story").unwrap_or_default();
-    let needs_story = templates.iter().any(|t| t.uses_field("story"));
-    if needs_story && crate::text::clean(&story).is_empty() {
-        return Err(PlanError::new(
-            "story",
-            Problem::Empty,
-            "is empty; every row for these templates needs a story",
-        ));
-    }
     let mut content = Content::story(&campaign, &org, &story);
     content.notes = notes;
+    content.notes.extend(unknown_fields(input, &templates));
     content.set_date(&campaign, defaults.today);
     content.set_direction(defaults.direction);
     options(input, &mut content)?;
@@ -410,6 +407,7 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
         Some(a) => parse::audio(&a).map_err(|m| PlanError::new("audio", Problem::Invalid, m))?,
         None => true,
     };
+    missing_fields(&templates, &content)?;
     Ok(Request {
         org,
         content: Arc::new(content),
@@ -421,6 +419,103 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
         duration,
         audio,
     })
+}
+
+/// A warning for each field (a column, form field or `--field`) that no
+/// template of the request uses: most often a misspelt column, whose value
+/// would otherwise be dropped in silence. `--strict` makes it an error.
+fn unknown_fields(input: &Input, templates: &[Arc<TemplateSet>]) -> Vec<Diagnostic> {
+    let mut known: Vec<&str> = COLUMNS.to_vec();
+    for t in templates {
+        known.extend(t.slot_fields());
+    }
+    let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+    input
+        .fields
+        .keys()
+        .filter(|k| !templates.iter().any(|t| t.mentions(k)))
+        .map(|k| {
+            let mean = crate::diag::closest(k, known.iter().copied());
+            let message = match mean {
+                Some(m) => format!("unknown field '{k}' (did you mean '{m}'?): it was ignored"),
+                None => format!(
+                    "unknown field '{k}': {} {} not use it, so it was ignored",
+                    and_list(&names),
+                    if names.len() == 1 { "does" } else { "do" }
+                ),
+            };
+            let hint = match mean {
+                Some(m) => format!("rename it {m}"),
+                None => "correct its name, or leave it out".to_string(),
+            };
+            Diagnostic::new(Kind::UnknownField, message)
+                .field(k)
+                .hint(hint)
+        })
+        .collect()
+}
+
+/// Every field the templates need that the request does not give, at
+/// once: one error for the row, naming the first and listing them all.
+fn missing_fields(templates: &[Arc<TemplateSet>], content: &Content) -> Result<(), PlanError> {
+    let given = |f: &str| {
+        content.images.contains_key(f)
+            || content
+                .fields
+                .get(f)
+                .is_some_and(|v| !crate::text::clean(v).is_empty() && v.trim() != "false")
+    };
+    let mut missing: Vec<&str> = Vec::new();
+    let mut needing: Vec<&str> = Vec::new();
+    for t in templates {
+        for f in t.required_fields(given) {
+            if f != "org" && !given(f) {
+                if !missing.contains(&f) {
+                    missing.push(f);
+                }
+                if !needing.contains(&t.name.as_str()) {
+                    needing.push(&t.name);
+                }
+            }
+        }
+    }
+    let Some(first) = missing.first() else {
+        return Ok(());
+    };
+    if missing == ["story"] {
+        return Err(PlanError::new(
+            "story",
+            Problem::Empty,
+            "is empty; every row for these templates needs a story",
+        ));
+    }
+    let which = match needing.as_slice() {
+        [one] => format!("the {one} template needs"),
+        more => format!("the {} templates need", and_list(more)),
+    };
+    let verb = if missing.len() == 1 { "is" } else { "are" };
+    Err(PlanError {
+        missing: missing.iter().map(|f| f.to_string()).collect(),
+        ..PlanError::new(
+            first,
+            Problem::Empty,
+            format!("{which} {}, which {verb} not given", and_list(&missing)),
+        )
+    })
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn and_list_owned(items: &[String]) -> String {
+    and_list(&items.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
 }
 
 /// The translation of the story, with its own language and direction: set
@@ -487,6 +582,9 @@ fn campaign_for(
     let (errors, warnings) = caption::lint_hashtags(&campaign.hashtags);
     if let Some(e) = errors.into_iter().next() {
         return Err(PlanError::new("hashtags", Problem::Invalid, e));
+    }
+    if let Some(e) = campaign.tags.iter().find_map(|t| caption::lint_handle(t)) {
+        return Err(PlanError::new("tags", Problem::Invalid, e));
     }
     let notes = warnings
         .into_iter()

@@ -19,6 +19,12 @@ pub struct AssetReport {
     /// The organisation, as given.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub org: String,
+    /// The batch row (1-based record number) the asset was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// The row's `id`, when it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Path as written on disk.
     pub path: String,
     /// Template name.

@@ -44,6 +44,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/render", post(render))
         .route("/api/assets/{token}/{file}", get(link))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), around))
         .with_state(state)
@@ -95,6 +96,21 @@ async fn not_found() -> ApiError {
         status: StatusCode::NOT_FOUND,
         ..ApiError::bad(None, "no such page; the page is at /, the API under /api/")
     }
+}
+
+/// A known path asked with the wrong method (`GET /api/render`): a JSON
+/// error that says which methods it takes.
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    let allowed = if path == "/api/render" { "POST" } else { "GET" };
+    let mut r = ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        ..ApiError::bad(None, format!("{path} takes {allowed}, not {method}"))
+    }
+    .into_response();
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allowed));
+    r
 }
 
 async fn index() -> Response {
@@ -530,11 +546,20 @@ fn respond(s: &State, request: &Planned, kit: Kit, answer: Answer) -> Result<Res
                     message: format!("the zip could not be made: {e}"),
                 })
             })?;
-            Ok(download(
-                "application/zip",
-                &format!("{slug}-kit.zip"),
-                bytes,
-            ))
+            let mut r = download("application/zip", &format!("{slug}-kit.zip"), bytes);
+            if !kit.errors.is_empty() {
+                // Sizes that failed, said where a script looks first (the
+                // messages are in the zip's report.json).
+                let failed: Vec<String> = (kit.errors.iter())
+                    .map(|e| format!("{}/{}", e.template, e.platform))
+                    .collect();
+                let h = r.headers_mut();
+                h.insert("x-postkit-failed", HeaderValue::from(kit.errors.len()));
+                if let Ok(v) = HeaderValue::from_str(&failed.join(", ")) {
+                    h.insert("x-postkit-failed-assets", v);
+                }
+            }
+            Ok(r)
         }
         Answer::Json => Ok(Json(report_json(s, request, &kit)).into_response()),
     }

@@ -154,6 +154,7 @@ impl TemplateSet {
         }
         Err(Error::UnknownTemplate {
             name: spec.to_string(),
+            suggestion: crate::diag::did_you_mean(spec, builtin_names().iter().map(|n| &n[..])),
             valid: builtin_names().join(", "),
         })
     }
@@ -273,6 +274,61 @@ impl TemplateSet {
         self.variants
             .iter()
             .any(|v| v.parsed.slots.iter().any(|s| s.field == field))
+    }
+
+    /// True when the set shows or mentions `field`: a slot for it, or a
+    /// `{{field}}` in a variant or its alt text.
+    pub fn mentions(&self, field: &str) -> bool {
+        let placeholder = format!("{{{{{field}}}}}");
+        self.uses_field(field)
+            || self
+                .alt
+                .as_deref()
+                .is_some_and(|a| a.contains(&placeholder))
+            || self
+                .variants
+                .iter()
+                .any(|v| v.source.contains(&placeholder))
+    }
+
+    /// The fields of the set's slots, once each, in slot order.
+    pub fn slot_fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for slot in self.variants.iter().flat_map(|v| &v.parsed.slots) {
+            if !out.contains(&slot.field.as_str()) {
+                out.push(&slot.field);
+            }
+        }
+        out
+    }
+
+    /// The fields a card of this set cannot do without, in slot order, once
+    /// each: text slots marked `data-required="true"` (and the story, unless
+    /// marked `false`), image slots not marked `false` (but the logo, which
+    /// falls back to the organisation's name). Slots in a `data-if` or
+    /// `data-unless` element count only when `is_set` says it is shown.
+    pub fn required_fields(&self, is_set: impl Fn(&str) -> bool) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for v in &self.variants {
+            let p = &v.parsed;
+            let shown = |slot: &Slot| {
+                p.conditionals.iter().all(|(r, field, when_set)| {
+                    !(r.start <= slot.range.start && slot.range.end <= r.end)
+                        || is_set(field) == *when_set
+                })
+            };
+            for slot in p.slots.iter().filter(|s| shown(s)) {
+                let option = slot.options.get("required").map(|r| r.trim());
+                let required = match slot.kind {
+                    SlotKind::Image => slot.field != "logo" && option != Some("false"),
+                    SlotKind::Text => option.map_or(slot.field == "story", |r| r == "true"),
+                };
+                if required && !out.contains(&slot.field.as_str()) {
+                    out.push(&slot.field);
+                }
+            }
+        }
+        out
     }
 
     /// Whether `variant` is drawn mirrored for a right-to-left story on

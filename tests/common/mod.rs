@@ -133,3 +133,16 @@ pub fn line_ends(text: &str, block: &postkit::text::TextBlock) -> Vec<usize> {
     ends.pop();
     ends
 }
+
+/// The first line a child prints on its piped stdout (at most 200 bytes):
+/// a server's "serving on" line.
+pub fn first_line(child: &mut std::process::Child) -> String {
+    use std::io::Read;
+    let mut line = String::new();
+    let mut out = child.stdout.take().expect("stdout is piped");
+    let mut byte = [0u8; 1];
+    while !line.ends_with('\n') && line.len() < 200 && out.read(&mut byte).unwrap_or(0) == 1 {
+        line.push(byte[0] as char);
+    }
+    line
+}

@@ -423,7 +423,7 @@ fn a_panic_inside_one_asset_is_that_rows_error_and_the_rest_are_written() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("postkit: error: rows.csv: row 2 Broken Hub story-quote x-post: internal error while rendering (please report it): injected panic (POSTKIT_FAILPOINT_PANIC)"),
+        stderr.contains("postkit: error: rows.csv: Broken Hub story-quote x-post: row 2 (line 3): internal error while rendering (please report it): injected panic (POSTKIT_FAILPOINT_PANIC)"),
         "{stderr}"
     );
     for org in ["first-hub", "last-hub"] {
