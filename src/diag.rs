@@ -41,6 +41,9 @@ pub enum Kind {
     EmptyField,
     /// Part of the template is not drawn (Inkscape flowed text).
     NotDrawn,
+    /// A countdown is much longer than a campaign's run-up (a date typed
+    /// with the wrong year?).
+    LongCountdown,
 }
 
 impl Kind {
