@@ -553,8 +553,11 @@ fn every_template_renders_at_every_preset_it_serves() {
             let img = decode(&dir.path().join(a["path"].as_str().unwrap()));
             assert_eq!(img.width() as u64, a["width"].as_u64().unwrap());
             assert_eq!(img.height() as u64, a["height"].as_u64().unwrap());
+            // Every template gets every kit field here: those it does not
+            // use are pointed out (issue 30), and are not what this checks.
+            let warnings = a["warnings"].as_array().unwrap();
             assert!(
-                a["warnings"].as_array().unwrap().is_empty(),
+                (warnings.iter()).all(|w| w.as_str().unwrap().starts_with("unknown field '")),
                 "{name} {}: {}",
                 a["platform"],
                 a["warnings"]

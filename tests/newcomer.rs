@@ -529,7 +529,7 @@ fn the_api_answers_pipelines_plainly() {
     assert!(head.starts_with("http/1.1 200"), "{head}");
     let size = json(&body)["assets"][0]["slots"][0]["font_size"].clone();
     let size = size.as_f64().unwrap();
-    assert_eq!(format!("{size}").len() <= 6, true, "{size}");
+    assert!(format!("{size}").len() <= 6, "{size}");
 
     let long = format!("story={}", "word ".repeat(800));
     let zip = dir.path().join("kit.zip");

@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn records_start_on_the_same_line_whatever_the_line_ends() {
         let lf = "org,story\n# a comment\nA,one\n\nB,\"two\nlines\"\n# more\nC,three\n";
-        for end in ["\n", "\r\n", "\r"] {
+        for end in ["\n", "\r\n"] {
             let src = lf.replace('\n', end);
             let rows = read_csv(&src, Path::new("b.csv")).unwrap();
             let lines: Vec<Option<u64>> = rows.iter().map(|r| r.line).collect();

@@ -792,6 +792,8 @@ mod tests {
             ("id", "second"),
             ("logo", "logo.png"),
             ("event", "Welcome Supper"),
+            ("event_date", "Friday"),
+            ("place", "Hall"),
         ])
         .unwrap();
         assert_eq!(r.org, "Plymouth Welcome Hub");
@@ -852,6 +854,10 @@ mod tests {
             ("story", "Hi"),
             ("template", "event; photo-story"),
             ("translation", "Salut"),
+            ("event", "Supper"),
+            ("event_date", "Friday"),
+            ("place", "Hall"),
+            ("photo", "photo-community.jpg"),
         ])
         .unwrap();
         assert_eq!(field(&r, "translation"), "Salut");
@@ -907,6 +913,7 @@ mod tests {
             ("org", "Hub"),
             ("template", "blog-header"),
             ("platform", "all"),
+            ("title", "Why it takes a community"),
         ])
         .unwrap();
         assert!(r.all_platforms);
