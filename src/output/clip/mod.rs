@@ -429,6 +429,11 @@ fn level_for(spec: &ClipSpec) -> Result<(Level, u32), ClipError> {
             even(spec.height)
         )));
     }
+    if spec.width.max(spec.height) > 3840 || spec.width.min(spec.height) > 2160 {
+        return Err(error(
+            "larger than the encoder takes (3840×2160 or 2160×3840 at most); social video is 1080 wide",
+        ));
+    }
     let (w_mbs, h_mbs) = (
         u64::from(spec.width.div_ceil(16)),
         u64::from(spec.height.div_ceil(16)),
@@ -462,9 +467,7 @@ fn level_for(spec: &ClipSpec) -> Result<(Level, u32), ClipError> {
             frame <= max_frame && rate <= max_rate && w_mbs * w_mbs <= side && h_mbs * h_mbs <= side
         })
         .map(|&(level, _, _, kbps)| (level, kbps))
-        .ok_or_else(|| {
-            error("larger than H.264 level 5.2 allows at this frame rate (at most 4096×2304 at 30 fps)")
-        })
+        .ok_or_else(|| error("more than H.264 level 5.2 allows at this frame rate"))
 }
 
 #[cfg(test)]
@@ -484,10 +487,10 @@ mod tests {
     fn the_level_is_the_lowest_that_holds_size_and_rate() {
         let level = |w, h, fps| format!("{:?}", level_for(&spec(w, h, fps)).unwrap().0);
         assert_eq!(level(1080, 1920, 30), "Level_4_0");
-        assert_eq!(level(1080, 1080, 30), "Level_4_0");
+        assert_eq!(level(1080, 1080, 30), "Level_3_2");
         assert_eq!(level(720, 1280, 30), "Level_3_1");
         assert_eq!(level(1080, 1920, 60), "Level_4_2");
-        assert_eq!(level(64, 64, 30), "Level_1_1");
+        assert_eq!(level(64, 64, 30), "Level_1_0");
     }
 
     #[test]
