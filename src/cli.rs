@@ -110,6 +110,17 @@ pub struct ServeArgs {
     /// Seconds reading an upload may take before it is cut off.
     #[arg(long, value_name = "SECS", default_value = "30")]
     pub read_timeout: u64,
+    /// Seconds a request's headers may take to arrive (then 408 and close).
+    #[arg(long, value_name = "SECS", default_value = "10")]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay open with no request begun (between
+    /// kept-alive requests, or before the first).
+    #[arg(long, value_name = "SECS", default_value = "15")]
+    pub idle_timeout: u64,
+    /// Connections open at once, at most (default and ceiling: the
+    /// open-file limit, less a spare).
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
     /// Largest request body, in MB.
     #[arg(long, value_name = "MB", default_value = "32")]
     pub max_body_mb: usize,
