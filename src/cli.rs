@@ -117,6 +117,11 @@ pub struct ServeArgs {
     /// kept-alive requests, or before the first).
     #[arg(long, value_name = "SECS", default_value = "15")]
     pub idle_timeout: u64,
+    /// Seconds to keep serving new connections after SIGTERM, with /readyz
+    /// answering 503, before in-flight requests are finished and the
+    /// server exits (set it to what your load balancer needs to notice).
+    #[arg(long, value_name = "SECS", default_value = "0")]
+    pub drain_delay: u64,
     /// Connections open at once, at most (default and ceiling: the
     /// open-file limit, less a spare).
     #[arg(long, value_name = "N")]

@@ -701,17 +701,13 @@ fn under_load_every_answer_is_a_render_or_busy() {
     assert!(outcomes.iter().any(|(s, _)| *s == 200));
 }
 
-/// SIGTERM: the request in flight is answered, then the server exits 0.
-#[cfg(unix)]
-#[test]
-fn sigterm_finishes_what_is_in_flight_then_exits_cleanly() {
-    let mut s = Server::start(&[]);
-    let addr = s.addr;
+/// A render of every size, sent from another thread: its status.
+fn render_every_size_in_the_background(addr: SocketAddr) -> std::thread::JoinHandle<u16> {
     let (ctype, body) = multipart(
         &[("org", "Hub"), ("story", "We cook."), ("platform", "all")],
         &[],
     );
-    let in_flight = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         http(
             addr,
             "POST",
@@ -720,7 +716,16 @@ fn sigterm_finishes_what_is_in_flight_then_exits_cleanly() {
             &body,
         )
         .status
-    });
+    })
+}
+
+/// SIGTERM: the request in flight is answered, then the server exits 0.
+#[cfg(unix)]
+#[test]
+fn sigterm_finishes_what_is_in_flight_then_exits_cleanly() {
+    let mut s = Server::start(&[]);
+    let addr = s.addr;
+    let in_flight = render_every_size_in_the_background(addr);
     std::thread::sleep(Duration::from_millis(300));
     // SAFETY: kill only sends a signal to the child this test started.
     assert_eq!(unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) }, 0);
@@ -1006,4 +1011,42 @@ fn kept_alive_and_slow_header_connections_are_closed_in_time() {
         took >= Duration::from_millis(1900) && took < Duration::from_secs(6),
         "answered after {took:?}"
     );
+}
+
+/// Issue 32: SIGTERM with a drain delay: `/readyz` turns 503 at once while
+/// `/healthz` stays 200, new connections are served through the delay, the
+/// render in flight is answered, and the server exits 0. Health and
+/// readiness checks are not logged.
+#[cfg(unix)]
+#[test]
+fn sigterm_fails_readiness_at_once_serves_through_the_drain_delay_then_exits_0() {
+    let mut s = Server::start(&["--drain-delay", "2"]);
+    let addr = s.addr;
+    assert_eq!(
+        http(addr, "GET", "/readyz", &[], b"").json()["status"],
+        "ready"
+    );
+    let in_flight = render_every_size_in_the_background(addr);
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    // SAFETY: kill only sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) }, 0);
+    std::thread::sleep(Duration::from_millis(200));
+    let ready = http(addr, "GET", "/readyz", &[], b"");
+    assert_eq!(ready.status, 503);
+    assert_eq!(ready.json()["status"], "draining");
+    assert_eq!(http(addr, "GET", "/healthz", &[], b"").status, 200);
+    assert_eq!(http(addr, "GET", "/api/campaign", &[], b"").status, 200);
+    assert_eq!(in_flight.join().unwrap(), 200);
+    let status = s.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        sent.elapsed() >= Duration::from_millis(1900),
+        "exited after {:?}, before the drain delay",
+        sent.elapsed()
+    );
+    let log = s.log();
+    assert!(log.contains("GET /api/campaign 200"), "{log}");
+    assert!(log.contains("POST /api/render 200"), "{log}");
+    assert!(!log.contains("healthz") && !log.contains("readyz"), "{log}");
 }

@@ -36,6 +36,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/", get(index))
         .route("/assets/{file}", get(asset))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/api/campaign", get(campaign))
         .route("/api/platforms", get(platforms))
         .route("/api/templates", get(templates))
@@ -81,11 +82,14 @@ async fn around(s: St, req: Request, next: Next) -> Response {
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, header::CACHE_CONTROL, "no-store");
     }
-    (s.opts.log)(format!(
-        "{method} {path} {} {} ms",
-        r.status().as_u16(),
-        start.elapsed().as_millis()
-    ));
+    // Health and readiness checks come every few seconds: not logged.
+    if path != "/healthz" && path != "/readyz" {
+        (s.opts.log)(format!(
+            "{method} {path} {} {} ms",
+            r.status().as_u16(),
+            start.elapsed().as_millis()
+        ));
+    }
     s.answered();
     r
 }
@@ -124,6 +128,17 @@ async fn asset(Path(file): Path<String>) -> Response {
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
+}
+
+/// Ready for new requests: 503 from the moment draining starts, so a load
+/// balancer sends no more.
+async fn readyz(s: St) -> Response {
+    if s.ready.load(std::sync::atomic::Ordering::SeqCst) {
+        Json(serde_json::json!({"status": "ready"})).into_response()
+    } else {
+        let body = Json(serde_json::json!({"status": "draining"}));
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+    }
 }
 
 async fn campaign(s: St) -> Json<serde_json::Value> {

@@ -65,6 +65,10 @@ pub struct Options {
     pub header_timeout: Duration,
     /// How long a connection may stay open with no request begun.
     pub idle_timeout: Duration,
+    /// After SIGTERM: `/readyz` answers 503 at once, and new connections
+    /// are still served this long (for a load balancer to notice) before
+    /// the server stops accepting and finishes what is in flight.
+    pub drain_delay: Duration,
     /// At most this many connections (None: from the open-file limit).
     pub max_connections: Option<usize>,
     /// How long an asset link lasts.
@@ -95,6 +99,7 @@ impl Options {
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(15),
             max_connections: None,
+            drain_delay: Duration::ZERO,
             link_ttl: Duration::from_secs(600),
             link_bytes: 256 << 20,
             log: Arc::new(|_| {}),
@@ -141,6 +146,8 @@ struct State {
     thumbnails: Mutex<BTreeMap<String, Arc<Vec<u8>>>>,
     answered: AtomicU64,
     stop: tokio::sync::Notify,
+    /// Cleared when draining starts (`/readyz` then answers 503).
+    ready: std::sync::atomic::AtomicBool,
 }
 
 /// Where and how the server listens, once it does.
@@ -188,6 +195,7 @@ pub fn run(
         thumbnails: Mutex::new(BTreeMap::new()),
         answered: AtomicU64::new(0),
         stop: tokio::sync::Notify::new(),
+        ready: std::sync::atomic::AtomicBool::new(true),
         opts,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -223,7 +231,8 @@ pub fn run(
     })
 }
 
-/// Resolves on SIGTERM, Ctrl-C, or when the request budget is spent.
+/// Resolves on SIGTERM or Ctrl-C after the drain delay (readiness fails
+/// at once), or at once when the request budget is spent.
 async fn shutdown(state: Arc<State>) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -242,8 +251,10 @@ async fn shutdown(state: Arc<State>) {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
-        _ = state.stop.notified() => {},
+        _ = state.stop.notified() => return,
     }
+    state.ready.store(false, Ordering::SeqCst);
+    tokio::time::sleep(state.opts.drain_delay).await;
 }
 
 impl State {
