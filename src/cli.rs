@@ -117,6 +117,11 @@ pub struct ServeArgs {
     /// kept-alive requests, or before the first).
     #[arg(long, value_name = "SECS", default_value = "15")]
     pub idle_timeout: u64,
+    /// JSON answers without previews link to their full-size images, kept
+    /// in this server's memory for 10 minutes (off: they carry previews,
+    /// so that any of several servers can answer any request).
+    #[arg(long)]
+    pub asset_links: bool,
     /// Seconds to keep serving new connections after SIGTERM, with /readyz
     /// answering 503, before in-flight requests are finished and the
     /// server exits (set it to what your load balancer needs to notice).

@@ -330,7 +330,7 @@ fn the_read_only_api_describes_the_campaign_presets_and_templates() {
 
 #[test]
 fn a_render_answers_json_with_previews_one_png_or_the_whole_kit() {
-    let s = Server::start(&[]);
+    let s = Server::start(&["--asset-links"]);
     let texts = [
         ("org", "مركز الترحيب"),
         ("story", ARABIC),
@@ -1049,4 +1049,44 @@ fn sigterm_fails_readiness_at_once_serves_through_the_drain_delay_then_exits_0()
     assert!(log.contains("GET /api/campaign 200"), "{log}");
     assert!(log.contains("POST /api/render 200"), "{log}");
     assert!(!log.contains("healthz") && !log.contains("readyz"), "{log}");
+}
+
+/// Issue 32: without `--asset-links` (the default) any replica answers any
+/// request: a JSON answer carries 400 px previews and no links, and a link
+/// (made by another server, say) is not found with a message that says so.
+#[test]
+fn without_asset_links_json_answers_carry_previews_and_no_links() {
+    let s = Server::start(&[]);
+    let texts = [
+        ("org", "Hub"),
+        ("story", "We cook."),
+        ("platform", "x-post"),
+    ];
+    let r = post_form(&s, "application/json", &texts, &[]);
+    assert_eq!(r.status, 200);
+    let a = &r.json()["assets"][0];
+    assert!(a.get("url").is_none(), "{a}");
+    let b64 = a["preview"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("data:image/png;base64,")
+        .unwrap();
+    use base64::Engine as _;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let img = image::load_from_memory(&png).unwrap();
+    assert_eq!(img.width().max(img.height()), 400);
+    let gone = http(
+        s.addr,
+        "GET",
+        "/api/assets/0123456789abcdef0123456789abcdef/story-quote-x-post.png",
+        &[],
+        b"",
+    );
+    assert_eq!(gone.status, 404);
+    assert!(gone.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("made by another server"));
 }

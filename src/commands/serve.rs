@@ -35,6 +35,7 @@ pub fn run(args: ServeArgs) -> u8 {
     opts.idle_timeout = Duration::from_secs(args.idle_timeout.max(1));
     opts.max_connections = args.max_connections;
     opts.drain_delay = Duration::from_secs(args.drain_delay);
+    opts.asset_links = args.asset_links;
     opts.limits.body = args.max_body_mb.max(1) << 20;
     opts.limits.image = args.max_image_mb.max(1) << 20;
     opts.log = Arc::new(|line| eprintln!("postkit: {line}"));

@@ -428,6 +428,10 @@ async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
     })
 }
 
+/// The longest side of the previews in a JSON answer that asked for none
+/// when asset links are off.
+const DEFAULT_PREVIEW: u32 = 400;
+
 /// `POST /api/render`.
 async fn render(s: St, req: Request) -> Result<Response, ApiError> {
     // A slot first: when all are busy, say so before reading a byte.
@@ -457,8 +461,14 @@ async fn render(s: St, req: Request) -> Result<Response, ApiError> {
             "an image answer (Accept: image/png) needs exactly one template and one platform; ask for application/zip for the whole kit",
         ));
     }
+    // Without asset links, a JSON answer carries previews (of the size
+    // asked for, or a default one) rather than links to this server.
+    let preview = match submitted.preview {
+        None if !s.opts.asset_links => Some(DEFAULT_PREVIEW),
+        p => p,
+    };
     let opts = MakeOptions {
-        preview: submitted.preview.filter(|_| answer == Answer::Json),
+        preview: preview.filter(|_| answer == Answer::Json),
         ..MakeOptions::default()
     };
     let state = s.0.clone();
@@ -543,7 +553,7 @@ fn download(ctype: &'static str, name: &str, bytes: Vec<u8>) -> Response {
 /// The report (the CLI's schema), each asset with its preview or a link.
 fn report_json(s: &State, request: &Planned, kit: &Kit) -> serde_json::Value {
     let name = |m: &Made| format!("{}-{}.png", m.template, m.platform);
-    let token = if kit.assets.iter().all(|m| m.preview.is_some()) {
+    let token = if !s.opts.asset_links || kit.assets.iter().all(|m| m.preview.is_some()) {
         None
     } else {
         let files = kit
@@ -583,7 +593,7 @@ async fn link(s: St, Path((token, file)): Path<(String, String)>) -> Result<Resp
         status: StatusCode::NOT_FOUND,
         ..ApiError::bad(
             None,
-            "this link has expired (links last a few minutes); render again",
+            "no such image here: its link may have been made by another server behind the same address, or has expired (links last a few minutes); render again, or ask for the images themselves (Accept: image/png or application/zip)",
         )
     })?;
     Ok(download("image/png", &file, bytes))

@@ -15,8 +15,8 @@
 //!   the threads that accept connections; when every slot is busy the
 //!   answer is 503 with `Retry-After` at once, not a queue.
 //! - The server keeps nothing between requests that another replica would
-//!   need (asset links excepted, which a client can do without: the image
-//!   and zip answers are complete in themselves).
+//!   need: asset links (kept in one server's memory) are off unless asked
+//!   for; the image and zip answers are complete in themselves.
 
 mod api;
 mod conn;
@@ -71,6 +71,10 @@ pub struct Options {
     pub drain_delay: Duration,
     /// At most this many connections (None: from the open-file limit).
     pub max_connections: Option<usize>,
+    /// Whether a JSON answer without previews links to its full-size
+    /// images, kept in this server's memory for a while (off: the answer
+    /// carries previews instead, and any replica can answer any request).
+    pub asset_links: bool,
     /// How long an asset link lasts.
     pub link_ttl: Duration,
     /// Bytes that asset links may hold in all.
@@ -100,6 +104,7 @@ impl Options {
             idle_timeout: Duration::from_secs(15),
             max_connections: None,
             drain_delay: Duration::ZERO,
+            asset_links: false,
             link_ttl: Duration::from_secs(600),
             link_bytes: 256 << 20,
             log: Arc::new(|_| {}),
