@@ -72,7 +72,7 @@ def main():
     t0 = time.perf_counter()
     server = subprocess.Popen([BIN, "serve", "--bind", "127.0.0.1:0"], cwd=work,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    url = server.stdout.readline().strip().split("serving on ")[1]
+    url = server.stdout.readline().strip().split("serving on ")[1].split()[0]
     while True:
         try:
             urllib.request.urlopen(url + "healthz", timeout=5).read()

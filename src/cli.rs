@@ -111,6 +111,27 @@ pub struct ServeArgs {
     /// Seconds reading an upload may take before it is cut off.
     #[arg(long, value_name = "SECS", default_value = "30")]
     pub read_timeout: u64,
+    /// Seconds a request's headers may take to arrive (then 408 and close).
+    #[arg(long, value_name = "SECS", default_value = "10")]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay open with no request begun (between
+    /// kept-alive requests, or before the first).
+    #[arg(long, value_name = "SECS", default_value = "15")]
+    pub idle_timeout: u64,
+    /// JSON answers without previews link to their full-size images, kept
+    /// in this server's memory for 10 minutes (off: they carry previews,
+    /// so that any of several servers can answer any request).
+    #[arg(long)]
+    pub asset_links: bool,
+    /// Seconds to keep serving new connections after SIGTERM, with /readyz
+    /// answering 503, before in-flight requests are finished and the
+    /// server exits (set it to what your load balancer needs to notice).
+    #[arg(long, value_name = "SECS", default_value = "0")]
+    pub drain_delay: u64,
+    /// Connections open at once, at most (default and ceiling: the
+    /// open-file limit, less a spare).
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
     /// Largest request body, in MB.
     #[arg(long, value_name = "MB", default_value = "32")]
     pub max_body_mb: usize,

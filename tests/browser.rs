@@ -99,8 +99,8 @@ fn serve() -> (Killed, String) {
         .expect("postkit serve prints the URL it listens on within 60 s");
     let url = line
         .strip_prefix("postkit: serving on ")
+        .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .trim()
         .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     (guard, url)

@@ -21,6 +21,8 @@ struct Server {
     dir: tempfile::TempDir,
     tmp: tempfile::TempDir,
     log: PathBuf,
+    /// The start-up line.
+    banner: String,
 }
 
 impl Server {
@@ -29,21 +31,47 @@ impl Server {
     }
 
     fn start_env(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_with(args, env, None)
+    }
+
+    /// Started with `env` and, when given, an open-file limit (soft and
+    /// hard) set before it runs.
+    fn start_with(args: &[&str], env: &[(&str, &str)], nofile: Option<u64>) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let logs = tempfile::tempdir().unwrap().keep();
         let log = logs.join("server.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_postkit"))
-            .args(["serve", "--bind", "127.0.0.1:0"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_postkit"));
+        cmd.args(["serve", "--bind", "127.0.0.1:0"])
             .args(args)
             .current_dir(dir.path())
             .env("TMPDIR", tmp.path())
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("postkit serve starts");
+            .stderr(std::fs::File::create(&log).unwrap());
+        #[cfg(unix)]
+        if let Some(n) = nofile {
+            use std::os::unix::process::CommandExt;
+            let limit = libc::rlimit {
+                rlim_cur: n as libc::rlim_t,
+                rlim_max: n as libc::rlim_t,
+            };
+            // SAFETY: setrlimit is async-signal-safe; the closure touches
+            // nothing but its own copy of `limit`.
+            unsafe {
+                cmd.pre_exec(move || {
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::last_os_error())
+                    }
+                });
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = nofile;
+        let mut child = cmd.spawn().expect("postkit serve starts");
         let mut line = String::new();
         let mut out = child.stdout.take().unwrap();
         let mut byte = [0u8; 1];
@@ -53,6 +81,7 @@ impl Server {
         let url = line
             .trim()
             .strip_prefix("postkit: serving on http://")
+            .and_then(|rest| rest.split_whitespace().next())
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
         let addr = url.trim_end_matches('/').parse().unwrap();
         Server {
@@ -61,6 +90,7 @@ impl Server {
             dir,
             tmp,
             log,
+            banner: line.trim().to_string(),
         }
     }
 
@@ -300,7 +330,7 @@ fn the_read_only_api_describes_the_campaign_presets_and_templates() {
 
 #[test]
 fn a_render_answers_json_with_previews_one_png_or_the_whole_kit() {
-    let s = Server::start(&[]);
+    let s = Server::start(&["--asset-links"]);
     let texts = [
         ("org", "مركز الترحيب"),
         ("story", ARABIC),
@@ -671,17 +701,13 @@ fn under_load_every_answer_is_a_render_or_busy() {
     assert!(outcomes.iter().any(|(s, _)| *s == 200));
 }
 
-/// SIGTERM: the request in flight is answered, then the server exits 0.
-#[cfg(unix)]
-#[test]
-fn sigterm_finishes_what_is_in_flight_then_exits_cleanly() {
-    let mut s = Server::start(&[]);
-    let addr = s.addr;
+/// A render of every size, sent from another thread: its status.
+fn render_every_size_in_the_background(addr: SocketAddr) -> std::thread::JoinHandle<u16> {
     let (ctype, body) = multipart(
         &[("org", "Hub"), ("story", "We cook."), ("platform", "all")],
         &[],
     );
-    let in_flight = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         http(
             addr,
             "POST",
@@ -690,7 +716,16 @@ fn sigterm_finishes_what_is_in_flight_then_exits_cleanly() {
             &body,
         )
         .status
-    });
+    })
+}
+
+/// SIGTERM: the request in flight is answered, then the server exits 0.
+#[cfg(unix)]
+#[test]
+fn sigterm_finishes_what_is_in_flight_then_exits_cleanly() {
+    let mut s = Server::start(&[]);
+    let addr = s.addr;
+    let in_flight = render_every_size_in_the_background(addr);
     std::thread::sleep(Duration::from_millis(300));
     // SAFETY: kill only sends a signal to the child this test started.
     assert_eq!(unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) }, 0);
@@ -802,4 +837,256 @@ fn a_translation_is_a_field_of_the_form_and_the_json() {
     );
     assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["error"]["field"], "translation");
+}
+
+/// CPU seconds (user + system) the process has used so far.
+#[cfg(target_os = "linux")]
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which may hold spaces), 1-based 14, 15.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap();
+    // SAFETY: sysconf only reads a constant.
+    ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+}
+
+/// Issue 28: with an open-file limit of 256, 150 connections that send
+/// nothing and 150 that send half a request cannot take the server down:
+/// the start-up line says the cap (below the limit), a fresh client's
+/// /healthz answers within a second, a render succeeds, the process idles
+/// while they hang, and every one of them is closed within the limits
+/// (the half-sent ones with 408).
+#[cfg(target_os = "linux")]
+#[test]
+fn idle_and_half_sent_connections_cannot_take_the_server_down() {
+    let s = Server::start_with(
+        &[
+            "--workers",
+            "1",
+            "--idle-timeout",
+            "3",
+            "--header-timeout",
+            "3",
+        ],
+        &[],
+        Some(256),
+    );
+    let cap: usize = s
+        .banner
+        .split("up to ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the start-up line says the cap: {}", s.banner));
+    assert!((100..256).contains(&cap), "{}", s.banner);
+
+    let opened = Instant::now();
+    let mut idle = Vec::new();
+    let mut half = Vec::new();
+    for i in 0..300 {
+        let mut c = TcpStream::connect(s.addr).unwrap();
+        if i % 2 == 1 {
+            c.write_all(b"GET /api/campaign HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            half.push(c);
+        } else {
+            idle.push(c);
+        }
+    }
+    // A fresh client gets through at once, again and again.
+    for _ in 0..5 {
+        let t = Instant::now();
+        let r = http(s.addr, "GET", "/healthz", &[], b"");
+        assert_eq!(r.status, 200);
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "/healthz took {:?}",
+            t.elapsed()
+        );
+    }
+    let r = post_form(
+        &s,
+        "application/json",
+        &[
+            ("org", "Hub"),
+            ("story", "We cook."),
+            ("platform", "x-post"),
+        ],
+        &[],
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    // While the rest hang, the server does nothing.
+    let before = cpu_seconds(s.child.id());
+    std::thread::sleep(Duration::from_millis(1500));
+    let used = cpu_seconds(s.child.id()) - before;
+    assert!(
+        used < 0.15,
+        "{used} s of CPU in 1.5 s while connections hang"
+    );
+    // All closed within the limits (3 s, plus slack for a busy machine).
+    let by = opened + Duration::from_secs(3 + 5);
+    let mut answered_408 = 0;
+    for (c, sent_half) in idle
+        .iter_mut()
+        .map(|c| (c, false))
+        .chain(half.iter_mut().map(|c| (c, true)))
+    {
+        let left = by.saturating_duration_since(Instant::now());
+        c.set_read_timeout(Some(left.max(Duration::from_millis(10))))
+            .unwrap();
+        let mut got = Vec::new();
+        match c.read_to_end(&mut got) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!("a connection still open after the limits: {e}"),
+        }
+        if sent_half {
+            if !got.is_empty() {
+                assert_eq!(parse(&got).status, 408);
+                answered_408 += 1;
+            }
+        } else {
+            assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+        }
+    }
+    assert!(answered_408 > 0, "half-sent requests are answered 408");
+    // And the server still answers.
+    assert_eq!(http(s.addr, "GET", "/healthz", &[], b"").status, 200);
+}
+
+/// A kept-alive connection is closed after the idle limit; one that
+/// sends its headers slowly gets 408 after the header limit, even while
+/// it keeps sending.
+#[test]
+fn kept_alive_and_slow_header_connections_are_closed_in_time() {
+    let s = Server::start(&["--idle-timeout", "1", "--header-timeout", "2"]);
+    let mut keep = TcpStream::connect(s.addr).unwrap();
+    keep.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    keep.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let t = Instant::now();
+    let mut got = Vec::new();
+    keep.read_to_end(&mut got).unwrap();
+    assert_eq!(parse(&got).status, 200);
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(5),
+        "closed after {took:?}"
+    );
+
+    let mut slow = TcpStream::connect(s.addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let t = Instant::now();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    // One header line every 400 ms: never finishing.
+    let mut sent = 0;
+    while t.elapsed() < Duration::from_secs(6)
+        && slow
+            .write_all(format!("X-{sent}: y\r\n").as_bytes())
+            .is_ok()
+    {
+        sent += 1;
+        std::thread::sleep(Duration::from_millis(400));
+        let mut peek = [0u8; 1];
+        slow.set_nonblocking(true).unwrap();
+        let more = slow.peek(&mut peek);
+        slow.set_nonblocking(false).unwrap();
+        if more.is_ok() {
+            break;
+        }
+    }
+    let mut got = Vec::new();
+    let _ = slow.read_to_end(&mut got);
+    let took = t.elapsed();
+    let r = parse(&got);
+    assert_eq!(r.status, 408);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("headers took longer than 2 s"));
+    assert!(
+        took >= Duration::from_millis(1900) && took < Duration::from_secs(6),
+        "answered after {took:?}"
+    );
+}
+
+/// Issue 32: SIGTERM with a drain delay: `/readyz` turns 503 at once while
+/// `/healthz` stays 200, new connections are served through the delay, the
+/// render in flight is answered, and the server exits 0. Health and
+/// readiness checks are not logged.
+#[cfg(unix)]
+#[test]
+fn sigterm_fails_readiness_at_once_serves_through_the_drain_delay_then_exits_0() {
+    let mut s = Server::start(&["--drain-delay", "2"]);
+    let addr = s.addr;
+    assert_eq!(
+        http(addr, "GET", "/readyz", &[], b"").json()["status"],
+        "ready"
+    );
+    let in_flight = render_every_size_in_the_background(addr);
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    // SAFETY: kill only sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) }, 0);
+    std::thread::sleep(Duration::from_millis(200));
+    let ready = http(addr, "GET", "/readyz", &[], b"");
+    assert_eq!(ready.status, 503);
+    assert_eq!(ready.json()["status"], "draining");
+    assert_eq!(http(addr, "GET", "/healthz", &[], b"").status, 200);
+    assert_eq!(http(addr, "GET", "/api/campaign", &[], b"").status, 200);
+    assert_eq!(in_flight.join().unwrap(), 200);
+    let status = s.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        sent.elapsed() >= Duration::from_millis(1900),
+        "exited after {:?}, before the drain delay",
+        sent.elapsed()
+    );
+    let log = s.log();
+    assert!(log.contains("GET /api/campaign 200"), "{log}");
+    assert!(log.contains("POST /api/render 200"), "{log}");
+    assert!(!log.contains("healthz") && !log.contains("readyz"), "{log}");
+}
+
+/// Issue 32: without `--asset-links` (the default) any replica answers any
+/// request: a JSON answer carries 400 px previews and no links, and a link
+/// (made by another server, say) is not found with a message that says so.
+#[test]
+fn without_asset_links_json_answers_carry_previews_and_no_links() {
+    let s = Server::start(&[]);
+    let texts = [
+        ("org", "Hub"),
+        ("story", "We cook."),
+        ("platform", "x-post"),
+    ];
+    let r = post_form(&s, "application/json", &texts, &[]);
+    assert_eq!(r.status, 200);
+    let a = &r.json()["assets"][0];
+    assert!(a.get("url").is_none(), "{a}");
+    let b64 = a["preview"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("data:image/png;base64,")
+        .unwrap();
+    use base64::Engine as _;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let img = image::load_from_memory(&png).unwrap();
+    assert_eq!(img.width().max(img.height()), 400);
+    let gone = http(
+        s.addr,
+        "GET",
+        "/api/assets/0123456789abcdef0123456789abcdef/story-quote-x-post.png",
+        &[],
+        b"",
+    );
+    assert_eq!(gone.status, 404);
+    assert!(gone.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("made by another server"));
 }

@@ -83,11 +83,24 @@ pub fn run(args: ServeArgs) -> u8 {
     opts.max_requests = args.max_requests;
     opts.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     opts.read_timeout = Duration::from_secs(args.read_timeout.max(1));
+    opts.header_timeout = Duration::from_secs(args.header_timeout.max(1));
+    opts.idle_timeout = Duration::from_secs(args.idle_timeout.max(1));
+    opts.max_connections = args.max_connections;
+    opts.drain_delay = Duration::from_secs(args.drain_delay);
+    opts.asset_links = args.asset_links;
     opts.limits.body = args.max_body_mb.max(1) << 20;
     opts.limits.image = args.max_image_mb.max(1) << 20;
     opts.log = Arc::new(|line| eprintln!("postkit: {line}"));
-    let result = serve::run(&args.bind, opts, &args.font, |addr| {
-        out!("postkit: serving on http://{addr}/");
+    // As many servers do: the soft open-file limit up to the hard one, so
+    // that the connection cap (set from it) is as high as allowed.
+    serve::raise_open_file_limit();
+    let result = serve::run(&args.bind, opts, &args.font, |at| {
+        out!(
+            "postkit: serving on http://{}/ ({} render slots, up to {} connections)",
+            at.addr,
+            at.render_slots,
+            at.connections
+        );
     });
     match result {
         Ok(()) => OK,

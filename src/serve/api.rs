@@ -36,6 +36,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/", get(index))
         .route("/assets/{file}", get(asset))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/api/campaign", get(campaign))
         .route("/api/platforms", get(platforms))
         .route("/api/templates", get(templates))
@@ -82,11 +83,14 @@ async fn around(s: St, req: Request, next: Next) -> Response {
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, header::CACHE_CONTROL, "no-store");
     }
-    (s.opts.log)(format!(
-        "{method} {path} {} {} ms",
-        r.status().as_u16(),
-        start.elapsed().as_millis()
-    ));
+    // Health and readiness checks come every few seconds: not logged.
+    if path != "/healthz" && path != "/readyz" {
+        (s.opts.log)(format!(
+            "{method} {path} {} {} ms",
+            r.status().as_u16(),
+            start.elapsed().as_millis()
+        ));
+    }
     s.answered();
     r
 }
@@ -140,6 +144,17 @@ async fn asset(Path(file): Path<String>) -> Response {
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
+}
+
+/// Ready for new requests: 503 from the moment draining starts, so a load
+/// balancer sends no more.
+async fn readyz(s: St) -> Response {
+    if s.ready.load(std::sync::atomic::Ordering::SeqCst) {
+        Json(serde_json::json!({"status": "ready"})).into_response()
+    } else {
+        let body = Json(serde_json::json!({"status": "draining"}));
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+    }
 }
 
 async fn campaign(s: St) -> Json<serde_json::Value> {
@@ -432,6 +447,10 @@ async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
     })
 }
 
+/// The longest side of the previews in a JSON answer that asked for none
+/// when asset links are off.
+const DEFAULT_PREVIEW: u32 = 400;
+
 /// `POST /api/render`.
 async fn render(s: St, req: Request) -> Result<Response, ApiError> {
     // A slot first: when all are busy, say so before reading a byte.
@@ -475,11 +494,17 @@ async fn render(s: St, req: Request) -> Result<Response, ApiError> {
             "that platform makes a clip: ask for Accept: video/mp4, or choose a still platform",
         ));
     }
-    let preview = submitted.preview.filter(|_| answer == Answer::Json);
+    // Without asset links, a JSON answer carries previews (of the size
+    // asked for, or a default one) rather than links to this server.
+    let preview = match submitted.preview {
+        None if !s.opts.asset_links => Some(DEFAULT_PREVIEW),
+        p => p,
+    }
+    .filter(|_| answer == Answer::Json);
     let opts = MakeOptions {
         preview,
-        // Quick previews: a clip's still only (its poster); the clip
-        // itself is asked for with Accept: video/mp4.
+        // Answers with previews show a clip by its still (its poster): the
+        // clip itself is asked for with Accept: video/mp4.
         stills_only: preview.is_some(),
         ..MakeOptions::default()
     };
@@ -579,7 +604,7 @@ fn download(ctype: &'static str, name: &str, bytes: Vec<u8>) -> Response {
 /// The report (the CLI's schema), each asset with its preview or a link.
 fn report_json(s: &State, request: &Planned, kit: &Kit) -> serde_json::Value {
     let name = |m: &Made| format!("{}-{}.{}", m.template, m.platform, m.format.ext());
-    let token = if kit.assets.iter().all(|m| m.preview.is_some()) {
+    let token = if !s.opts.asset_links || kit.assets.iter().all(|m| m.preview.is_some()) {
         None
     } else {
         let files = kit
@@ -619,7 +644,7 @@ async fn link(s: St, Path((token, file)): Path<(String, String)>) -> Result<Resp
         status: StatusCode::NOT_FOUND,
         ..ApiError::bad(
             None,
-            "this link has expired (links last a few minutes); render again",
+            "no such image here: its link may have been made by another server behind the same address, or has expired (links last a few minutes); render again, or ask for the images themselves (Accept: image/png or application/zip)",
         )
     })?;
     let ctype = if file.ends_with(".mp4") {

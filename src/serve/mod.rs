@@ -8,17 +8,22 @@
 //!   never fetched.
 //! - Limits are checked while a body is read, before anything is decoded;
 //!   a slow upload is cut off; each request has a time limit.
+//! - Connections have time limits for a request's headers and for idling
+//!   between requests, and their number a cap set from the open-file
+//!   limit, with room kept for new clients (`conn`, `listen`).
 //! - Renders run on a fixed pool of threads sized to the cores, never on
 //!   the threads that accept connections; when every slot is busy the
 //!   answer is 503 with `Retry-After` at once, not a queue.
 //! - The server keeps nothing between requests that another replica would
-//!   need (asset links excepted, which a client can do without: the image
-//!   and zip answers are complete in themselves).
+//!   need: asset links (kept in one server's memory) are off unless asked
+//!   for; the image and zip answers are complete in themselves.
 
 mod api;
+mod conn;
 mod error;
 mod form;
 mod links;
+mod listen;
 mod page;
 mod zipkit;
 
@@ -29,6 +34,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use form::Limits;
+pub use listen::raise_open_file_limit;
 
 use crate::error::Error;
 use crate::inputs::{Campaign, Platforms};
@@ -55,6 +61,20 @@ pub struct Options {
     /// How long reading a request's body may take: a slower upload is cut
     /// off.
     pub read_timeout: Duration,
+    /// How long a request's headers may take to arrive (`408` after).
+    pub header_timeout: Duration,
+    /// How long a connection may stay open with no request begun.
+    pub idle_timeout: Duration,
+    /// After SIGTERM: `/readyz` answers 503 at once, and new connections
+    /// are still served this long (for a load balancer to notice) before
+    /// the server stops accepting and finishes what is in flight.
+    pub drain_delay: Duration,
+    /// At most this many connections (None: from the open-file limit).
+    pub max_connections: Option<usize>,
+    /// Whether a JSON answer without previews links to its full-size
+    /// images, kept in this server's memory for a while (off: the answer
+    /// carries previews instead, and any replica can answer any request).
+    pub asset_links: bool,
     /// How long an asset link lasts.
     pub link_ttl: Duration,
     /// Bytes that asset links may hold in all.
@@ -80,6 +100,11 @@ impl Options {
             limits: Limits::default(),
             request_timeout: Duration::from_secs(60),
             read_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(15),
+            max_connections: None,
+            drain_delay: Duration::ZERO,
+            asset_links: false,
             link_ttl: Duration::from_secs(600),
             link_bytes: 256 << 20,
             log: Arc::new(|_| {}),
@@ -126,16 +151,29 @@ struct State {
     thumbnails: Mutex<BTreeMap<String, Arc<Vec<u8>>>>,
     answered: AtomicU64,
     stop: tokio::sync::Notify,
+    /// Cleared when draining starts (`/readyz` then answers 503).
+    ready: std::sync::atomic::AtomicBool,
+}
+
+/// Where and how the server listens, once it does.
+#[derive(Clone, Copy, Debug)]
+pub struct Listening {
+    /// The address bound (port 0 becomes the port picked).
+    pub addr: SocketAddr,
+    /// Requests rendered at once.
+    pub render_slots: usize,
+    /// Connections open at once, at most.
+    pub connections: usize,
 }
 
 /// Binds `bind`, calls `listening` with the address (port 0 picks a free
-/// port), and serves until SIGTERM or Ctrl-C (in-flight requests finish,
-/// then it returns) or `max_requests` answers.
+/// port) and limits, and serves until SIGTERM or Ctrl-C (in-flight
+/// requests finish, then it returns) or `max_requests` answers.
 pub fn run(
     bind: &str,
     opts: Options,
     fonts: &[std::path::PathBuf],
-    listening: impl FnOnce(SocketAddr),
+    listening: impl FnOnce(Listening),
 ) -> Result<(), Error> {
     let io = |what: &'static str| {
         move |source| Error::Io {
@@ -162,6 +200,7 @@ pub fn run(
         thumbnails: Mutex::new(BTreeMap::new()),
         answered: AtomicU64::new(0),
         stop: tokio::sync::Notify::new(),
+        ready: std::sync::atomic::AtomicBool::new(true),
         opts,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -174,16 +213,31 @@ pub fn run(
             .await
             .map_err(io("address to listen on"))?;
         let addr = listener.local_addr().map_err(io("address to listen on"))?;
-        listening(addr);
-        let app = api::router(state.clone());
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown(state))
-            .await
-            .map_err(io("server"))
+        let cap = listen::connection_cap(state.opts.max_connections);
+        listening(Listening {
+            addr,
+            render_slots: workers,
+            connections: cap,
+        });
+        let timeouts = conn::Timeouts {
+            header: state.opts.header_timeout,
+            idle: state.opts.idle_timeout,
+            busy: state.opts.request_timeout * 2,
+        };
+        let shared = Arc::new(conn::Shared {
+            router: api::router(state.clone()),
+            timeouts,
+            sent: None,
+        });
+        let conns = Arc::new(listen::Conns::default());
+        let grace = state.opts.request_timeout + Duration::from_secs(5);
+        listen::accept_until(listener, shared, conns, cap, shutdown(state), grace).await;
+        Ok(())
     })
 }
 
-/// Resolves on SIGTERM, Ctrl-C, or when the request budget is spent.
+/// Resolves on SIGTERM or Ctrl-C after the drain delay (readiness fails
+/// at once), or at once when the request budget is spent.
 async fn shutdown(state: Arc<State>) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -202,8 +256,10 @@ async fn shutdown(state: Arc<State>) {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
-        _ = state.stop.notified() => {},
+        _ = state.stop.notified() => return,
     }
+    state.ready.store(false, Ordering::SeqCst);
+    tokio::time::sleep(state.opts.drain_delay).await;
 }
 
 impl State {
