@@ -3,6 +3,9 @@
 # unprivileged user. Not built on the project's machines (no container
 # engine there): see README, "Host it for your partners".
 FROM rust:1-bookworm AS build
+# nasm: the H.264 encoder (feature `video`) uses its assembly, about three
+# times faster.
+RUN apt-get update && apt-get install -y --no-install-recommends nasm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked && strip target/release/postkit

@@ -141,7 +141,11 @@ fn version_names_the_features_built_in() {
     ] {
         assert_eq!(listed.contains(&name), on, "{name} in {line}");
     }
-    if !cfg!(feature = "cjk") && !cfg!(feature = "emoji") {
+    if !cfg!(feature = "cjk")
+        && !cfg!(feature = "emoji")
+        && !cfg!(feature = "serve")
+        && !cfg!(feature = "video")
+    {
         assert_eq!(listed, ["none"]);
     }
     // -V says the same.
