@@ -20,15 +20,9 @@ pub struct Campaign {
     /// Theme line, for example "#ItTakesACommunity".
     #[serde(default)]
     pub theme: String,
-    /// ISO date of the day itself. The day comes back on the same date
-    /// every year (International Migrants Day is every 18 December) unless
-    /// `pin_year` is set.
+    /// ISO date of the day itself.
     #[serde(default)]
     pub date: String,
-    /// The day is only in the year `date` names: countdowns stop after it.
-    /// Unset, a countdown counts to the next time the date comes round.
-    #[serde(default)]
-    pub pin_year: bool,
     /// The date as printed on assets.
     #[serde(default)]
     pub date_label: String,
@@ -53,73 +47,6 @@ pub struct Campaign {
     /// Named colours (`#RRGGBB`), used by templates as `{{palette.NAME}}`.
     #[serde(default)]
     pub palette: BTreeMap<String, String>,
-    /// The campaign's main language (a BCP 47 tag): the language of
-    /// `name`, `date_label`, `week_label` and `headline`, and of a card
-    /// whose language the campaign lacks.
-    #[serde(default = "default_lang")]
-    pub lang: String,
-    /// Countdown numbers and dates in 0–9 whatever the language's own
-    /// digits are (Persian's are ۰–۹ otherwise).
-    #[serde(default)]
-    pub latin_digits: bool,
-    /// The campaign's words by language (`[text.ar]`, `[text.fr]`, …): see
-    /// [`TEXT_KEYS`]. A key listed in a table's `draft` awaits a native
-    /// speaker's check.
-    #[serde(default)]
-    pub text: BTreeMap<String, BTreeMap<String, Text>>,
-    /// Where the campaign came from, for messages.
-    #[serde(skip)]
-    pub origin: String,
-    /// Problems found in the file that do not stop it from being used (a
-    /// language table with an unknown tag), for every card's report.
-    #[serde(skip)]
-    pub warnings: Vec<crate::diag::Diagnostic>,
-}
-
-/// One of a campaign's texts in one language: a text, a text per CLDR
-/// plural category (`one`, `few`, …), or a list of keys (`draft`).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(untagged)]
-pub enum Text {
-    /// A text.
-    One(String),
-    /// A text per plural category.
-    Plural(BTreeMap<String, String>),
-    /// A list of keys.
-    Keys(Vec<String>),
-}
-
-/// The keys of a `[text.LANG]` table and the template fields they fill:
-/// (key, field, plural). `{tag}` in a text is the campaign's day hashtag
-/// (never translated), `{n}` the count. Any other key fills
-/// `campaign.KEY`.
-pub const TEXT_KEYS: &[(&str, &str, bool)] = &[
-    ("name", "campaign.name", false),
-    ("date", "date", false),
-    ("week", "week", false),
-    ("headline", "headline", false),
-    ("until", "campaign.until", false),
-    ("today_is", "campaign.today_is", false),
-    ("we_support", "campaign.we_support", false),
-    ("on_the_day", "countdown", false),
-    ("days", "days_unit", true),
-    ("countdown", "countdown", true),
-];
-
-/// Keys a campaign of its own gets from the embedded campaign when its
-/// file leaves them out: words about a countdown or support, not about
-/// the day itself.
-const SHARED_KEYS: &[&str] = &[
-    "until",
-    "today_is",
-    "we_support",
-    "on_the_day",
-    "days",
-    "countdown",
-];
-
-fn default_lang() -> String {
-    "en-GB".into()
 }
 
 fn default_template() -> String {
@@ -134,7 +61,7 @@ impl Campaign {
 
     /// Parses a campaign; `origin` names the source in messages.
     pub fn from_toml(src: &str, origin: &str) -> Result<Campaign, Error> {
-        let mut c: Campaign = toml::from_str(src).map_err(|e| Error::Config {
+        let c: Campaign = toml::from_str(src).map_err(|e| Error::Config {
             origin: origin.to_string(),
             message: format!(
                 "not a valid campaign file: {}",
@@ -156,8 +83,6 @@ impl Campaign {
                 ),
             });
         }
-        c.origin = origin.to_string();
-        c.check_texts(src)?;
         for (name, colour) in &c.palette {
             if !is_hex_colour(colour) {
                 return Err(Error::Config {
@@ -213,16 +138,6 @@ impl Campaign {
         for (k, v) in embedded.palette {
             c.palette.entry(k).or_insert(v);
         }
-        // Words a campaign leaves out (the countdown's, "We support") come
-        // from the embedded campaign, language by language.
-        for (tag, table) in embedded.text {
-            let own = c.text.entry(tag).or_default();
-            for (k, v) in table {
-                if SHARED_KEYS.contains(&k.as_str()) && !own.contains_key(&k) {
-                    own.insert(k, v);
-                }
-            }
-        }
         Ok(c)
     }
 
@@ -239,62 +154,50 @@ impl Campaign {
         for (k, v) in &self.palette {
             f.insert(format!("palette.{k}"), v.clone());
         }
-        f.extend(self.words(&self.lang).fields);
         f
     }
 }
 
 impl Campaign {
-    /// The campaign day as a date: the date as written.
+    /// The campaign day as a date.
     pub fn day(&self) -> Option<time::Date> {
         parse_date(&self.date)
     }
 
-    /// The campaign day a countdown from `today` counts to: the date as
-    /// written when the campaign pins its year (None once it has passed),
-    /// else the next time its month and day come round (today included;
-    /// 29 February waits for the next leap year).
-    pub fn next_day(&self, today: time::Date) -> Option<time::Date> {
-        let day = self.day()?;
-        if self.pin_year {
-            return (day >= today).then_some(day);
-        }
-        (today.year()..=today.year() + 8)
-            .filter_map(|y| time::Date::from_calendar_date(y, day.month(), day.day()).ok())
-            .find(|d| *d >= today)
-    }
-
-    /// Countdown fields for `today` in the main language: `days` (whole
-    /// days to the campaign day), `countdown` ("6 days to #MigrantsDay"),
-    /// `today` ("true" on the day). None when the campaign pins its year
-    /// and the day has passed.
+    /// Countdown fields for `today`: `days` (whole days to the campaign day),
+    /// `countdown` ("6 days to #MigrantsDay"), `today` ("true" on the day).
+    /// None once the day has passed.
     pub fn countdown(&self, today: time::Date) -> Option<BTreeMap<String, String>> {
-        let day = self.next_day(today)?;
-        let words = self.words(&self.lang);
-        Some(self.countdown_words(&words, (day - today).whole_days()))
-    }
-
-    /// A note for a countdown card when the count is longer than a
-    /// campaign's run-up usually is (more than [`LONG_COUNTDOWN_DAYS`]):
-    /// most often a `--date` typed with the wrong year or month.
-    pub fn countdown_note(&self, today: time::Date) -> Option<crate::diag::Diagnostic> {
-        let day = self.next_day(today)?;
+        let day = self.day()?;
         let n = (day - today).whole_days();
-        (n > LONG_COUNTDOWN_DAYS).then(|| {
-            crate::diag::Diagnostic::new(
-                crate::diag::Kind::LongCountdown,
-                format!(
-                    "the countdown from {today} is {n} days, to {day}",
-                ),
-            )
-            .field("days")
-            .hint("check the date (--date, the date column or form field); give --field days=N to set the number yourself")
-        })
+        if n < 0 {
+            return None;
+        }
+        let tag = self
+            .hashtags
+            .iter()
+            .find(|h| h.as_str() != self.theme)
+            .or(self.hashtags.first())
+            .cloned()
+            .unwrap_or_else(|| self.name.clone());
+        let mut f = BTreeMap::new();
+        f.insert("days".into(), n.to_string());
+        f.insert(
+            "days_unit".into(),
+            if n == 1 { "day" } else { "days" }.into(),
+        );
+        f.insert(
+            "countdown".into(),
+            match n {
+                0 => format!("Today is {tag}"),
+                1 => format!("1 day to {tag}"),
+                n => format!("{n} days to {tag}"),
+            },
+        );
+        f.insert("today".into(), if n == 0 { "true" } else { "" }.into());
+        Some(f)
     }
 }
-
-/// A countdown longer than this many days gets a note in the report.
-pub const LONG_COUNTDOWN_DAYS: i64 = 60;
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<time::Date> {
@@ -335,45 +238,7 @@ mod tests {
         let f = c.countdown(parse_date("2026-12-18").unwrap()).unwrap();
         assert_eq!(f["countdown"], "Today is #MigrantsDay");
         assert_eq!(f["today"], "true");
-        // After the day, the count runs to the next 18 December.
-        let f = c.countdown(parse_date("2026-12-19").unwrap()).unwrap();
-        assert_eq!(f["days"], "364");
-        // Before the year the file names, too (issue 30: not 371 days).
-        let f = c.countdown(parse_date("2025-12-12").unwrap()).unwrap();
-        assert_eq!(f["days"], "6");
-        assert!(c
-            .countdown_note(parse_date("2025-12-12").unwrap())
-            .is_none());
-        let note = c.countdown_note(parse_date("2027-01-05").unwrap()).unwrap();
-        assert_eq!(note.kind, crate::diag::Kind::LongCountdown);
-        assert_eq!(
-            note.message,
-            "the countdown from 2027-01-05 is 347 days, to 2027-12-18"
-        );
-    }
-
-    /// A campaign that pins its year counts to that day only.
-    #[test]
-    fn a_pinned_year_stops_after_the_day() {
-        let mut c = Campaign::embedded();
-        c.pin_year = true;
-        assert_eq!(
-            c.countdown(parse_date("2025-12-12").unwrap()).unwrap()["days"],
-            "371"
-        );
         assert!(c.countdown(parse_date("2026-12-19").unwrap()).is_none());
-        assert!(c
-            .countdown_note(parse_date("2026-12-19").unwrap())
-            .is_none());
-    }
-
-    /// 29 February comes round in the next leap year.
-    #[test]
-    fn a_leap_day_waits_for_a_leap_year() {
-        let mut c = Campaign::embedded();
-        c.date = "2024-02-29".into();
-        let d = c.next_day(parse_date("2025-03-01").unwrap()).unwrap();
-        assert_eq!(d, parse_date("2028-02-29").unwrap());
     }
 
     #[test]

@@ -88,7 +88,6 @@
     hashtag_style: 'Hashtag style',
     low_resolution: 'Low resolution',
     empty_field: 'Empty',
-    long_countdown: 'Long countdown',
   };
 
   const PREVIEW_PX = 480;
