@@ -48,6 +48,9 @@ pub enum Kind {
     /// A column, form field or `--field` no template of the request uses
     /// (often a typo): it was ignored.
     UnknownField,
+    /// A countdown is much longer than a campaign's run-up (a date typed
+    /// with the wrong year?).
+    LongCountdown,
 }
 
 impl Kind {

@@ -20,9 +20,15 @@ pub struct Campaign {
     /// Theme line, for example "#ItTakesACommunity".
     #[serde(default)]
     pub theme: String,
-    /// ISO date of the day itself.
+    /// ISO date of the day itself. The day comes back on the same date
+    /// every year (International Migrants Day is every 18 December) unless
+    /// `pin_year` is set.
     #[serde(default)]
     pub date: String,
+    /// The day is only in the year `date` names: countdowns stop after it.
+    /// Unset, a countdown counts to the next time the date comes round.
+    #[serde(default)]
+    pub pin_year: bool,
     /// The date as printed on assets.
     #[serde(default)]
     pub date_label: String,
@@ -159,20 +165,31 @@ impl Campaign {
 }
 
 impl Campaign {
-    /// The campaign day as a date.
+    /// The campaign day as a date: the date as written.
     pub fn day(&self) -> Option<time::Date> {
         parse_date(&self.date)
     }
 
-    /// Countdown fields for `today`: `days` (whole days to the campaign day),
-    /// `countdown` ("6 days to #MigrantsDay"), `today` ("true" on the day).
-    /// None once the day has passed.
-    pub fn countdown(&self, today: time::Date) -> Option<BTreeMap<String, String>> {
+    /// The campaign day a countdown from `today` counts to: the date as
+    /// written when the campaign pins its year (None once it has passed),
+    /// else the next time its month and day come round (today included;
+    /// 29 February waits for the next leap year).
+    pub fn next_day(&self, today: time::Date) -> Option<time::Date> {
         let day = self.day()?;
-        let n = (day - today).whole_days();
-        if n < 0 {
-            return None;
+        if self.pin_year {
+            return (day >= today).then_some(day);
         }
+        (today.year()..=today.year() + 8)
+            .filter_map(|y| time::Date::from_calendar_date(y, day.month(), day.day()).ok())
+            .find(|d| *d >= today)
+    }
+
+    /// Countdown fields for `today`: `days` (whole days to the campaign
+    /// day), `countdown` ("6 days to #MigrantsDay"), `today` ("true" on the
+    /// day). None when the campaign pins its year and the day has passed.
+    pub fn countdown(&self, today: time::Date) -> Option<BTreeMap<String, String>> {
+        let day = self.next_day(today)?;
+        let n = (day - today).whole_days();
         let tag = self
             .hashtags
             .iter()
@@ -197,7 +214,28 @@ impl Campaign {
         f.insert("today".into(), if n == 0 { "true" } else { "" }.into());
         Some(f)
     }
+
+    /// A note for a countdown card when the count is longer than a
+    /// campaign's run-up usually is (more than [`LONG_COUNTDOWN_DAYS`]):
+    /// most often a `--date` typed with the wrong year or month.
+    pub fn countdown_note(&self, today: time::Date) -> Option<crate::diag::Diagnostic> {
+        let day = self.next_day(today)?;
+        let n = (day - today).whole_days();
+        (n > LONG_COUNTDOWN_DAYS).then(|| {
+            crate::diag::Diagnostic::new(
+                crate::diag::Kind::LongCountdown,
+                format!(
+                    "the countdown from {today} is {n} days, to {day}",
+                ),
+            )
+            .field("days")
+            .hint("check the date (--date, the date column or form field); give --field days=N to set the number yourself")
+        })
+    }
 }
+
+/// A countdown longer than this many days gets a note in the report.
+pub const LONG_COUNTDOWN_DAYS: i64 = 60;
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<time::Date> {
@@ -238,7 +276,45 @@ mod tests {
         let f = c.countdown(parse_date("2026-12-18").unwrap()).unwrap();
         assert_eq!(f["countdown"], "Today is #MigrantsDay");
         assert_eq!(f["today"], "true");
+        // After the day, the count runs to the next 18 December.
+        let f = c.countdown(parse_date("2026-12-19").unwrap()).unwrap();
+        assert_eq!(f["days"], "364");
+        // Before the year the file names, too (issue 30: not 371 days).
+        let f = c.countdown(parse_date("2025-12-12").unwrap()).unwrap();
+        assert_eq!(f["days"], "6");
+        assert!(c
+            .countdown_note(parse_date("2025-12-12").unwrap())
+            .is_none());
+        let note = c.countdown_note(parse_date("2027-01-05").unwrap()).unwrap();
+        assert_eq!(note.kind, crate::diag::Kind::LongCountdown);
+        assert_eq!(
+            note.message,
+            "the countdown from 2027-01-05 is 347 days, to 2027-12-18"
+        );
+    }
+
+    /// A campaign that pins its year counts to that day only.
+    #[test]
+    fn a_pinned_year_stops_after_the_day() {
+        let mut c = Campaign::embedded();
+        c.pin_year = true;
+        assert_eq!(
+            c.countdown(parse_date("2025-12-12").unwrap()).unwrap()["days"],
+            "371"
+        );
         assert!(c.countdown(parse_date("2026-12-19").unwrap()).is_none());
+        assert!(c
+            .countdown_note(parse_date("2026-12-19").unwrap())
+            .is_none());
+    }
+
+    /// 29 February comes round in the next leap year.
+    #[test]
+    fn a_leap_day_waits_for_a_leap_year() {
+        let mut c = Campaign::embedded();
+        c.date = "2024-02-29".into();
+        let d = c.next_day(parse_date("2025-03-01").unwrap()).unwrap();
+        assert_eq!(d, parse_date("2028-02-29").unwrap());
     }
 
     #[test]

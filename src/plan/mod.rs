@@ -392,6 +392,12 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
     for (k, v) in &input.fields {
         content.set_field(k, v);
     }
+    let counts_down = templates.iter().any(|t| t.uses_field("days"));
+    if counts_down && !input.fields.contains_key("days") {
+        content
+            .notes
+            .extend(campaign.countdown_note(defaults.today));
+    }
     if let Some(l) = input.text("lang") {
         let l = parse::lang(&l).map_err(|m| PlanError::new("lang", Problem::Invalid, m))?;
         content.set_field("lang", &l);
@@ -798,6 +804,26 @@ mod tests {
         // The countdown for 12 December.
         assert_eq!(field(&r, "days"), "6");
         assert_eq!(r.content.direction, Direction::Auto);
+    }
+
+    /// Issue 30: a countdown far from the day says so in the report; a
+    /// story card, or a count given as a field, does not.
+    #[test]
+    fn a_long_countdown_is_noted() {
+        let mut d = defaults();
+        d.today = time::macros::date!(2027 - 01 - 05);
+        let files = Files::new(".");
+        let plan_with = |cols: &[(&str, &str)]| {
+            plan(&Input::from_columns(cols.iter().copied()), &d, &files).unwrap()
+        };
+        let r = plan_with(&[("org", "Hub"), ("template", "countdown")]);
+        assert_eq!(field(&r, "days"), "347");
+        let kinds: Vec<Kind> = r.content.notes.iter().map(|n| n.kind).collect();
+        assert_eq!(kinds, [Kind::LongCountdown]);
+        let r = plan_with(&[("org", "Hub"), ("story", "Hi")]);
+        assert!(r.content.notes.is_empty());
+        let r = plan_with(&[("org", "Hub"), ("template", "countdown"), ("days", "3")]);
+        assert!(r.content.notes.is_empty());
     }
 
     #[test]

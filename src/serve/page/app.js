@@ -88,6 +88,7 @@
     hashtag_style: 'Hashtag style',
     low_resolution: 'Low resolution',
     empty_field: 'Empty',
+    long_countdown: 'Long countdown',
   };
 
   const PREVIEW_PX = 480;
