@@ -108,7 +108,7 @@ fn a_platforms_file_with_bad_toml_names_the_file_line_and_field() {
         ),
         (
             preset("a", "format = \"gif\""),
-            "postkit: p.toml: line 5: platform a: format = \"gif\" is not a format postkit writes; use png, jpeg or webp",
+            "postkit: p.toml: line 5: platform a: format = \"gif\" is not a format postkit writes; use png, jpeg, webp or (with a video table) mp4",
         ),
         (
             format!("{}{}", preset("a", ""), preset("a", "")),
