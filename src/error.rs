@@ -94,7 +94,7 @@ pub enum Error {
     #[error("{0}")]
     MissingField(String),
     /// An unknown platform preset was asked for.
-    #[error("unknown platform '{name}'{suggestion}; valid platforms: {valid}, or all")]
+    #[error("unknown platform '{name}'{suggestion}; valid platforms: {valid}, all (every still) or video (every clip)")]
     UnknownPlatform {
         /// What was asked for.
         name: String,

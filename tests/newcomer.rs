@@ -489,6 +489,7 @@ fn the_api_answers_pipelines_plainly() {
     let base = line
         .trim()
         .strip_prefix("postkit: serving on ")
+        .and_then(|rest| rest.split_whitespace().next())
         .unwrap()
         .to_string();
     let url = format!("{base}api/render");

@@ -97,15 +97,18 @@ fn start_server(block: &Block, dir: &Path, path: &str) -> (Server, String) {
     let addr = line
         .trim()
         .strip_prefix("postkit: serving on http://")
+        .and_then(|rest| rest.split_whitespace().next())
         .and_then(|a| a.strip_suffix('/'))
         .unwrap_or_else(|| panic!("README.md:{}: the server printed {line:?}", block.line))
         .to_string();
     // The README says what it prints.
     let said = comment.trim().strip_prefix("prints: ").unwrap_or_default();
-    assert_eq!(
-        said.replace("127.0.0.1:8080", &addr),
-        line.trim(),
-        "README.md:{}",
+    // (then its render slots and connection cap, which depend on the
+    // machine)
+    let said = said.replace("127.0.0.1:8080", &addr);
+    assert!(
+        line.trim().starts_with(&said) && !said.is_empty(),
+        "README.md:{}: said {said:?}, printed {line:?}",
         block.line
     );
     (server, addr)

@@ -339,7 +339,12 @@ fn unknown_platform_exits_2_and_lists_the_valid_names() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("blog-header, or all"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("feed-video-square, all (every still) or video (every clip)"),
+        "{}",
+        r.stderr
+    );
     assert!(files(dir.path()).is_empty());
 }
 

@@ -102,7 +102,7 @@ const NOT_DRAWN: &[&str] = &[
     "namedview",
 ];
 
-fn drawn(n: &roxmltree::Node) -> bool {
+pub(super) fn drawn(n: &roxmltree::Node) -> bool {
     n.is_element()
         && !NOT_DRAWN.contains(&n.tag_name().name())
         && n.tag_name().namespace().is_none_or(|ns| ns == SVG_NS)

@@ -19,6 +19,7 @@
 
 use std::ops::Range;
 
+use super::mirror::drawn;
 use super::slots::{position, Slot, SlotKind};
 
 /// The named entrances.
@@ -236,33 +237,6 @@ pub struct MotionPlan {
     pub actors: Vec<Actor>,
     /// True when any element carries a motion attribute.
     pub authored: bool,
-}
-
-/// Elements that draw nothing themselves.
-const NOT_DRAWN: &[&str] = &[
-    "defs",
-    "style",
-    "title",
-    "desc",
-    "metadata",
-    "linearGradient",
-    "radialGradient",
-    "clipPath",
-    "mask",
-    "pattern",
-    "marker",
-    "symbol",
-    "filter",
-    "script",
-    "namedview",
-];
-
-const SVG_NS: &str = "http://www.w3.org/2000/svg";
-
-fn drawn(n: &roxmltree::Node) -> bool {
-    n.is_element()
-        && !NOT_DRAWN.contains(&n.tag_name().name())
-        && n.tag_name().namespace().is_none_or(|ns| ns == SVG_NS)
 }
 
 /// A group whose children can be drawn one by one with the same pixels:

@@ -40,7 +40,7 @@ fn a_campaign_file_with_bad_toml_names_the_file_line_and_field() {
         ),
         (
             "name = \"X\"\ncolour = \"red\"\n",
-            "postkit: c.toml: not a valid campaign file: line 2, column 1: unknown field `colour`, expected one of `name`, `theme`, `date`, `date_label`, `week_label`, `headline`, `hashtags`, `tags`, `template`, `platforms`, `palette`",
+            "postkit: c.toml: not a valid campaign file: line 2, column 1: unknown field `colour`, expected one of `name`, `theme`, `date`, `pin_year`, `date_label`, `week_label`, `headline`, `hashtags`, `tags`, `template`, `platforms`, `palette`",
         ),
         (
             "name = \"X\"\n\ndate = \"18 December\"\n",
@@ -116,7 +116,7 @@ fn a_platforms_file_with_bad_toml_names_the_file_line_and_field() {
         ),
         (
             preset("all", ""),
-            "postkit: p.toml: line 2: platform name \"all\" cannot be used (it is empty, 'all' or has a comma); give each preset a name such as instagram-square",
+            "postkit: p.toml: line 2: platform name \"all\" cannot be used (it is empty, 'all', 'video' or has a comma); give each preset a name such as instagram-square",
         ),
         (
             preset("a", "safe = [60, 0, 40, 0]"),
@@ -440,7 +440,7 @@ fn a_campaign_naming_a_missing_template_or_platform_is_that_files_error() {
         (
             "name = \"X\"\nplatforms = [\"x-post\", \"myspace\"]\n",
             format!(
-                "postkit: kit/c.toml: platforms: unknown platform 'myspace'; valid platforms: {}, or all",
+                "postkit: kit/c.toml: platforms: unknown platform 'myspace'; valid platforms: {}, all (every still) or video (every clip)",
                 postkit::Platforms::embedded().names().join(", ")
             ),
         ),
