@@ -172,7 +172,7 @@ impl Platforms {
                         at(i, "format")
                     )))
                 }
-                (f, Some(_)) if matches!(f, "png" | "jpeg" | "jpg" | "webp") => {
+                ("png" | "jpeg" | "jpg" | "webp", Some(_)) => {
                     return Err(err(format!(
                         "{}platform {name}: a preset with a video table is a clip: give it format = \"mp4\"",
                         at(i, "format")

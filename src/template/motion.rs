@@ -426,12 +426,10 @@ fn check_fits(
                 ));
             }
         }
-        Some(Entrance::Count) => {
-            if !slot.is_some_and(|s| s.kind == SlotKind::Text) {
-                return Err(format!(
-                    "data-motion=\"count\" on <{tag}> at {at}: a count changes a number as it runs; put it on a text slot that shows one (data-slot=\"days\")"
-                ));
-            }
+        Some(Entrance::Count) if !slot.is_some_and(|s| s.kind == SlotKind::Text) => {
+            return Err(format!(
+                "data-motion=\"count\" on <{tag}> at {at}: a count changes a number as it runs; put it on a text slot that shows one (data-slot=\"days\")"
+            ));
         }
         _ => {}
     }
