@@ -49,7 +49,7 @@ bin=$root/postkit
 
 step "postkit --version"
 run "$bin" --version | tee "$tmp/version"
-grep -q "^postkit $version (.*features: cjk, emoji, serve)$" "$tmp/version" || fail "--version: $(cat "$tmp/version")"
+grep -q "^postkit $version (.*features: cjk, emoji, serve, video)$" "$tmp/version" || fail "--version: $(cat "$tmp/version")"
 
 step "postkit render on the embedded defaults"
 run "$bin" render --org "Test Org" --quiet --out "$tmp/out" \
