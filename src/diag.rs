@@ -129,6 +129,18 @@ pub enum ErrorClass {
     Internal,
 }
 
+impl ErrorClass {
+    /// The HTTP status the API answers this class with: 400, 413, 422, 500.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorClass::BadInput => 400,
+            ErrorClass::TooLarge => 413,
+            ErrorClass::CannotRender => 422,
+            ErrorClass::Internal => 500,
+        }
+    }
+}
+
 /// The known name closest to `name`, when one is close enough to be what
 /// was meant (a typo: `platfrom`, `instagram-sqare`), else None. Case and
 /// `-`/`_` are not told apart.

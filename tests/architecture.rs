@@ -20,6 +20,7 @@ const STAGES: &[&[&str]] = &[
     &["plan"],
     &["make"],
     &["batch"],
+    &["api"],
     &["serve"],
     &["scaffold"],
 ];

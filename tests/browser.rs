@@ -9,17 +9,19 @@
 //! previews at a phone's size. With `POSTKIT_SCREENSHOTS=1` it writes
 //! docs/screenshots/page-desktop.png and page-phone.png for the README.
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod webdriver;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+use webdriver::{
+    browser, chromedriver, downloaded, previews_settled, retype, text_of, wait_js, Killed, Profile,
+};
 
 const ORG: &str = "Plymouth Welcome Hub";
 /// "When we arrived in Plymouth we knew no one. Today our neighbours teach us
@@ -30,48 +32,8 @@ const HASHTAGS: &str = "#ItTakesACommunity #MigrantsDay #PlymouthWelcome";
 const TRANSLATION_EN: &str =
     "When we arrived in Plymouth we knew no one. Today our neighbours teach us to bake.";
 
-/// Kills a child process when dropped, also when the test panics.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A browser profile folder; on drop, ends the Chromium processes that use
-/// it (by their process id), so a failed test leaves no browser running.
-struct Profile(PathBuf);
-
-impl Drop for Profile {
-    fn drop(&mut self) {
-        let flag = format!("--user-data-dir={}", self.0.display());
-        let Ok(procs) = std::fs::read_dir("/proc") else {
-            return;
-        };
-        for p in procs.flatten() {
-            let Ok(pid) = p.file_name().to_string_lossy().parse::<i32>() else {
-                continue;
-            };
-            let cmdline = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
-            if cmdline.split(|&b| b == 0).any(|arg| arg == flag.as_bytes()) {
-                // SAFETY: kill(2) with a pid read from /proc and SIGKILL.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-            }
-        }
-    }
-}
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn need(path: &str, package: &str) {
-    assert!(
-        Path::new(path).exists(),
-        "{path} is needed for the browser test: run .ci/run, or apt-get install {package}"
-    );
 }
 
 /// Starts `postkit serve` on a free port and returns it with its URL.
@@ -106,175 +68,12 @@ fn serve() -> (Killed, String) {
     (guard, url)
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts chromedriver on a free port on 127.0.0.1 and waits until it listens.
-fn chromedriver() -> (Killed, String) {
-    need(CHROMIUM, "chromium");
-    need(CHROMEDRIVER, "chromium-driver");
-    let port = free_port();
-    let child = Command::new(CHROMEDRIVER)
-        .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    let guard = Killed(child);
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "chromedriver did not listen on port {port} within 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (guard, format!("http://127.0.0.1:{port}"))
-}
-
-/// A fresh headless Chromium session; `phone` emulates a 390×844 phone.
-async fn browser(driver: &str, profile: &Path, downloads: &Path, phone: bool) -> Client {
-    let mut options = json!({
-        "binary": CHROMIUM,
-        "args": [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            format!("--user-data-dir={}", profile.display()),
-            "--window-size=1280,1800",
-        ],
-        "prefs": {
-            "download.default_directory": downloads.display().to_string(),
-            "download.prompt_for_download": false,
-        },
-    });
-    if phone {
-        options["mobileEmulation"] = json!({
-            "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true, "mobile": true},
-        });
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), options);
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(driver)
-        .await
-        .expect("a Chromium session through chromedriver")
-}
-
-/// Runs `script` (a function body returning a value) until it returns
-/// something other than null or false, for at most `secs` seconds.
-async fn wait_js(c: &Client, what: &str, secs: u64, script: &str) -> Value {
-    let start = Instant::now();
-    loop {
-        let v = c.execute(script, vec![]).await.expect(what);
-        if !v.is_null() && v != Value::Bool(false) {
-            return v;
-        }
-        if start.elapsed() > Duration::from_secs(secs) {
-            let status = c
-                .execute(
-                    "return document.getElementById('status').textContent",
-                    vec![],
-                )
-                .await
-                .unwrap_or_default();
-            panic!("{what}: not within {secs} s (status: {status})");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
-/// Waits until the last change has been rendered and every preview image has
-/// decoded; returns the cards as [{platform, alt, width, failed}].
-async fn previews_settled(c: &Client, what: &str) -> Vec<Value> {
-    let v = wait_js(
-        c,
-        what,
-        90,
-        r#"
-        const b = document.body.dataset;
-        if (b.render !== 'done' && b.render !== 'error') return null;
-        const imgs = [...document.querySelectorAll('#cards img')];
-        if (!imgs.every((i) => i.complete && i.naturalWidth > 0)) return null;
-        return [...document.querySelectorAll('#cards .card')].map((card) => {
-            const img = card.querySelector('img');
-            return {
-                platform: card.dataset.platform,
-                failed: card.classList.contains('failed'),
-                alt: img ? img.alt : null,
-                width: img ? img.naturalWidth : 0,
-                text: card.textContent,
-            };
-        });
-        "#,
-    )
-    .await;
-    v.as_array().unwrap().clone()
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
-}
-
-/// Replaces an input's text the way a person does: select all, then type.
-async fn retype(c: &Client, css: &str, text: &str) {
-    let input = c.find(Locator::Css(css)).await.unwrap();
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
-}
-
 fn screenshots() -> Option<PathBuf> {
     (std::env::var("POSTKIT_SCREENSHOTS").as_deref() == Ok("1")).then(|| {
         let dir = root().join("docs/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         dir
     })
-}
-
-/// Waits for one finished download in `dir` and returns its bytes.
-async fn downloaded(dir: &Path, suffix: &str) -> (String, Vec<u8>) {
-    let start = Instant::now();
-    loop {
-        let names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        let partial = names.iter().any(|n| n.ends_with(".crdownload"));
-        if let Some(name) = names.iter().find(|n| n.ends_with(suffix)) {
-            if !partial {
-                let mut bytes = Vec::new();
-                std::fs::File::open(dir.join(name))
-                    .unwrap()
-                    .read_to_end(&mut bytes)
-                    .unwrap();
-                return (name.clone(), bytes);
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(90),
-            "no {suffix} download within 90 s; files: {names:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// Every PNG of the kit has its alt text and caption, and report.json lists it.

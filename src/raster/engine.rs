@@ -19,13 +19,22 @@ pub struct Engine {
 impl Engine {
     /// Loads the embedded fonts and the user's (which come first).
     pub fn new(user_fonts: &[impl AsRef<Path>]) -> Result<Engine, Error> {
-        let book = FontBook::new(user_fonts)?;
+        Ok(Engine::of(FontBook::new(user_fonts)?, false))
+    }
+
+    fn of(book: FontBook, reuse_canvases: bool) -> Engine {
         let opts = super::options(&book);
-        Ok(Engine {
+        Engine {
             book,
             opts,
-            reuse_canvases: false,
-        })
+            reuse_canvases,
+        }
+    }
+
+    /// An engine whose fonts are given as bytes, by file name, rather than
+    /// embedded (the in-browser engine): see [`FontBook::from_bytes`].
+    pub fn with_font_bytes(fonts: Vec<(String, Vec<u8>)>) -> Result<Engine, Error> {
+        Ok(Engine::of(FontBook::from_bytes(fonts)?, false))
     }
 
     /// This engine with more font files, which come after its user fonts and
@@ -33,13 +42,10 @@ impl Engine {
     /// settings: the faces it has are shared, not loaded again (see
     /// [`FontBook::with_fonts`]).
     pub fn with_fonts(&self, files: &[impl AsRef<Path>]) -> Result<Engine, Error> {
-        let book = self.book.with_fonts(files)?;
-        let opts = super::options(&book);
-        Ok(Engine {
-            book,
-            opts,
-            reuse_canvases: self.reuse_canvases,
-        })
+        Ok(Engine::of(
+            self.book.with_fonts(files)?,
+            self.reuse_canvases,
+        ))
     }
 
     /// Whether each thread keeps the memory of its last canvas for the next

@@ -253,7 +253,13 @@ fn sheet_name(page: usize) -> String {
 /// `contact-sheet-2.png`, … when it has more than 24 assets).
 pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<PathBuf>, Error> {
     use rayon::prelude::*;
-    let font = FontRef::try_from_slice(crate::text::fonts::label_font()).expect("embedded font");
+    let font = crate::text::fonts::label_font()
+        .and_then(|f| FontRef::try_from_slice(f).ok())
+        .ok_or_else(|| Error::Font {
+            path: PathBuf::from("NotoSans-Regular.ttf"),
+            message: "contact sheets need the embedded fonts (build with feature embed-fonts)"
+                .into(),
+        })?;
     // Sheets are independent: one per thread.
     let pages: Vec<(String, usize, Vec<usize>)> = by_org(report.assets, out)
         .into_iter()

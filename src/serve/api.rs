@@ -14,18 +14,16 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine as _;
-use serde::Serialize;
 
 use super::error::ApiError;
 use super::form::{self, Submitted};
-use super::{page, zipkit, State};
+use super::{page, State};
+use crate::api::{file_name, plan_answer, Answer, Answered, Offer, Uploads};
 use crate::error::Error;
-use crate::inputs::{Brand, ImageInput};
-use crate::make::{make_asset, make_kit, Cancel, Kit, Made, MakeOptions};
-use crate::plan::{plan, Defaults, Request as Planned, Resources};
-use crate::report::ErrorReport;
-use crate::template::{SlotKind, TemplateSet};
+use crate::make::{make_kit, Cancel, Kit, Made};
+use crate::plan::Request as Planned;
+use crate::plan::Resources as _;
+use crate::template::TemplateSet;
 
 type St = Shared<Arc<State>>;
 
@@ -158,17 +156,8 @@ async fn readyz(s: St) -> Response {
 }
 
 async fn campaign(s: St) -> Json<serde_json::Value> {
-    let c = &s.opts.campaign;
-    Json(serde_json::json!({
-        "name": c.name,
-        "theme": c.theme,
-        "hashtags": c.hashtags,
-        "tags": c.tags,
-        "template": c.template,
-        "platforms": s.opts.presets.names_or_defaults(&[], c),
-        "day": c.date,
-        "today": today().to_string(),
-    }))
+    let o = &s.opts;
+    Json(crate::api::campaign_json(&o.campaign, &o.presets, today()))
 }
 
 fn today() -> time::Date {
@@ -179,61 +168,8 @@ async fn platforms(s: St) -> Json<serde_json::Value> {
     Json(serde_json::to_value(s.opts.presets.all()).unwrap_or_default())
 }
 
-/// What a partner types or uploads for a kind of asset.
-#[derive(Serialize)]
-struct Field {
-    name: String,
-    kind: &'static str,
-    required: bool,
-    multiline: bool,
-}
-
-/// The fields of a set, from its slots: not the organisation, its logo,
-/// or what the campaign fills in (hashtags, handles, dates).
-fn fields(set: &TemplateSet) -> Vec<Field> {
-    let mut out: Vec<Field> = Vec::new();
-    let always = ["org", "logo", "hashtags", "tags"];
-    for slot in set.variants.iter().flat_map(|v| &v.parsed.slots) {
-        let name = slot.field.as_str();
-        let campaign = crate::fill::CAMPAIGN_FIELDS.contains(&name)
-            || ["campaign.", "palette.", "brand."]
-                .iter()
-                .any(|p| name.starts_with(p));
-        if always.contains(&name) || campaign || out.iter().any(|f| f.name == name) {
-            continue;
-        }
-        let option = slot.options.get("required").map(|r| r.trim().to_string());
-        let (kind, required) = match slot.kind {
-            SlotKind::Image => ("image", option.as_deref() != Some("false")),
-            SlotKind::Text => (
-                "text",
-                option.as_deref().map_or(name == "story", |r| r == "true"),
-            ),
-        };
-        let lines = slot
-            .options
-            .get("max-lines")
-            .and_then(|m| m.trim().parse::<u32>().ok());
-        out.push(Field {
-            name: name.to_string(),
-            kind,
-            required,
-            multiline: kind == "text" && lines.is_none_or(|l| l > 2),
-        });
-    }
-    out
-}
-
 fn describe(s: &State, set: &TemplateSet) -> serde_json::Value {
-    let info = set.info(s.opts.presets.all());
-    serde_json::json!({
-        "name": info.name,
-        "description": info.description,
-        "fields": fields(set),
-        "variants": info.variants,
-        "skip_platforms": set.skip_platforms,
-        "thumbnail": format!("/api/templates/{}/thumbnail.png", set.name),
-    })
+    crate::api::describe(&s.opts.presets, set)
 }
 
 async fn templates(s: St) -> Json<serde_json::Value> {
@@ -274,16 +210,8 @@ async fn thumbnail(s: St, Path(name): Path<String>) -> Result<Response, ApiError
             // for the eight as it loads.
             let permit = s.slots.clone().acquire_owned().await.ok();
             let png = on_pool(&s, permit, move || {
-                let content = crate::accessibility::check::sample_content(&state.opts.campaign);
-                let square = state.opts.presets.get("instagram-square").cloned();
-                let platform =
-                    square.unwrap_or_else(|| crate::inputs::Platform::custom("square", 1080, 1080));
-                let opts = MakeOptions {
-                    preview: Some(320),
-                    ..MakeOptions::default()
-                };
-                let made = make_asset(&state.engine, &set, &platform, &content, &opts);
-                made.ok().and_then(|m| m.preview)
+                let o = &state.opts;
+                crate::api::thumbnail(&state.engine, &o.campaign, &o.presets, &set)
             })
             .await?
             .ok_or_else(|| ApiError::bad(None, format!("the {name} template has no preview")))?;
@@ -337,77 +265,6 @@ async fn on_pool<T: Send + 'static>(
     }
 }
 
-/// What the server lets a request reach: the templates it offers and the
-/// request's own uploads; never a file.
-struct Uploads<'a> {
-    templates: &'a BTreeMap<String, Arc<TemplateSet>>,
-    images: &'a BTreeMap<String, ImageInput>,
-}
-
-impl Resources for Uploads<'_> {
-    fn template(&self, spec: &str) -> Result<Arc<TemplateSet>, Error> {
-        self.templates
-            .get(spec)
-            .cloned()
-            .ok_or_else(|| Error::Template {
-                template: spec.chars().take(100).collect(),
-                message: format!(
-                    "this server has no such template; choose one of: {}",
-                    self.templates
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            })
-    }
-
-    fn image(&self, value: &str, slot: &str) -> Result<ImageInput, Error> {
-        self.images
-            .get(value)
-            .cloned()
-            .ok_or_else(|| Error::MissingField(format!("upload the {slot} as a file")))
-    }
-
-    fn image_file(&self, path: &std::path::Path, _slot: &str) -> Result<ImageInput, Error> {
-        Err(Error::MissingField(format!(
-            "the server reads no files ({}); upload images instead",
-            path.display()
-        )))
-    }
-
-    fn brand(&self, _value: &str) -> Result<Brand, Error> {
-        Err(Error::MissingField(
-            "the server reads no brand files; give the brand's colours as fields (brand.primary, …)".into(),
-        ))
-    }
-}
-
-/// What the client wants back.
-#[derive(Clone, Copy, PartialEq)]
-enum Answer {
-    Json,
-    Png,
-    Mp4,
-    Zip,
-}
-
-fn answer_of(headers: &HeaderMap) -> Answer {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if accept.contains("application/zip") {
-        Answer::Zip
-    } else if accept.contains("video/mp4") && !accept.contains("application/json") {
-        Answer::Mp4
-    } else if accept.contains("image/png") && !accept.contains("application/json") {
-        Answer::Png
-    } else {
-        Answer::Json
-    }
-}
-
 /// Reads the body (multipart or JSON) within the limits and time.
 async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
     let ctype = req
@@ -427,7 +284,7 @@ async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
             let bytes = axum::body::to_bytes(req.into_body(), limits.body)
                 .await
                 .map_err(|_| ApiError::too_large("the request", limits.body))?;
-            form::json(&bytes, &limits)
+            form::json(&bytes, &limits).map_err(ApiError::from)
         } else {
             Err(ApiError {
                 status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -447,10 +304,6 @@ async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
     })
 }
 
-/// The longest side of the previews in a JSON answer that asked for none
-/// when asset links are off.
-const DEFAULT_PREVIEW: u32 = 400;
-
 /// `POST /api/render`.
 async fn render(s: St, req: Request) -> Result<Response, ApiError> {
     // A slot first: when all are busy, say so before reading a byte.
@@ -459,55 +312,16 @@ async fn render(s: St, req: Request) -> Result<Response, ApiError> {
         .clone()
         .try_acquire_owned()
         .map_err(|_| ApiError::busy())?;
-    let answer = answer_of(req.headers());
+    let accept = req.headers().get(header::ACCEPT);
+    let answer = Answer::of_accept(accept.and_then(|v| v.to_str().ok()).unwrap_or(""));
     let submitted = read(&s, req).await?;
-    let defaults = Defaults {
-        campaign: s.opts.campaign.clone(),
-        presets: s.opts.presets.clone(),
-        templates: vec![s.opts.campaign.template.clone()],
-        platforms: s.opts.presets.names_or_defaults(&[], &s.opts.campaign),
-        today: submitted.date.unwrap_or_else(today),
-        direction: crate::text::Direction::Auto,
+    let o = &s.opts;
+    let offer = Offer {
+        campaign: &o.campaign,
+        presets: &o.presets,
+        templates: &o.templates,
     };
-    let uploads = Uploads {
-        templates: &s.opts.templates,
-        images: &submitted.images,
-    };
-    let request = plan(&submitted.input, &defaults, &uploads).map_err(|e| ApiError::plan(&e))?;
-    if answer == Answer::Png && request.pairs().len() != 1 {
-        return Err(ApiError::bad(
-            Some("platform"),
-            "an image answer (Accept: image/png) needs exactly one template and one platform; ask for application/zip for the whole kit",
-        ));
-    }
-    if answer == Answer::Mp4
-        && (request.pairs().len() != 1 || request.platforms.iter().any(|p| !p.is_video()))
-    {
-        return Err(ApiError::bad(
-            Some("platform"),
-            "a clip answer (Accept: video/mp4) needs exactly one template and one video platform (instagram-reel, tiktok, …: see /api/platforms)",
-        ));
-    }
-    if answer == Answer::Png && request.platforms.iter().any(|p| p.is_video()) {
-        return Err(ApiError::bad(
-            Some("platform"),
-            "that platform makes a clip: ask for Accept: video/mp4, or choose a still platform",
-        ));
-    }
-    // Without asset links, a JSON answer carries previews (of the size
-    // asked for, or a default one) rather than links to this server.
-    let preview = match submitted.preview {
-        None if !s.opts.asset_links => Some(DEFAULT_PREVIEW),
-        p => p,
-    }
-    .filter(|_| answer == Answer::Json);
-    let opts = MakeOptions {
-        preview,
-        // Answers with previews show a clip by its still (its poster): the
-        // clip itself is asked for with Accept: video/mp4.
-        stills_only: preview.is_some(),
-        ..MakeOptions::default()
-    };
+    let (request, opts) = plan_answer(offer, &submitted, answer, today(), o.asset_links)?;
     let state = s.0.clone();
     let cancel = Cancel::new();
     let stop = cancel.clone();
@@ -532,61 +346,33 @@ impl Drop for CancelOnDrop {
     }
 }
 
-fn error_of(e: &ErrorReport) -> ApiError {
-    let class = e.class.unwrap_or(crate::diag::ErrorClass::Internal);
-    ApiError {
-        status: super::error::status_of(class),
-        message: format!("{} {}: {}", e.template, e.platform, e.message),
-        field: e.field.clone(),
-        class,
-        retry_after: None,
-    }
-}
-
-/// The answer: JSON with previews or links, one PNG, or the zip.
+/// The answer: JSON with previews or links, one PNG or clip, or the zip.
 fn respond(s: &State, request: &Planned, kit: Kit, answer: Answer) -> Result<Response, ApiError> {
-    if kit.assets.is_empty() {
-        let first = kit.errors.first().map(error_of);
-        return Err(first.unwrap_or_else(|| {
-            ApiError::bad(None, "nothing to make: choose a template and a platform")
-        }));
-    }
-    let slug = crate::output::slug(&request.org);
-    match answer {
-        Answer::Png => {
-            let made = &kit.assets[0];
-            let name = format!("{}-{}.png", made.template, made.platform);
-            Ok(download("image/png", &name, made.bytes.clone()))
-        }
-        Answer::Mp4 => {
-            let made = &kit.assets[0];
-            let name = format!("{}-{}.mp4", made.template, made.platform);
-            Ok(download("video/mp4", &name, made.bytes.clone()))
-        }
-        Answer::Zip => {
-            let bytes = zipkit::zip(&kit, &request.org).map_err(|e| {
-                ApiError::from_error(&Error::Render {
-                    template: String::new(),
-                    platform: String::new(),
-                    message: format!("the zip could not be made: {e}"),
-                })
-            })?;
-            let mut r = download("application/zip", &format!("{slug}-kit.zip"), bytes);
-            if !kit.errors.is_empty() {
+    let token = (answer == Answer::Json && !kit.assets.is_empty())
+        .then(|| link_token(s, &kit))
+        .flatten();
+    let link = |m: &Made| (token.as_ref()).map(|t| format!("/api/assets/{t}/{}", file_name(m)));
+    let answered = crate::api::answer(request, &kit, answer, link)?;
+    match answered {
+        Answered::File {
+            content_type,
+            name,
+            bytes,
+            failed,
+        } => {
+            let mut r = download(content_type, &name, bytes);
+            if !failed.is_empty() {
                 // Sizes that failed, said where a script looks first (the
                 // messages are in the zip's report.json).
-                let failed: Vec<String> = (kit.errors.iter())
-                    .map(|e| format!("{}/{}", e.template, e.platform))
-                    .collect();
                 let h = r.headers_mut();
-                h.insert("x-postkit-failed", HeaderValue::from(kit.errors.len()));
+                h.insert("x-postkit-failed", HeaderValue::from(failed.len()));
                 if let Ok(v) = HeaderValue::from_str(&failed.join(", ")) {
                     h.insert("x-postkit-failed-assets", v);
                 }
             }
             Ok(r)
         }
-        Answer::Json => Ok(Json(report_json(s, request, &kit)).into_response()),
+        Answered::Json(v) => Ok(Json(v).into_response()),
     }
 }
 
@@ -601,36 +387,18 @@ fn download(ctype: &'static str, name: &str, bytes: Vec<u8>) -> Response {
     r
 }
 
-/// The report (the CLI's schema), each asset with its preview or a link.
-fn report_json(s: &State, request: &Planned, kit: &Kit) -> serde_json::Value {
-    let name = |m: &Made| format!("{}-{}.{}", m.template, m.platform, m.format.ext());
-    let token = if !s.opts.asset_links || kit.assets.iter().all(|m| m.preview.is_some()) {
-        None
-    } else {
-        let files = kit
-            .assets
-            .iter()
-            .map(|m| (name(m), m.bytes.clone()))
-            .collect();
-        s.links.lock().unwrap_or_else(|e| e.into_inner()).put(files)
-    };
-    let slug = crate::output::slug(&request.org);
-    let assets: Vec<serde_json::Value> = kit
+/// A link token for the kit's assets, when the server gives links and
+/// some asset has no preview.
+fn link_token(s: &State, kit: &Kit) -> Option<String> {
+    if !s.opts.asset_links || kit.assets.iter().all(|m| m.preview.is_some()) {
+        return None;
+    }
+    let files = kit
         .assets
         .iter()
-        .map(|m| {
-            let path = std::path::Path::new(&slug).join(name(m));
-            let mut v = serde_json::to_value(m.report(&request.org, &path)).unwrap_or_default();
-            if let Some(p) = &m.preview {
-                let b64 = base64::engine::general_purpose::STANDARD.encode(p);
-                v["preview"] = format!("data:image/png;base64,{b64}").into();
-            } else if let Some(t) = &token {
-                v["url"] = format!("/api/assets/{t}/{}", name(m)).into();
-            }
-            v
-        })
+        .map(|m| (file_name(m), m.bytes.clone()))
         .collect();
-    serde_json::json!({"assets": assets, "errors": kit.errors})
+    s.links.lock().unwrap_or_else(|e| e.into_inner()).put(files)
 }
 
 /// `GET /api/assets/{token}/{file}`: a made asset, while its link lasts.

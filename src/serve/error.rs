@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 
 use crate::diag::ErrorClass;
 use crate::error::Error;
-use crate::plan::{PlanError, Problem};
 
 /// One failed request.
 #[derive(Debug)]
@@ -26,12 +25,7 @@ pub struct ApiError {
 
 /// The status a class of failure is answered with.
 pub fn status_of(class: ErrorClass) -> StatusCode {
-    match class {
-        ErrorClass::BadInput => StatusCode::BAD_REQUEST,
-        ErrorClass::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorClass::CannotRender => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorClass::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(class.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl ApiError {
@@ -78,16 +72,6 @@ impl ApiError {
         ApiError::new(e.class(), e.field(), e.to_string())
     }
 
-    /// A planning error. A message about a value ("is empty; …") is
-    /// given its field's name; one from the library names its subject.
-    pub fn plan(e: &PlanError) -> ApiError {
-        let message = match e.problem {
-            Problem::Empty | Problem::Invalid => format!("{}: {}", e.field, e.message),
-            Problem::Unknown | Problem::Unusable => e.message.clone(),
-        };
-        ApiError::new(e.class, Some(&e.field), message)
-    }
-
     /// A multipart body that could not be read.
     pub fn multipart(e: axum::extract::multipart::MultipartError) -> ApiError {
         let status = e.status();
@@ -104,6 +88,12 @@ impl ApiError {
                 format!("the form could not be read: {}", e.body_text()),
             )
         }
+    }
+}
+
+impl From<crate::api::FormError> for ApiError {
+    fn from(e: crate::api::FormError) -> ApiError {
+        ApiError::new(e.class, e.field.as_deref(), e.message)
     }
 }
 

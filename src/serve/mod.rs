@@ -25,7 +25,6 @@ mod form;
 mod links;
 mod listen;
 mod page;
-mod zipkit;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -20,14 +20,28 @@ pub type FaceId = usize;
 /// The family every template gets when it names none.
 pub const DEFAULT_FAMILY: &str = "Noto Sans";
 
+#[cfg(any(feature = "embed-fonts", feature = "cjk", feature = "emoji"))]
 macro_rules! embed {
     ($($file:literal),* $(,)?) => {
         &[$(($file, include_bytes!(concat!("../../fonts/", $file)) as &[u8])),*]
     };
 }
 
-/// Fonts compiled into the binary, by file name.
-static EMBEDDED: &[(&str, &[u8])] = embed!(
+/// The base fonts (feature `embed-fonts`, on by default) and their file
+/// names, in the book's order.
+macro_rules! base_fonts {
+    ($($file:literal),* $(,)?) => {
+        /// The base fonts' file names, in the book's order (embedded or not).
+        pub const BASE_FILES: &[&str] = &[$($file),*];
+        /// The base fonts compiled into the binary, by file name.
+        #[cfg(feature = "embed-fonts")]
+        static EMBEDDED: &[(&str, &[u8])] = embed!($($file),*);
+        #[cfg(not(feature = "embed-fonts"))]
+        static EMBEDDED: &[(&str, &[u8])] = &[];
+    };
+}
+
+base_fonts!(
     "NotoSans-Regular.ttf",
     "NotoSans-Bold.ttf",
     "NotoSansArabic-Regular.ttf",
@@ -80,9 +94,14 @@ static EMBEDDED: &[(&str, &[u8])] = embed!(
     "NotoNastaliqUrdu-Bold.ttf",
 );
 
+/// The CJK collections' file names (embedded with feature `cjk`).
+pub const CJK_FILES: &[&str] = &["NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"];
+/// The emoji font's file name (embedded with feature `emoji`).
+pub const EMOJI_FILES: &[&str] = &["NotoColorEmoji.ttf"];
+
 /// Noto Sans Regular, for labels drawn outside SVG (contact sheets).
-pub fn label_font() -> &'static [u8] {
-    EMBEDDED[0].1
+pub fn label_font() -> Option<&'static [u8]> {
+    EMBEDDED.first().map(|f| f.1)
 }
 
 /// Chinese, Japanese and Korean (cargo feature `cjk`, on by default).
@@ -347,16 +366,46 @@ impl FontBook {
 
     /// The embedded fonts alone.
     fn embedded() -> FontBook {
+        let files = EMBEDDED.iter().chain(EMBEDDED_CJK).chain(EMBEDDED_EMOJI);
+        FontBook::of(
+            files.map(|(name, bytes)| (format!("embedded {name}"), FontData::Static(bytes))),
+        )
+    }
+
+    /// The book of fonts given as bytes, by file name, standing in for the
+    /// embedded ones (the in-browser engine fetches the files its texts
+    /// need): in the embedded book's order whatever order they come in
+    /// ([`BASE_FILES`], [`CJK_FILES`], [`EMOJI_FILES`], then others), so
+    /// the same fonts draw the same pixels as the binary's. Noto Sans
+    /// (`NotoSans-Regular.ttf`) should be among them: it is every text's
+    /// last resort.
+    pub fn from_bytes(mut fonts: Vec<(String, Vec<u8>)>) -> Result<FontBook, Error> {
+        let order = |name: &str| {
+            let all = BASE_FILES.iter().chain(CJK_FILES).chain(EMOJI_FILES);
+            all.into_iter()
+                .position(|f| *f == name)
+                .unwrap_or(usize::MAX)
+        };
+        fonts.sort_by_key(|(name, _)| order(name));
+        for (name, bytes) in &fonts {
+            let faces =
+                skrifa::raw::FileRef::new(bytes).map(|f| f.fonts().filter(Result::is_ok).count());
+            if faces.unwrap_or(0) == 0 {
+                return Err(not_a_font(Path::new(name)));
+            }
+        }
+        let data = fonts
+            .into_iter()
+            .map(|(name, bytes)| (name, FontData::Owned(Arc::new(bytes))));
+        Ok(FontBook::of(data))
+    }
+
+    /// The book of these (non-user) fonts, in this order.
+    fn of(files: impl Iterator<Item = (String, FontData)>) -> FontBook {
         let mut db = fontdb::Database::new();
         let mut faces = Vec::new();
-        for (name, bytes) in EMBEDDED.iter().chain(EMBEDDED_CJK).chain(EMBEDDED_EMOJI) {
-            add_faces(
-                &mut db,
-                &mut faces,
-                FontData::Static(bytes),
-                &format!("embedded {name}"),
-                false,
-            );
+        for (origin, data) in files {
+            add_faces(&mut db, &mut faces, data, &origin, false);
         }
         set_leading(&mut faces);
         set_generic_families(&mut db);
@@ -515,6 +564,76 @@ impl FontBook {
                 self.best_in_family(EMOJI_FAMILY, 400)
                     .filter(|&i| self.faces[i].covers(cluster))
             })
+    }
+}
+
+/// One font file of a book and the Unicode scripts (their long names, as
+/// `\p{Script=…}` takes them) whose text it draws; the emoji font serves
+/// the pseudo-script `Emoji`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileScripts {
+    /// The file's name (`NotoSansArabic-Regular.ttf`).
+    pub file: String,
+    /// The family it holds.
+    pub family: String,
+    /// The scripts it serves.
+    pub scripts: Vec<String>,
+}
+
+impl FontBook {
+    /// Which scripts each (non-user) font file of this book serves, as the
+    /// chain of [`FontBook::chain`] picks families for scripts: Latin,
+    /// Greek, Cyrillic and the shared characters (Common, Inherited) go to
+    /// the default family; every script with a family of its own to it
+    /// (each Han and Arabic style counted). The static site's index of font
+    /// files, made when the site is built.
+    pub fn script_index(&self) -> Vec<FileScripts> {
+        let mut scripts: Vec<Script> = Vec::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = unicode_script::UnicodeScript::script(&c);
+            if !scripts.contains(&s) {
+                scripts.push(s);
+            }
+        }
+        let styles = [
+            Han::Simplified,
+            Han::Traditional,
+            Han::Japanese,
+            Han::Korean,
+        ]
+        .into_iter()
+        .flat_map(|han| [Arabic::Naskh, Arabic::Nastaliq].map(|arabic| Styles { han, arabic }))
+        .collect::<Vec<_>>();
+        let mut out: Vec<FileScripts> = Vec::new();
+        for f in self.faces.iter().filter(|f| !f.user) {
+            let file = f.origin.trim_start_matches("embedded ").to_string();
+            if out.iter().any(|e| e.file == file) {
+                continue;
+            }
+            let mut served: Vec<String> = Vec::new();
+            for &s in &scripts {
+                let fam = match s {
+                    Script::Inherited | Script::Unknown => Some(DEFAULT_FAMILY),
+                    _ => styles
+                        .iter()
+                        .find_map(|&st| script_family(s, st).filter(|fam| *fam == f.family)),
+                };
+                if fam == Some(f.family.as_str()) {
+                    served.push(s.full_name().to_string());
+                }
+            }
+            if f.family == EMOJI_FAMILY {
+                served.push("Emoji".into());
+            }
+            served.sort();
+            served.dedup();
+            out.push(FileScripts {
+                file,
+                family: f.family.clone(),
+                scripts: served,
+            });
+        }
+        out
     }
 }
 

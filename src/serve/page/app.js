@@ -4,6 +4,9 @@
 'use strict';
 
 (() => {
+  // The engine: the server's API, or the engine in this browser on the
+  // static site (engine-wasm.js, which answers the same requests).
+  const fetch = (window.postkitEngine && window.postkitEngine.fetch) || window.fetch.bind(window);
   const $ = (sel, el = document) => el.querySelector(sel);
   const $$ = (sel, el = document) => Array.from(el.querySelectorAll(sel));
   const el = (tag, props = {}, ...kids) => {

@@ -1,0 +1,317 @@
+// The page's engine in the browser (the static site, scripts/site.sh): the
+// same answers as postkit serve's API, made by postkit's engine compiled to
+// WebAssembly, in a small pool of Web Workers (engine-worker.js; no shared
+// memory). app.js calls `window.postkitEngine.fetch` where it would call the
+// server; this file answers `/api/...` itself, and nothing the partner types
+// or uploads leaves the browser: the only requests are GETs of the site's
+// own files (the engine, the kinds, the fonts a text's scripts need).
+// Chosen by <meta name="postkit-engine" content="wasm">, which the site
+// build writes; without it app.js talks to the server as before.
+'use strict';
+
+(() => {
+  const meta = document.querySelector('meta[name="postkit-engine"]');
+  if (!meta || meta.content !== 'wasm') return;
+
+  const base = new URL('.', document.baseURI);
+  const site = (path) => new URL(path, base).href;
+  const POOL = Math.max(1, Math.min(3, (navigator.hardwareConcurrency || 2) - 1));
+  const today = () => {
+    const d = new Date();
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  };
+
+  // ---- fonts: fetched by script, with progress --------------------------
+
+  let fontIndex = null; // [{file, family, scripts, bytes}]
+  const fontBytes = new Map(); // file -> Promise<ArrayBuffer>
+  const progress = { want: 0, have: 0, names: new Set() };
+
+  function progressLine() {
+    let p = document.getElementById('font-progress');
+    if (!p) {
+      const status = document.getElementById('status');
+      if (!status) return null;
+      p = document.createElement('p');
+      p.id = 'font-progress';
+      p.className = 'hint';
+      p.setAttribute('role', 'status');
+      p.append(document.createElement('span'), document.createElement('progress'));
+      status.after(p);
+    }
+    return p;
+  }
+
+  function showProgress() {
+    const p = progressLine();
+    if (!p) return;
+    if (progress.have >= progress.want) {
+      p.hidden = true;
+      progress.want = 0;
+      progress.have = 0;
+      progress.names.clear();
+      return;
+    }
+    p.hidden = false;
+    const names = Array.from(progress.names).join(', ');
+    const pct = Math.floor((100 * progress.have) / Math.max(1, progress.want));
+    p.firstChild.textContent = `Loading the font for ${names}… ${pct}% `;
+    p.lastChild.max = progress.want;
+    p.lastChild.value = progress.have;
+  }
+
+  async function getFont(entry, label) {
+    if (fontBytes.has(entry.file)) return fontBytes.get(entry.file);
+    const job = (async () => {
+      progress.want += entry.bytes;
+      progress.names.add(label);
+      showProgress();
+      const url = site(`fonts/${entry.file}`);
+      const direct = !(navigator.serviceWorker && navigator.serviceWorker.controller);
+      const res = await fetch(url);
+      if (!res.ok || !res.body) throw new Error(`the font ${entry.file} could not be loaded (${res.status})`);
+      const reader = res.body.getReader();
+      const parts = [];
+      let n = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        n += value.length;
+        progress.have += value.length;
+        showProgress();
+      }
+      progress.have += Math.max(0, entry.bytes - n);
+      showProgress();
+      // Fetched before the service worker controlled the page: it keeps a copy.
+      if (direct && navigator.serviceWorker && window.isSecureContext) {
+        navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ cache: [url] }));
+      }
+      const out = new Uint8Array(n);
+      let at = 0;
+      for (const part of parts) { out.set(part, at); at += part.length; }
+      return out.buffer;
+    })();
+    fontBytes.set(entry.file, job);
+    job.catch(() => fontBytes.delete(entry.file));
+    return job;
+  }
+
+  const scriptTests = new Map();
+  function usesScript(text, script) {
+    if (!scriptTests.has(script)) {
+      let re = null;
+      if (script === 'Emoji') re = /\p{Emoji_Presentation}|\uFE0F/u;
+      else {
+        try { re = new RegExp(`\\p{Script=${script}}`, 'u'); } catch (_) { re = null; }
+      }
+      scriptTests.set(script, re);
+    }
+    const re = scriptTests.get(script);
+    return re ? re.test(text) : false;
+  }
+
+  // The font files a text needs: the default family's always, and every
+  // file serving a script the text has (the index the site build wrote).
+  function fontsFor(text) {
+    const out = [];
+    for (const f of fontIndex) {
+      const always = f.scripts.includes('Latin');
+      const hit = always ? 'Latin' : f.scripts.find((s) => s !== 'Common' && s !== 'Inherited' && usesScript(text, s));
+      if (hit) out.push([f, hit === 'Emoji' ? 'emoji' : hit.replace(/_/g, ' ')]);
+    }
+    return out;
+  }
+
+  // ---- the pool ------------------------------------------------------------
+
+  let module = null; // WebAssembly.Module, compiled once, sent to each worker
+  let setup = null; // {campaign, platforms, templates}
+  const workers = [];
+  const queue = [];
+  let seq = 0;
+
+  function spawn(slot) {
+    const w = { worker: new Worker(site('assets/engine-worker.js'), { type: 'module' }), busy: null, fonts: new Set(), slot };
+    w.worker.onmessage = (ev) => finish(w, ev.data);
+    w.worker.onerror = (ev) => { ev.preventDefault(); crashed(w, ev.message || 'the engine stopped'); };
+    w.worker.postMessage({ kind: 'init', module, setup });
+    workers[slot] = w;
+    return w;
+  }
+
+  // A panic ends the engine's instance: answer the job that was running as
+  // failed (naming its size) and start a fresh worker in its place.
+  function crashed(w, message) {
+    const job = w.busy;
+    w.worker.terminate();
+    spawn(w.slot);
+    if (job) job.reject(Object.assign(new Error(message), { crashed: true }));
+    pump();
+  }
+
+  function finish(w, msg) {
+    if (msg.kind === 'crash') { crashed(w, msg.message); return; }
+    const job = w.busy;
+    w.busy = null;
+    for (const f of msg.fonts || []) w.fonts.add(f);
+    if (job) job.resolve(msg);
+    pump();
+  }
+
+  async function pump() {
+    for (const w of workers) {
+      if (w.busy || !queue.length) continue;
+      const job = queue.shift();
+      if (job.signal && job.signal.aborted) { job.reject(new DOMException('aborted', 'AbortError')); continue; }
+      w.busy = job;
+      const fonts = [];
+      for (const [f] of job.fonts) {
+        if (!w.fonts.has(f.file)) fonts.push([f.file, await fontBytes.get(f.file)]);
+      }
+      w.worker.postMessage({ ...job.msg, id: job.id, fonts });
+    }
+  }
+
+  // Runs one message on the next free worker, once the fonts it needs are here.
+  async function run(msg, text, signal) {
+    await ready;
+    const fonts = fontsFor(text || '');
+    await Promise.all(fonts.map(([f, label]) => getFont(f, label)));
+    return new Promise((resolve, reject) => {
+      queue.push({ id: (seq += 1), msg, fonts, resolve, reject, signal });
+      pump();
+    });
+  }
+
+  const ready = (async () => {
+    const [wasm, index, setupRes] = await Promise.all([
+      WebAssembly.compileStreaming(fetch(site('assets/postkit_web_bg.wasm'))),
+      fetch(site('fonts/index.json')).then((r) => r.json()),
+      fetch(site('data/setup.json')).then((r) => r.json()),
+    ]);
+    module = wasm;
+    fontIndex = index;
+    setup = setupRes;
+    for (let i = 0; i < POOL; i += 1) spawn(i);
+  })();
+
+  // ---- the API, answered here ---------------------------------------------
+
+  const reply = (r) => new Response(r.body, {
+    status: r.status,
+    headers: Object.assign(
+      { 'Content-Type': r.content_type },
+      r.file_name ? { 'Content-Disposition': `attachment; filename="${r.file_name}"` } : {},
+      r.failed ? { 'X-Postkit-Failed-Assets': r.failed, 'X-Postkit-Failed': String(r.failed.split(', ').length) } : {},
+    ),
+  });
+
+  const json = (status, body) => new Response(JSON.stringify(body), {
+    status, headers: { 'Content-Type': 'application/json' },
+  });
+
+  async function formEntries(fd) {
+    const texts = [];
+    const files = [];
+    for (const [name, value] of fd.entries()) {
+      if (typeof value === 'string') texts.push([name, value]);
+      else files.push([name, value.name || '(uploaded file)', await value.arrayBuffer()]);
+    }
+    return { texts, files };
+  }
+
+  // What the fonts must cover: everything typed, and the campaign's words.
+  const textOf = (texts) => texts.map(([, v]) => v).join('\n') + (setup ? `\n${setup.campaignText || ''}` : '');
+
+  // The previews: one job per size, on the pool at once, merged in order
+  // into the server's JSON answer; a size whose engine failed is named.
+  async function renderJSON(entries, accept, signal) {
+    const platforms = entries.texts.filter(([n]) => n === 'platform').map(([, v]) => v);
+    const rest = entries.texts.filter(([n]) => n !== 'platform');
+    const text = textOf(entries.texts);
+    const parts = (platforms.length ? platforms : [null]).map((p) => {
+      const texts = p === null ? rest : [...rest, ['platform', p]];
+      return run({ kind: 'render', texts, files: entries.files, accept, today: today() }, text, signal)
+        .then((m) => ({ p, m }), (e) => ({ p, e }));
+    });
+    const done = await Promise.all(parts);
+    if (signal && signal.aborted) throw new DOMException('aborted', 'AbortError');
+    const template = (entries.texts.find(([n]) => n === 'template') || [])[1] || '';
+    const assets = [];
+    const errors = [];
+    let firstError = null;
+    for (const { p, m, e } of done) {
+      if (e) {
+        errors.push({ template, platform: p, message: `the engine failed while drawing this size (${e.message}); try again`, class: 'internal' });
+        continue;
+      }
+      const body = JSON.parse(new TextDecoder().decode(m.reply.body));
+      if (m.reply.status === 200) {
+        assets.push(...body.assets);
+        errors.push(...body.errors);
+      } else {
+        firstError = firstError || m.reply;
+        const err = body.error || {};
+        const prefix = `${template} ${p}: `;
+        const message = (err.message || '').startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+        errors.push({ template, platform: p, message, field: err.field, class: err.class });
+      }
+    }
+    if (!assets.length && firstError) return reply(firstError);
+    return json(200, { assets, errors });
+  }
+
+  async function engineFetch(url, init = {}) {
+    if (typeof url !== 'string' || !url.startsWith('/api/')) return fetch(url, init);
+    const method = (init.method || 'GET').toUpperCase();
+    const headers = new Headers(init.headers || {});
+    const accept = headers.get('Accept') || 'application/json';
+    if (method === 'GET' && !url.startsWith('/api/render')) {
+      const m = await run({ kind: 'get', path: url, today: today() }, '', init.signal);
+      return reply(m.reply);
+    }
+    if (url === '/api/render' && method === 'POST') {
+      const entries = await formEntries(init.body);
+      const wantsJSON = !/application\/zip|image\/png|video\/mp4/.test(accept);
+      if (wantsJSON) return renderJSON(entries, accept, init.signal);
+      try {
+        const m = await run({ kind: 'render', ...entries, accept, today: today() }, textOf(entries.texts), init.signal);
+        return reply(m.reply);
+      } catch (e) {
+        if (!e.crashed) throw e;
+        return json(500, { error: { message: `the engine failed while making this (${e.message}); try again`, class: 'internal' } });
+      }
+    }
+    return json(404, { error: { message: 'this page makes images in your browser; spreadsheets and clips are made by the server only (postkit serve)', class: 'bad_input' } });
+  }
+
+  window.postkitEngine = { fetch: engineFetch, kind: 'wasm', ready };
+
+  // ---- what the page says, and offline -----------------------------------
+
+  function sayLocal() {
+    const privacy = document.querySelector('.privacy');
+    if (privacy) {
+      privacy.innerHTML = '';
+      const b = document.createElement('strong');
+      b.textContent = 'Nothing leaves your device:';
+      privacy.append(b, ' your story, photos and logo are drawn into images here, in your browser. Nothing you type or upload is sent anywhere. Once this page has loaded, it also works offline.');
+    }
+    const sizes = document.getElementById('sizes');
+    if (sizes && !document.getElementById('clips-note')) {
+      const note = document.createElement('p');
+      note.id = 'clips-note';
+      note.className = 'hint';
+      note.textContent = 'Video clips (Reels, TikTok, Shorts) are made by the server version of this tool only; this page makes images.';
+      sizes.after(note);
+    }
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', sayLocal);
+  else sayLocal();
+
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register(site('sw.js')).catch(() => {});
+  }
+})();

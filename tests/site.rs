@@ -1,0 +1,351 @@
+//! The static site (issue 25): the folder `scripts/site.sh` builds, served
+//! by a plain static file server (`python3 -m http.server` on 127.0.0.1,
+//! from a subfolder), in Debian's headless Chromium through chromedriver.
+//!
+//! An Arabic story with Latin hashtags and a logo: every preview decodes,
+//! the kit downloaded from the browser is byte for byte what the CLI makes
+//! for the same input (PNGs, alt text, captions); the browser's network log
+//! shows only GETs of the site's own files (no POST, nothing elsewhere, no
+//! CJK or emoji font for this story); then, with the server gone and the
+//! browser offline, the page reloads from its service worker and makes the
+//! same kit again.
+//!
+//! The site must be built first: `.ci/run` runs `scripts/site.sh
+//! target/site`; `POSTKIT_SITE` names another folder. Without it the test
+//! fails and says what to run.
+
+mod common;
+mod webdriver;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+
+use common::root;
+use webdriver::{
+    browser_with, cdp, chromedriver, downloaded, free_port, performance_log, previews_settled,
+    retype, wait_js, wait_listening, Killed, Profile,
+};
+
+const ORG: &str = "Plymouth Welcome Hub";
+/// "When we arrived in Plymouth we knew no one. Today our neighbours teach us
+/// to bake, and we teach their children Arabic."
+const STORY_AR: &str = "عندما وصلنا إلى بليموث لم نكن نعرف أحدًا. اليوم يعلّمنا جيراننا الخَبز، ونحن نعلّم أطفالهم العربية.";
+const HASHTAGS: [&str; 3] = ["#ItTakesACommunity", "#MigrantsDay", "#PlymouthWelcome"];
+
+/// The built site, checked to be one and to carry the page's current
+/// sources.
+fn site() -> PathBuf {
+    let dir = std::env::var_os("POSTKIT_SITE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/site"));
+    assert!(
+        dir.join(".postkit-site").is_file() && dir.join("assets/postkit_web_bg.wasm").is_file(),
+        "the static site is not built in {}: run `scripts/site.sh target/site` first (.ci/run does), or set POSTKIT_SITE to a site's folder",
+        dir.display()
+    );
+    for f in ["app.js", "app.css", "engine-wasm.js", "engine-worker.js"] {
+        let ours = std::fs::read(root().join("src/serve/page").join(f)).unwrap();
+        let built = std::fs::read(dir.join("assets").join(f)).unwrap_or_default();
+        assert!(
+            ours == built,
+            "{} has an older {f} than src/serve/page: run `scripts/site.sh {}` again",
+            dir.display(),
+            dir.display()
+        );
+    }
+    dir
+}
+
+/// `python3 -m http.server` serving `www` on a free port of 127.0.0.1.
+fn static_server(www: &Path) -> (Killed, u16) {
+    let port = free_port();
+    let child = Command::new("python3")
+        .args(["-m", "http.server", "--bind", "127.0.0.1"])
+        .arg(port.to_string())
+        .arg("--directory")
+        .arg(www)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 -m http.server starts");
+    let guard = Killed(child);
+    wait_listening(port, "the static server");
+    (guard, port)
+}
+
+/// The entries of a zip, by name.
+fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut files = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        files.insert(name, data);
+    }
+    files
+}
+
+/// The page's form filled as a partner does: name, Arabic story, language,
+/// hashtags, logo; then every preview decoded.
+async fn fill(c: &Client) -> Vec<Value> {
+    retype(c, "#org", ORG).await;
+    retype(c, "#story", STORY_AR).await;
+    c.find(Locator::Css("#lang"))
+        .await
+        .unwrap()
+        .select_by_value("ar")
+        .await
+        .unwrap();
+    retype(c, "#hashtags", &HASHTAGS.join(" ")).await;
+    let logo = root().join("examples/logo.png");
+    c.find(Locator::Css("#logo"))
+        .await
+        .unwrap()
+        .send_keys(&logo.display().to_string())
+        .await
+        .unwrap();
+    let cards = previews_settled(c, "five previews decode").await;
+    assert_eq!(cards.len(), 5, "{cards:?}");
+    for card in &cards {
+        assert_eq!(card["failed"], false, "{card}");
+        let alt = card["alt"].as_str().unwrap();
+        assert!(alt.contains("بليموث") && alt.contains(ORG), "{alt}");
+        assert!(card["width"].as_u64().unwrap() > 100, "{card}");
+    }
+    cards
+}
+
+async fn download_all(c: &Client, downloads: &Path) -> Vec<u8> {
+    for e in std::fs::read_dir(downloads).unwrap().flatten() {
+        std::fs::remove_file(e.path()).unwrap();
+    }
+    c.find(Locator::Css("#download-all"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    downloaded(downloads, ".zip").await.1
+}
+
+async fn loaded(c: &Client, url: &str) {
+    c.goto(url).await.unwrap();
+    wait_js(
+        c,
+        "the page loads its engine and the campaign",
+        60,
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+}
+
+/// The kit the CLI makes for the same input, by file under the org's folder.
+fn cli_kit(dir: &Path, platforms: &[String], tags: &str) -> BTreeMap<String, Vec<u8>> {
+    let mut args: Vec<String> = [
+        "render",
+        "--template",
+        "story-quote",
+        "--org",
+        ORG,
+        "--story",
+        STORY_AR,
+        "--lang",
+        "ar",
+        "--dir",
+        "rtl",
+        "--out",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.push(dir.join("out").display().to_string());
+    args.push("--logo".into());
+    args.push(root().join("examples/logo.png").display().to_string());
+    args.push("--platform".into());
+    args.push(platforms.join(","));
+    for h in HASHTAGS {
+        args.push(format!("--hashtag={h}"));
+    }
+    for t in tags.split_whitespace() {
+        args.push(format!("--tag={t}"));
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_postkit"))
+        .args(&args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "postkit render: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let org = dir.join("out/plymouth-welcome-hub");
+    let mut files = BTreeMap::new();
+    for e in std::fs::read_dir(&org).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        files.insert(
+            format!("plymouth-welcome-hub/{name}"),
+            std::fs::read(e.path()).unwrap(),
+        );
+    }
+    files
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
+    let site = site();
+    let tmp = tempfile::tempdir().unwrap();
+    // From a subfolder: /kit/ on the static server.
+    let www = tmp.path().join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::os::unix::fs::symlink(&site, www.join("kit")).unwrap();
+    let (server, port) = static_server(&www);
+    let origin = format!("http://127.0.0.1:{port}");
+    let url = format!("{origin}/kit/");
+
+    let (_driver, driver) = chromedriver();
+    let profile = Profile(tmp.path().join("profile"));
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:loggingPrefs".into(), json!({"performance": "ALL"}));
+    let c = browser_with(&driver, &profile.0, &downloads, false, caps).await;
+
+    loaded(&c, &url).await;
+    let privacy = c.find(Locator::Css(".privacy")).await.unwrap();
+    let privacy = privacy.text().await.unwrap();
+    assert!(privacy.contains("Nothing leaves your device"), "{privacy}");
+    let note = c.find(Locator::Css("#clips-note")).await.unwrap();
+    assert!(note.text().await.unwrap().contains("server"));
+    let offered: Vec<String> = c
+        .execute(
+            "return [...document.querySelectorAll('#platforms input')].map((i) => i.value)",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(offered.len() > 5, "{offered:?}");
+    for video in ["instagram-reel", "tiktok"] {
+        assert!(!offered.iter().any(|p| p == video), "{offered:?}");
+    }
+
+    let cards = fill(&c).await;
+    let platforms: Vec<String> = (cards.iter())
+        .map(|c| c["platform"].as_str().unwrap().to_string())
+        .collect();
+    let tags = c
+        .find(Locator::Css("#tags"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let zip = download_all(&c, &downloads).await;
+    let kit = unzip(&zip);
+
+    // The same bytes as the CLI's for the same input.
+    let cli = cli_kit(tmp.path(), &platforms, &tags);
+    let made: Vec<&String> = kit.keys().filter(|k| *k != "report.json").collect();
+    assert_eq!(made.len(), 15, "{:?}", kit.keys());
+    for name in made {
+        let theirs = cli
+            .get(name)
+            .unwrap_or_else(|| panic!("the CLI made no {name}: {:?}", cli.keys()));
+        assert!(
+            &kit[name] == theirs,
+            "{name} differs from the CLI's ({} bytes in the browser, {} from the CLI)",
+            kit[name].len(),
+            theirs.len()
+        );
+    }
+    let report: Value = serde_json::from_slice(&kit["report.json"]).unwrap();
+    assert_eq!(
+        report["assets"].as_array().map(Vec::len),
+        Some(5),
+        "{report}"
+    );
+
+    // Only GETs of the site's own files; the Arabic font, no CJK or emoji.
+    let log = performance_log(&c).await;
+    let requests: Vec<(String, String)> = (log.iter())
+        .filter(|m| m["method"] == "Network.requestWillBeSent")
+        .map(|m| {
+            let r = &m["params"]["request"];
+            let method = r["method"].as_str().unwrap_or("").to_string();
+            (method, r["url"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    assert!(
+        requests.iter().any(|(_, u)| u.ends_with(".wasm")),
+        "the log shows the page's requests: {requests:?}"
+    );
+    for (method, u) in &requests {
+        let own = u.starts_with(&format!("{origin}/kit/"));
+        let inline = u.starts_with("data:") || u.starts_with("blob:");
+        assert!(
+            (method == "GET" && own) || inline,
+            "a request other than a GET of the site's files: {method} {u}"
+        );
+    }
+    let fonts: Vec<&String> = (requests.iter())
+        .filter(|(_, u)| u.contains("/fonts/") && !u.ends_with(".json"))
+        .map(|(_, u)| u)
+        .collect();
+    assert!(
+        fonts.iter().any(|u| u.contains("NotoSansArabic")),
+        "{fonts:?}"
+    );
+    assert!(
+        !fonts
+            .iter()
+            .any(|u| u.contains("CJK") || u.contains("Emoji")),
+        "{fonts:?}"
+    );
+
+    // Offline: the service worker has the site; the server goes away and
+    // the browser goes offline; the page reloads and makes the same kit.
+    wait_js(
+        &c,
+        "the service worker controls the page and has cached the fonts used",
+        60,
+        r#"
+        if (!navigator.serviceWorker.controller) return null;
+        if (window.__cached === undefined) {
+            window.__cached = null;
+            caches.keys().then((keys) => Promise.all(keys.map((k) => caches.open(k).then((c) => c.keys()))))
+                .then((all) => { window.__cached = all.flat().map((r) => r.url); });
+        }
+        const got = window.__cached;
+        if (!got) return null;
+        if (!got.some((u) => u.includes('NotoSansArabic-Regular'))) { window.__cached = undefined; return null; }
+        return true;
+        "#,
+    )
+    .await;
+    drop(server);
+    cdp(&c, "Network.enable", json!({})).await;
+    cdp(
+        &c,
+        "Network.emulateNetworkConditions",
+        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    loaded(&c, &url).await;
+    fill(&c).await;
+    let again = download_all(&c, &downloads).await;
+    assert!(again == zip, "the kit made offline differs from the first");
+    c.close().await.unwrap();
+}
