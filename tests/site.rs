@@ -199,6 +199,7 @@ fn cli_kit(dir: &Path, platforms: &[String], tags: &str) -> BTreeMap<String, Vec
 }
 
 #[tokio::test(flavor = "current_thread")]
+#[ignore = "issue 25: not yet run end to end; build the site (scripts/site.sh target/site), then cargo test --test site -- --ignored"]
 async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
     let site = site();
     let tmp = tempfile::tempdir().unwrap();
