@@ -96,7 +96,7 @@ mkdir -p "$TMP/assets" "$TMP/fonts" "$TMP/data"
 cargo run --locked --quiet --example site_index -- "${CHECK[@]}" > "$TMP/fonts/index.raw.json"
 
 WASM=target/wasm32-unknown-unknown/release/postkit_web.wasm
-wasm-bindgen --target web --no-typescript --out-dir "$TMP/assets" "$WASM"
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$TMP/assets" "$WASM"
 if command -v wasm-opt >/dev/null 2>&1; then
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals -o "$TMP/assets/postkit_web_bg.opt.wasm" "$TMP/assets/postkit_web_bg.wasm" \
