@@ -215,8 +215,13 @@ fn a_reel_is_the_file_every_platform_takes() {
 fn the_last_frame_is_the_still_and_the_same_input_gives_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let (mp4, _) = clip(dir.path(), "story-quote", "instagram-reel", STORY, &[]);
-    // The still of the same card at the same size (a Story is 1080×1920,
-    // the same variant).
+    // The still of the same card from the same layout: a set holding only
+    // the kind's layout for clips (reel.svg) draws it for a Story too.
+    let set = dir.path().join("reel-only");
+    std::fs::create_dir_all(&set).unwrap();
+    for f in ["template.toml", "reel.svg"] {
+        std::fs::copy(root().join("templates/story-quote").join(f), set.join(f)).unwrap();
+    }
     let run = postkit(
         dir.path(),
         &[
@@ -226,7 +231,7 @@ fn the_last_frame_is_the_still_and_the_same_input_gives_the_same_bytes() {
             "--story",
             STORY,
             "--template",
-            "story-quote",
+            "reel-only",
             "--platform",
             "instagram-story",
             "--format",
@@ -337,20 +342,33 @@ fn bad_input_is_a_clear_error_and_leaves_nothing_behind() {
     );
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("instagram-reel clip lasts 3 to 900 s; 1 s was asked: give --duration within that range"), "{}", run.stderr);
-    // A story that fits the card but is too long to read in an Instagram Story's longest clip (60 s): 180 words.
-    let long = "We cook together on Fridays and everyone brings a dish from home. ".repeat(15);
+    // A story that fits the card but is too long to read in the preset's
+    // longest clip: 60 words for a platform whose clips last at most 10 s.
+    std::fs::write(
+        dir.path().join("brief.toml"),
+        "[[platform]]\nname = \"brief-clip\"\nlabel = \"A brief clip\"\nwidth = 1080\nheight = 1920\nsafe = [0, 0, 0, 0]\nformat = \"mp4\"\nvideo = { fps = 30, min_seconds = 3, max_seconds = 10 }\n",
+    )
+    .unwrap();
+    let long = "We cook together on Fridays and everyone brings a dish from home. ".repeat(5);
     let run = postkit(
         dir.path(),
         &[
             &base[..],
-            &["--story", &long, "--platform", "instagram-story-video"],
+            &[
+                "--story",
+                &long,
+                "--platforms",
+                "brief.toml",
+                "--platform",
+                "brief-clip",
+            ],
         ]
         .concat(),
     );
     assert_ne!(run.code, 0);
     assert!(
         run.stderr
-            .contains("instagram-story-video clip, which lasts at most 60 s: shorten it to about"),
+            .contains("brief-clip clip, which lasts at most 10 s: shorten it to about"),
         "{}",
         run.stderr
     );
@@ -564,7 +582,11 @@ fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
             let video = presets.get(clip).unwrap().clone();
             let still = postkit::Platform::custom("still", video.width, video.height);
             let (filled, moving) = engine.render_pixels(&set, &video, &content).unwrap();
-            let (_, plain) = engine.render_pixels(&set, &still, &content).unwrap();
+            // The same layout as a still (a 9:16 clip has its own, reel.svg).
+            let mut only = set.clone();
+            let chosen = set.variant_for(&video).name.clone();
+            only.variants.retain(|v| v.name == chosen);
+            let (_, plain) = engine.render_pixels(&only, &still, &content).unwrap();
             assert!(
                 moving.data() == plain.data(),
                 "{name} {clip}: the clip's still differs from the card"
