@@ -451,7 +451,7 @@ fn a_wrong_motion_attribute_names_the_attribute_its_line_and_what_is_allowed() {
 /// Frames of the clip as the motion stage composes them (before encoding):
 /// start, a middle and the end, side by side at a quarter size.
 fn strip(story: &str, template: &str) -> image::RgbaImage {
-    use postkit::motion::{self, ClipOptions, Frame, Source};
+    use postkit::motion::{ClipOptions, Frame};
     let engine = common::engine();
     let campaign = postkit::Campaign::embedded();
     let content = postkit::Content::story(&campaign, "Plymouth Welcome Hub", story);
@@ -462,21 +462,14 @@ fn strip(story: &str, template: &str) -> image::RgbaImage {
         .clone();
     let (filled, still) = engine.render_pixels(&set, &platform, &content).unwrap();
     let clip = engine
-        .with_options(&set, |o| {
-            let src = Source {
-                set: &set,
-                platform: &platform,
-                content: &content,
-                book: engine.fonts(),
-                opts: o,
-            };
-            motion::plan(
-                &src,
-                &filled,
-                platform.video.as_ref().unwrap(),
-                &ClipOptions::default(),
-            )
-        })
+        .plan_clip(
+            &set,
+            &platform,
+            &content,
+            &filled,
+            platform.video.as_ref().unwrap(),
+            &ClipOptions::default(),
+        )
         .unwrap();
     let picks = [6u32, 30, clip.hold_from / 2, clip.frames - 1];
     let mut shots = Vec::new();
@@ -547,7 +540,7 @@ fn golden_strips_of_a_story_clip_in_english_and_arabic() {
 /// and its clip plans.
 #[test]
 fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
-    use postkit::motion::{self, ClipOptions, Source};
+    use postkit::motion::ClipOptions;
     let engine = common::engine();
     let campaign = postkit::Campaign::embedded();
     let mut content = postkit::Content::story(&campaign, "Plymouth Welcome Hub", STORY);
@@ -593,21 +586,14 @@ fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
             );
             assert!(!filled.actors.is_empty(), "{name} {clip}: nothing moves");
             let planned = engine
-                .with_options(&set, |o| {
-                    let src = Source {
-                        set: &set,
-                        platform: &video,
-                        content: &content,
-                        book: engine.fonts(),
-                        opts: o,
-                    };
-                    motion::plan(
-                        &src,
-                        &filled,
-                        video.video.as_ref().unwrap(),
-                        &ClipOptions::default(),
-                    )
-                })
+                .plan_clip(
+                    &set,
+                    &video,
+                    &content,
+                    &filled,
+                    video.video.as_ref().unwrap(),
+                    &ClipOptions::default(),
+                )
                 .unwrap_or_else(|e| panic!("{name} {clip}: {e}"));
             assert!(
                 planned.frames >= 90 && planned.hold_from < planned.frames,
