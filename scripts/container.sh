@@ -5,6 +5,7 @@
 # unprivileged user `postkit` (uid and gid 10001) it runs as.
 #
 #   scripts/container.sh [BINARY]           build the image postkit:VERSION
+#                                           (and postkit:latest)
 #   scripts/container.sh --check [BINARY]   build it, run it and render
 #                                           through it, then remove it
 #
@@ -31,7 +32,7 @@ for arg in "$@"; do
   case "$arg" in
     --check) check=1 ;;
     -h | --help)
-      sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     -*) echo "usage: scripts/container.sh [--check] [BINARY]" >&2; exit 2 ;;
@@ -64,7 +65,15 @@ pm() { podman --storage-driver vfs --runtime runc --cgroup-manager cgroupfs "$@"
 
 version=$("$bin" --version | sed -n 's/^postkit \([^ ]*\).*/\1/p')
 [ -n "$version" ] || fail "$bin --version does not say postkit's version"
-image=localhost/postkit:$version
+# --check builds under its own name, and removes it, so that an image
+# built before for use is left alone.
+if [ "$check" = 1 ]; then
+  image=localhost/postkit-check:$version
+  tags=(-t "$image")
+else
+  image=localhost/postkit:$version
+  tags=(-t "$image" -t localhost/postkit:latest)
+fi
 uid=10001
 
 tmp=$(mktemp -d)
@@ -112,7 +121,7 @@ EOF
 
 step "podman build -t $image (FROM scratch)"
 t0=$(date +%s)
-pm build --quiet --pull=never -t "$image" "$tmp/context" >/dev/null
+pm build --quiet --pull=never "${tags[@]}" "$tmp/context" >/dev/null
 built=1
 size=$(pm image inspect --format '{{.Size}}' "$image")
 echo "built $image: $size bytes ($(( size / 1000000 )) MB) in $(( $(date +%s) - t0 )) s"
