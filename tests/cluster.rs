@@ -589,7 +589,10 @@ fn three_replicas_behind_haproxy_lose_no_kit_when_one_drains_and_one_is_killed()
         .collect();
     let run = Instant::now();
     let wait_done = |n: usize| {
-        while done.load(Ordering::SeqCst) < n && run.elapsed() < RUN_LIMIT {
+        while done.load(Ordering::SeqCst) < n
+            && run.elapsed() < RUN_LIMIT
+            && !clients.iter().all(|c| c.is_finished())
+        {
             std::thread::sleep(Duration::from_millis(20));
         }
     };
@@ -633,6 +636,7 @@ fn three_replicas_behind_haproxy_lose_no_kit_when_one_drains_and_one_is_killed()
     let in_flight: u64 = haproxy_servers(dir)["r1"]["scur"].parse().unwrap_or(0);
     let at_kill = done.load(Ordering::SeqCst);
     assert!(at_kill < total, "every kit was made before the SIGKILL");
+    assert!(in_flight > 0, "r1 had no request in flight to be killed in");
     replicas[1].proc.signal(libc::SIGKILL);
 
     // r0 exits 0 once its drain delay is over and its renders are done.
