@@ -368,6 +368,28 @@ struct Seen {
     by_replica: BTreeMap<(String, u16), usize>,
     /// HAProxy's own 503s (no replica up).
     haproxy_503: usize,
+    /// Kits by replica and kind (`still`: a PNG, `zip`), as the metrics'
+    /// render histogram names them.
+    kits_by_replica: BTreeMap<(String, &'static str), usize>,
+    /// Body bytes of the render answers, by replica.
+    bytes_by_replica: BTreeMap<String, u64>,
+}
+
+impl Seen {
+    fn add(&mut self, other: Seen) {
+        self.got.extend(other.got);
+        self.unexpected.extend(other.unexpected);
+        self.haproxy_503 += other.haproxy_503;
+        for (k, n) in other.by_replica {
+            *self.by_replica.entry(k).or_default() += n;
+        }
+        for (k, n) in other.kits_by_replica {
+            *self.kits_by_replica.entry(k).or_default() += n;
+        }
+        for (k, n) in other.bytes_by_replica {
+            *self.bytes_by_replica.entry(k).or_default() += n;
+        }
+    }
 }
 
 type Client =
@@ -449,7 +471,14 @@ async fn client(
                 }
             };
             match &served_by {
-                Some(r) => *seen.by_replica.entry((r.clone(), status)).or_default() += 1,
+                Some(r) => {
+                    *seen.by_replica.entry((r.clone(), status)).or_default() += 1;
+                    *seen.bytes_by_replica.entry(r.clone()).or_default() += bytes.len() as u64;
+                    if status == 200 {
+                        let kind = if kit.zip { "zip" } else { "still" };
+                        *seen.kits_by_replica.entry((r.clone(), kind)).or_default() += 1;
+                    }
+                }
                 None if status == 503 => seen.haproxy_503 += 1,
                 None => {}
             }
@@ -461,8 +490,9 @@ async fn client(
                     break;
                 }
                 (503, Some(secs)) => {
-                    // Honour it (bounded: a client never sleeps past the run).
-                    tokio::time::sleep(Duration::from_secs(secs.min(10))).await;
+                    // Honour it (a client never sleeps past the run's end).
+                    let until = tokio::time::Instant::now() + Duration::from_secs(secs);
+                    tokio::time::sleep_until(until.min(deadline)).await;
                 }
                 _ => {
                     seen.unexpected.push(format!(
@@ -647,13 +677,7 @@ fn three_replicas_behind_haproxy_lose_no_kit_when_one_drains_and_one_is_killed()
 
     let mut seen = Seen::default();
     for c in clients {
-        let s = runtime.block_on(c).expect("a client task");
-        seen.got.extend(s.got);
-        seen.unexpected.extend(s.unexpected);
-        for (k, n) in s.by_replica {
-            *seen.by_replica.entry(k).or_default() += n;
-        }
-        seen.haproxy_503 += s.haproxy_503;
+        seen.add(runtime.block_on(c).expect("a client task"));
     }
     let took = run.elapsed();
     let stats = haproxy_servers(dir);
