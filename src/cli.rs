@@ -84,59 +84,122 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port, printed at start).
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "POSTKIT_BIND",
+        value_name = "ADDR:PORT",
+        default_value = "127.0.0.1:8080"
+    )]
     pub bind: String,
     /// `default` or a campaign TOML file.
-    #[arg(long, value_name = "NAME|PATH", default_value = "default")]
+    #[arg(
+        long,
+        env = "POSTKIT_CAMPAIGN",
+        value_name = "NAME|PATH",
+        default_value = "default"
+    )]
     pub campaign: String,
     /// Platform presets from a TOML file instead of the embedded ones.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "POSTKIT_PLATFORMS", value_name = "FILE")]
     pub platforms: Option<PathBuf>,
     /// A folder of template sets to offer beside the built-in kit.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "POSTKIT_TEMPLATE_DIR", value_name = "DIR")]
     pub template_dir: Option<PathBuf>,
     /// Extra font file (repeatable); comes before the embedded fonts.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, env = "POSTKIT_FONT", value_name = "PATH")]
     pub font: Vec<PathBuf>,
     /// Render threads (default: one per core); also the number of
-    /// requests rendered at once (more get 503 with Retry-After).
-    #[arg(long, value_name = "N")]
+    /// requests rendered at once (more wait in the queue).
+    #[arg(long, env = "POSTKIT_WORKERS", value_name = "N")]
     pub workers: Option<usize>,
+    /// Render requests that may wait for a slot, served in arrival order
+    /// (default: four per render slot); more get 503 with Retry-After
+    /// at once. 0: no queue.
+    #[arg(long, env = "POSTKIT_QUEUE", value_name = "N")]
+    pub queue: Option<usize>,
+    /// Seconds a render request may wait for a slot, then 503 with
+    /// Retry-After.
+    #[arg(
+        long,
+        env = "POSTKIT_QUEUE_WAIT",
+        value_name = "SECS",
+        default_value = "20"
+    )]
+    pub queue_wait: u64,
+    /// Serve Prometheus metrics at /metrics on this address only (default:
+    /// /metrics on --bind).
+    #[arg(long, env = "POSTKIT_METRICS_BIND", value_name = "ADDR:PORT")]
+    pub metrics_bind: Option<String>,
     /// Stop after answering N requests (for tests and benchmarks).
-    #[arg(long, value_name = "N")]
+    #[arg(long, env = "POSTKIT_MAX_REQUESTS", value_name = "N")]
     pub max_requests: Option<u64>,
     /// Seconds a request may take in all.
-    #[arg(long, value_name = "SECS", default_value = "60")]
+    #[arg(
+        long,
+        env = "POSTKIT_REQUEST_TIMEOUT",
+        value_name = "SECS",
+        default_value = "60"
+    )]
     pub request_timeout: u64,
     /// Seconds reading an upload may take before it is cut off.
-    #[arg(long, value_name = "SECS", default_value = "30")]
+    #[arg(
+        long,
+        env = "POSTKIT_READ_TIMEOUT",
+        value_name = "SECS",
+        default_value = "30"
+    )]
     pub read_timeout: u64,
     /// Seconds a request's headers may take to arrive (then 408 and close).
-    #[arg(long, value_name = "SECS", default_value = "10")]
+    #[arg(
+        long,
+        env = "POSTKIT_HEADER_TIMEOUT",
+        value_name = "SECS",
+        default_value = "10"
+    )]
     pub header_timeout: u64,
     /// Seconds a connection may stay open with no request begun (between
     /// kept-alive requests, or before the first).
-    #[arg(long, value_name = "SECS", default_value = "15")]
+    #[arg(
+        long,
+        env = "POSTKIT_IDLE_TIMEOUT",
+        value_name = "SECS",
+        default_value = "15"
+    )]
     pub idle_timeout: u64,
     /// JSON answers without previews link to their full-size images, kept
     /// in this server's memory for 10 minutes (off: they carry previews,
     /// so that any of several servers can answer any request).
-    #[arg(long)]
+    #[arg(long, env = "POSTKIT_ASSET_LINKS")]
     pub asset_links: bool,
     /// Seconds to keep serving new connections after SIGTERM, with /readyz
     /// answering 503, before in-flight requests are finished and the
     /// server exits (set it to what your load balancer needs to notice).
-    #[arg(long, value_name = "SECS", default_value = "0")]
+    #[arg(
+        long,
+        env = "POSTKIT_DRAIN_DELAY",
+        value_name = "SECS",
+        default_value = "0"
+    )]
     pub drain_delay: u64,
     /// Connections open at once, at most (default and ceiling: the
     /// open-file limit, less a spare).
-    #[arg(long, value_name = "N")]
+    #[arg(long, env = "POSTKIT_MAX_CONNECTIONS", value_name = "N")]
     pub max_connections: Option<usize>,
     /// Largest request body, in MB.
-    #[arg(long, value_name = "MB", default_value = "32")]
+    #[arg(
+        long,
+        env = "POSTKIT_MAX_BODY_MB",
+        value_name = "MB",
+        default_value = "32"
+    )]
     pub max_body_mb: usize,
     /// Largest uploaded image, in MB.
-    #[arg(long, value_name = "MB", default_value = "15")]
+    #[arg(
+        long,
+        env = "POSTKIT_MAX_IMAGE_MB",
+        value_name = "MB",
+        default_value = "15"
+    )]
     pub max_image_mb: usize,
 }
 

@@ -60,11 +60,11 @@ impl ApiError {
         ApiError::new(ErrorClass::TooLarge, field, message)
     }
 
-    /// Every render slot is busy: try again in a moment.
-    pub fn busy() -> ApiError {
+    /// Busy: try again in `retry_after` seconds.
+    pub fn busy(retry_after: u32) -> ApiError {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            retry_after: Some(1),
+            retry_after: Some(retry_after),
             ..ApiError::new(
                 ErrorClass::Internal,
                 None,
