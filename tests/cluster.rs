@@ -266,9 +266,9 @@ fn wait_status(dir: &Path, server: &str, status: &str, within: Duration) -> bool
     false
 }
 
-/// A plain `GET path` to one replica: the status, or None when it refuses
-/// the connection.
-fn get_status(addr: SocketAddr, path: &str) -> Option<u16> {
+/// A plain `GET path` to one replica: the status and body, or None when
+/// it refuses the connection.
+fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
@@ -276,9 +276,85 @@ fn get_status(addr: SocketAddr, path: &str) -> Option<u16> {
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .ok()?;
-    let mut head = String::new();
-    BufReader::new(s).read_line(&mut head).ok()?;
-    head.split(' ').nth(1)?.parse().ok()
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "{path} answered chunked"
+    );
+    Some((head.split(' ').nth(1)?.parse().ok()?, body.to_string()))
+}
+
+fn get_status(addr: SocketAddr, path: &str) -> Option<u16> {
+    get(addr, path).map(|(status, _)| status)
+}
+
+/// The Python of the venv `.ci/run` makes (`POSTKIT_VENV`, or
+/// /tmp/postkit-venv), with `prometheus_client`; a clear failure otherwise.
+fn venv_python() -> PathBuf {
+    let venv = std::env::var_os("POSTKIT_VENV")
+        .map_or_else(|| PathBuf::from("/tmp/postkit-venv"), PathBuf::from);
+    let python = venv.join("bin/python3");
+    let ok = Command::new(&python)
+        .args(["-c", "import prometheus_client"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "this test needs the Python module prometheus_client in {}: run .ci/run, or python3 -m venv {0} && {0}/bin/pip install prometheus-client",
+        venv.display()
+    );
+    python
+}
+
+/// A metric sample: name, labels, value.
+type Sample = (String, BTreeMap<String, String>, f64);
+
+/// A `/metrics` text parsed by the official Prometheus client's parser.
+fn parse_metrics(python: &Path, text: &str) -> Vec<Sample> {
+    const PARSE: &str = "import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+print(json.dumps([[s.name, s.labels, s.value]
+    for f in text_string_to_metric_families(sys.stdin.read()) for s in f.samples]))";
+    let mut child = Command::new(python)
+        .args(["-c", PARSE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the Prometheus parser refused /metrics: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The sum of the samples named `name` whose labels include `want`.
+fn metric_sum(samples: &[Sample], name: &str, want: &[(&str, &str)]) -> f64 {
+    samples
+        .iter()
+        .filter(|(n, labels, _)| {
+            n == name
+                && want
+                    .iter()
+                    .all(|(k, v)| labels.get(*k).is_some_and(|l| l == v))
+        })
+        .map(|(_, _, v)| v)
+        .sum()
 }
 
 /// One kit a client asks for.
@@ -551,6 +627,7 @@ fn check_kit(kit: &Kit, bytes: &[u8], expected: &Path) -> Result<(), String> {
 
 #[test]
 fn three_replicas_behind_haproxy_lose_no_kit_when_one_drains_and_one_is_killed() {
+    let python = venv_python();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let kits = kits();
@@ -652,21 +729,27 @@ fn three_replicas_behind_haproxy_lose_no_kit_when_one_drains_and_one_is_killed()
         haproxy_servers(dir).get("r0")
     );
 
-    // Half the kits in: SIGKILL to r1 while HAProxy has a request on it.
+    // Half the kits in: SIGKILL to r1 while it renders (its render slot
+    // busy, by its own metrics).
     wait_done(total / 2);
     let busy = Instant::now();
-    while busy.elapsed() < Duration::from_secs(20)
-        && haproxy_servers(dir)["r1"]["scur"]
-            .parse::<u64>()
-            .unwrap_or(0)
-            == 0
-    {
+    let rendering = || {
+        get(replicas[1].addr, "/metrics").is_some_and(|(_, text)| {
+            text.lines()
+                .filter_map(|l| l.strip_prefix("postkit_render_slots_busy "))
+                .any(|v| v.trim().parse::<f64>().is_ok_and(|n| n >= 1.0))
+        })
+    };
+    while busy.elapsed() < Duration::from_secs(20) && !rendering() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let in_flight: u64 = haproxy_servers(dir)["r1"]["scur"].parse().unwrap_or(0);
     let at_kill = done.load(Ordering::SeqCst);
     assert!(at_kill < total, "every kit was made before the SIGKILL");
-    assert!(in_flight > 0, "r1 had no request in flight to be killed in");
+    assert!(
+        busy.elapsed() < Duration::from_secs(20),
+        "r1 rendered nothing for 20 s"
+    );
     replicas[1].proc.signal(libc::SIGKILL);
 
     // r0 exits 0 once its drain delay is over and its renders are done.
@@ -736,6 +819,59 @@ fn three_replicas_behind_haproxy_lose_no_kit_when_one_drains_and_one_is_killed()
         "r2 served no kit: {:?}",
         seen.by_replica
     );
+    // r2's metrics, parsed by Prometheus' own parser, agree with what the
+    // clients counted from it: render requests by status, kits by kind,
+    // bytes sent.
+    let (status, text) = get(replicas[2].addr, "/metrics").expect("r2 answers /metrics");
+    assert_eq!(status, 200, "{text}");
+    let samples = parse_metrics(&python, &text);
+    let render = [("route", "/api/render"), ("method", "POST")];
+    for status in [200u16, 503] {
+        let code = status.to_string();
+        let want: Vec<(&str, &str)> = render
+            .iter()
+            .copied()
+            .chain([("status", code.as_str())])
+            .collect();
+        assert_eq!(
+            metric_sum(&samples, "postkit_http_requests_total", &want),
+            seen.by_replica
+                .get(&("r2".into(), status))
+                .copied()
+                .unwrap_or(0) as f64,
+            "r2's {status} answers to POST /api/render: its metrics and the clients' count"
+        );
+    }
+    assert_eq!(
+        metric_sum(&samples, "postkit_http_requests_total", &render),
+        seen.by_replica
+            .iter()
+            .filter(|((r, _), _)| r == "r2")
+            .map(|(_, n)| *n as f64)
+            .sum::<f64>(),
+        "r2 answered render requests the clients did not see"
+    );
+    for kind in ["still", "zip"] {
+        assert_eq!(
+            metric_sum(&samples, "postkit_render_seconds_count", &[("kind", kind)]),
+            seen.kits_by_replica
+                .get(&("r2".into(), kind))
+                .copied()
+                .unwrap_or(0) as f64,
+            "r2's {kind} renders: its metrics and the clients' count"
+        );
+    }
+    assert_eq!(
+        metric_sum(
+            &samples,
+            "postkit_http_response_bytes_total",
+            &[("route", "/api/render")]
+        ),
+        seen.bytes_by_replica.get("r2").copied().unwrap_or(0) as f64,
+        "bytes r2 sent in answer to renders: its metrics and the clients' count"
+    );
+    assert_eq!(metric_sum(&samples, "postkit_ready", &[]), 1.0);
+
     // HAProxy served throughout.
     assert!(
         haproxy.exit_within(Duration::ZERO).is_none(),
