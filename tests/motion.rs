@@ -594,3 +594,104 @@ fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
         }
     }
 }
+
+#[test]
+fn a_layout_made_for_clips_is_chosen_for_the_video_presets_and_never_for_stills() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    std::fs::create_dir_all(&set).unwrap();
+    let card = |root: &str| {
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1080 1920"{root}><rect width="1080" height="1920" fill="#FFF7EC"/>
+<rect data-slot="story" x="120" y="300" width="760" height="800" data-fill="#122B40"/></svg>"##
+        )
+    };
+    std::fs::write(set.join("story.svg"), card("")).unwrap();
+    std::fs::write(set.join("reel.svg"), card(r#" data-for="video""#)).unwrap();
+    std::fs::write(
+        set.join("square.svg"),
+        card("").replace("1080 1920", "1080 1080"),
+    )
+    .unwrap();
+    let r = postkit(dir.path(), &["templates", "show", "set", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let used = |variant: &str| -> Vec<String> {
+        shown["template"]["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == variant)
+            .unwrap_or_else(|| panic!("no variant {variant}: {shown}"))["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (reel, story, square) = (used("reel"), used("story"), used("square"));
+    // Every 9:16 clip takes the layout made for clips; every 9:16 still the
+    // other; other shapes still go to the nearest aspect, clips included.
+    for p in [
+        "instagram-reel",
+        "instagram-story-video",
+        "tiktok",
+        "youtube-short",
+        "facebook-reel",
+        "facebook-story-video",
+    ] {
+        assert!(reel.contains(&p.to_string()), "{p}: reel {reel:?}");
+    }
+    for p in [
+        "instagram-story",
+        "facebook-story",
+        "tiktok-photo",
+        "whatsapp-status",
+    ] {
+        assert!(story.contains(&p.to_string()), "{p}: story {story:?}");
+    }
+    assert!(
+        reel.iter().all(|p| !story.contains(p)),
+        "{reel:?} {story:?}"
+    );
+    assert!(
+        square.contains(&"feed-video-square".to_string()),
+        "{square:?}"
+    );
+    assert!(
+        square.contains(&"instagram-square".to_string()),
+        "{square:?}"
+    );
+
+    // A set whose only layout is for clips still makes stills from it.
+    std::fs::remove_file(set.join("story.svg")).unwrap();
+    std::fs::remove_file(set.join("square.svg")).unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--template",
+            "set",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--platform",
+            "instagram-story",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A wrong value names the attribute and what is allowed.
+    std::fs::write(set.join("reel.svg"), card(r#" data-for="reels""#)).unwrap();
+    let r = postkit(dir.path(), &["check", "set"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains(r#"data-for="reels" on the <svg> element: use video"#),
+        "{}",
+        r.stderr
+    );
+}
