@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use postkit::batch::ShardSpec;
 use postkit::plan::parse;
 
 /// Turn a campaign's templates and a community's stories into ready-to-post
@@ -67,7 +68,12 @@ pub enum Command {
     /// Lint a template: slots, fonts, safe zones, text contrast.
     Check(CheckArgs),
     /// Render a spreadsheet of partners and stories (CSV, JSON or TOML).
+    #[command(after_help = BATCH_EXIT)]
     Batch(Box<BatchArgs>),
+    /// Merge the shards of a batch, copied into one folder: one report,
+    /// review page and contact sheets, nothing rendered again.
+    #[command(after_help = MERGE_EXIT)]
+    Merge(MergeArgs),
     /// Scaffold a folder a partner can fill in: a batch file, a brand.toml, a note.
     Init(InitArgs),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
@@ -77,6 +83,34 @@ pub enum Command {
     /// Serve the web page partners make their kit on, and the HTTP API.
     #[cfg(feature = "serve")]
     Serve(Box<ServeArgs>),
+}
+
+/// `postkit batch --help`: what its exit status means (job runners act on it).
+const BATCH_EXIT: &str = "Exit status:
+  0  every asset written (or unchanged since the last run)
+  1  the run failed (a file could not be read or written, postkit failed): running it again may work
+  2  usage error (an unknown flag, template or platform; --shard auto outside a job runner)
+  3  some rows are bad (named on stderr and in the report); every other asset was written: fix the rows, then run again
+
+A run killed part-way resumes: run the same command again and it renders only what is missing.";
+
+/// `postkit merge --help`: what its exit status means.
+const MERGE_EXIT: &str = "Exit status:
+  0  merged, and no shard had a failure
+  1  a shard is missing, unfinished or from another run (named on stderr), or a file could not be written
+  3  merged; some rows are bad (as for postkit batch)";
+
+/// `postkit merge DIR`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The folder the shards' output folders were copied into.
+    pub dir: PathBuf,
+    /// Print a JSON summary (shards, assets, errors, report, review) on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print errors only.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// `postkit serve`.
@@ -238,9 +272,14 @@ pub struct BatchArgs {
     /// name, logos, colours and fonts.
     #[arg(long, value_name = "PATH")]
     pub brand: Option<PathBuf>,
-    /// Render only shard I of N (1-based), e.g. 2/4; the shards together make the whole.
-    #[arg(long, value_name = "I/N", value_parser = parse::shard)]
-    pub shard: Option<(usize, usize)>,
+    /// Render only shard I of N (1-based), e.g. 2/4; the shards together
+    /// make the whole (see `postkit merge`). `auto`: from the job runner's
+    /// array index: a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with
+    /// POSTKIT_SHARD_COUNT set to its completions), an AWS Batch array job
+    /// (AWS_BATCH_JOB_ARRAY_INDEX, AWS_BATCH_JOB_ARRAY_SIZE) or a Slurm
+    /// array (SLURM_ARRAY_TASK_ID, _MIN, _MAX, _COUNT).
+    #[arg(long, value_name = "I/N|auto", value_parser = ShardSpec::parse)]
+    pub shard: Option<ShardSpec>,
     /// Options shared with `render` (defaults that a row's columns override).
     #[command(flatten)]
     pub common: Common,

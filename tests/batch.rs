@@ -146,7 +146,7 @@ Bad Tag Org,A story.,,,x-post
     )
     .unwrap();
     let r = postkit(dir.path(), &["batch", "in/p.csv", "--json"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let messages: Vec<&str> = v["errors"]
         .as_array()
@@ -211,7 +211,7 @@ Bad Tag Org,A story.,,,x-post
     );
 
     let r = postkit(dir.path(), &["batch", "in/q.csv", "--json", "--out", "q"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(
         v["errors"][0]["message"],
@@ -225,7 +225,7 @@ fn fail_fast_stops_at_the_first_failure() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("p.csv"), "org,story\nA,\nB,fine\n").unwrap();
     let r = postkit(dir.path(), &["batch", "p.csv", "--fail-fast"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     assert!(
         r.stderr.contains("(stopped at the first failure)"),
         "{}",

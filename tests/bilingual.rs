@@ -400,7 +400,7 @@ fn a_batch_takes_a_translation_column() {
     );
     std::fs::write(dir.path().join("rows.csv"), csv).unwrap();
     let r = postkit(dir.path(), &["batch", "rows.csv", "--json", "--quiet"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let alts: Vec<&str> = v["assets"]
         .as_array()

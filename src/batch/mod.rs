@@ -10,6 +10,7 @@
 
 mod fonts;
 pub mod manifest;
+pub mod merge;
 pub mod rows;
 pub mod shard;
 
@@ -17,9 +18,10 @@ mod run;
 
 use std::path::PathBuf;
 
+pub use merge::{merge, MergeError, Merged};
 pub use rows::{read_rows, Row, MAX_BATCH_BYTES};
 pub use run::run_batch;
-pub use shard::Shard;
+pub use shard::{Shard, ShardSpec};
 
 use crate::make::MakeOptions;
 use crate::plan::{Defaults, PlanError};
@@ -46,6 +48,21 @@ pub struct BatchOptions {
     pub shard: Option<(usize, usize)>,
     /// Worker threads (0: all cores).
     pub jobs: usize,
+}
+
+/// How a run ended, for a job runner: did it finish, and is running it
+/// again worth it?
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Every asset written (or unchanged).
+    Complete,
+    /// Some rows or assets are bad (a missing or malformed field, an input
+    /// too large, text that does not fit): the others were written, and
+    /// running again without fixing the sheet fails the same way.
+    BadRows,
+    /// Something else failed (a file could not be read or written,
+    /// postkit itself failed): running again may succeed.
+    Failed,
 }
 
 /// What happened to one asset, for progress displays.
@@ -81,6 +98,22 @@ pub struct BatchReport {
 }
 
 impl BatchReport {
+    /// How the run ended: complete, with bad rows only, or failed.
+    pub fn ending(&self) -> Ending {
+        use crate::diag::ErrorClass;
+        let bad_row = |e: &ErrorReport| {
+            matches!(
+                e.class,
+                Some(ErrorClass::BadInput | ErrorClass::TooLarge | ErrorClass::CannotRender)
+            )
+        };
+        match self.errors.is_empty() {
+            true if self.failed == 0 => Ending::Complete,
+            false if self.errors.iter().all(bad_row) => Ending::BadRows,
+            _ => Ending::Failed,
+        }
+    }
+
     /// The report (the `render --json` schema), serialised asset by asset.
     pub fn report(&self) -> LoggedReport<'_> {
         LoggedReport {
