@@ -43,6 +43,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/templates/{name}", get(template))
         .route("/api/templates/{name}/thumbnail.png", get(thumbnail))
         .route("/api/render", post(render))
+        .route("/api/batch/check", post(super::batch::check))
         .route("/api/assets/{token}/{file}", get(link))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -308,7 +309,7 @@ async fn thumbnail(s: St, Path(name): Path<String>) -> Result<Response, ApiError
 /// Runs `work` on the render pool, holding a render slot (taken now, or
 /// `permit` if the caller has one): 503 at once when every slot is busy.
 /// A panic in the work is this request's error.
-async fn on_pool<T: Send + 'static>(
+pub(super) async fn on_pool<T: Send + 'static>(
     s: &State,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
     work: impl FnOnce() -> T + Send + 'static,
