@@ -54,13 +54,8 @@ fn workbooks_and_csvs_as_programs_save_them_give_the_csvs_kit() {
         "{err}"
     );
     // Five organisations, one card each, with alt text and caption.
-    let pngs: Vec<&&str> = names(&csv)
-        .iter()
-        .filter(|n| n.ends_with(".png"))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
-    assert_eq!(pngs.len(), 5, "{:?}", names(&csv));
+    let pngs = names(&csv).into_iter().filter(|n| n.ends_with(".png"));
+    assert_eq!(pngs.count(), 5, "{:?}", names(&csv));
     // The date column's ISO date is in the event cards' alt text.
     let alts: String = (csv.iter())
         .filter(|(n, _)| n.ends_with(".alt.txt"))
