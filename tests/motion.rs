@@ -215,8 +215,13 @@ fn a_reel_is_the_file_every_platform_takes() {
 fn the_last_frame_is_the_still_and_the_same_input_gives_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let (mp4, _) = clip(dir.path(), "story-quote", "instagram-reel", STORY, &[]);
-    // The still of the same card at the same size (a Story is 1080×1920,
-    // the same variant).
+    // The still of the same card from the same layout: a set holding only
+    // the kind's layout for clips (reel.svg) draws it for a Story too.
+    let set = dir.path().join("reel-only");
+    std::fs::create_dir_all(&set).unwrap();
+    for f in ["template.toml", "reel.svg"] {
+        std::fs::copy(root().join("templates/story-quote").join(f), set.join(f)).unwrap();
+    }
     let run = postkit(
         dir.path(),
         &[
@@ -226,7 +231,7 @@ fn the_last_frame_is_the_still_and_the_same_input_gives_the_same_bytes() {
             "--story",
             STORY,
             "--template",
-            "story-quote",
+            "reel-only",
             "--platform",
             "instagram-story",
             "--format",
@@ -337,20 +342,33 @@ fn bad_input_is_a_clear_error_and_leaves_nothing_behind() {
     );
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("instagram-reel clip lasts 3 to 900 s; 1 s was asked: give --duration within that range"), "{}", run.stderr);
-    // A story that fits the card but is too long to read in an Instagram Story's longest clip (60 s): 180 words.
-    let long = "We cook together on Fridays and everyone brings a dish from home. ".repeat(15);
+    // A story that fits the card but is too long to read in the preset's
+    // longest clip: 60 words for a platform whose clips last at most 10 s.
+    std::fs::write(
+        dir.path().join("brief.toml"),
+        "[[platform]]\nname = \"brief-clip\"\nlabel = \"A brief clip\"\nwidth = 1080\nheight = 1920\nsafe = [0, 0, 0, 0]\nformat = \"mp4\"\nvideo = { fps = 30, min_seconds = 3, max_seconds = 10 }\n",
+    )
+    .unwrap();
+    let long = "We cook together on Fridays and everyone brings a dish from home. ".repeat(5);
     let run = postkit(
         dir.path(),
         &[
             &base[..],
-            &["--story", &long, "--platform", "instagram-story-video"],
+            &[
+                "--story",
+                &long,
+                "--platforms",
+                "brief.toml",
+                "--platform",
+                "brief-clip",
+            ],
         ]
         .concat(),
     );
     assert_ne!(run.code, 0);
     assert!(
         run.stderr
-            .contains("instagram-story-video clip, which lasts at most 60 s: shorten it to about"),
+            .contains("brief-clip clip, which lasts at most 10 s: shorten it to about"),
         "{}",
         run.stderr
     );
@@ -564,7 +582,11 @@ fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
             let video = presets.get(clip).unwrap().clone();
             let still = postkit::Platform::custom("still", video.width, video.height);
             let (filled, moving) = engine.render_pixels(&set, &video, &content).unwrap();
-            let (_, plain) = engine.render_pixels(&set, &still, &content).unwrap();
+            // The same layout as a still (a 9:16 clip has its own, reel.svg).
+            let mut only = set.clone();
+            let chosen = set.variant_for(&video).name.clone();
+            only.variants.retain(|v| v.name == chosen);
+            let (_, plain) = engine.render_pixels(&only, &still, &content).unwrap();
             assert!(
                 moving.data() == plain.data(),
                 "{name} {clip}: the clip's still differs from the card"
@@ -593,4 +615,105 @@ fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
             );
         }
     }
+}
+
+#[test]
+fn a_layout_made_for_clips_is_chosen_for_the_video_presets_and_never_for_stills() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    std::fs::create_dir_all(&set).unwrap();
+    let card = |root: &str| {
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1080 1920"{root}><rect width="1080" height="1920" fill="#FFF7EC"/>
+<rect data-slot="story" x="120" y="300" width="760" height="800" data-fill="#122B40"/></svg>"##
+        )
+    };
+    std::fs::write(set.join("story.svg"), card("")).unwrap();
+    std::fs::write(set.join("reel.svg"), card(r#" data-for="video""#)).unwrap();
+    std::fs::write(
+        set.join("square.svg"),
+        card("").replace("1080 1920", "1080 1080"),
+    )
+    .unwrap();
+    let r = postkit(dir.path(), &["templates", "show", "set", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let used = |variant: &str| -> Vec<String> {
+        shown["template"]["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == variant)
+            .unwrap_or_else(|| panic!("no variant {variant}: {shown}"))["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (reel, story, square) = (used("reel"), used("story"), used("square"));
+    // Every 9:16 clip takes the layout made for clips; every 9:16 still the
+    // other; other shapes still go to the nearest aspect, clips included.
+    for p in [
+        "instagram-reel",
+        "instagram-story-video",
+        "tiktok",
+        "youtube-short",
+        "facebook-reel",
+        "facebook-story-video",
+    ] {
+        assert!(reel.contains(&p.to_string()), "{p}: reel {reel:?}");
+    }
+    for p in [
+        "instagram-story",
+        "facebook-story",
+        "tiktok-photo",
+        "whatsapp-status",
+    ] {
+        assert!(story.contains(&p.to_string()), "{p}: story {story:?}");
+    }
+    assert!(
+        reel.iter().all(|p| !story.contains(p)),
+        "{reel:?} {story:?}"
+    );
+    assert!(
+        square.contains(&"feed-video-square".to_string()),
+        "{square:?}"
+    );
+    assert!(
+        square.contains(&"instagram-square".to_string()),
+        "{square:?}"
+    );
+
+    // A set whose only layout is for clips still makes stills from it.
+    std::fs::remove_file(set.join("story.svg")).unwrap();
+    std::fs::remove_file(set.join("square.svg")).unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--template",
+            "set",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--platform",
+            "instagram-story",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A wrong value names the attribute and what is allowed.
+    std::fs::write(set.join("reel.svg"), card(r#" data-for="reels""#)).unwrap();
+    let r = postkit(dir.path(), &["check", "set"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains(r#"data-for="reels" on the <svg> element: use video"#),
+        "{}",
+        r.stderr
+    );
 }
