@@ -257,8 +257,13 @@ pub struct ManArgs {
 /// `postkit batch FILE`.
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// The batch file: .csv (header row), .json (array of objects) or .toml ([[row]] tables).
+    /// The batch file: .xlsx, .xls or .ods (a workbook), .csv or .tsv (a header row; UTF-8,
+    /// UTF-16 or Windows-1252; comma, semicolon or tab), .json (array of objects) or .toml
+    /// ([[row]] tables).
     pub file: PathBuf,
+    /// The workbook's sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,

@@ -521,7 +521,13 @@ fn init_scaffolds_a_kit_that_renders_and_never_overwrites() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         files(&dir.path().join("kit")),
-        ["README.txt", "batch.csv", "brand.toml", "logo.png"]
+        [
+            "README.txt",
+            "batch.csv",
+            "batch.xlsx",
+            "brand.toml",
+            "logo.png"
+        ]
     );
     let r = postkit(
         dir.path(),

@@ -1,5 +1,5 @@
-//! Batch production: a spreadsheet of partners and stories (CSV, JSON or
-//! TOML) → every asset, in parallel, incrementally, with a report.
+//! Batch production: a spreadsheet of partners and stories (a workbook,
+//! CSV or TSV, JSON or TOML) → every asset, in parallel, incrementally, with a report.
 //!
 //! Stages: [`rows::read_rows`] (real parsers, one [`Row`] per record) →
 //! plan (each row through [`crate::plan::plan`], the planner `render` and a
@@ -8,18 +8,23 @@
 //! changed since the last run ([`manifest`]), keeping only this shard's
 //! ([`shard`]) → the [`BatchReport`].
 
+mod decode;
 mod fonts;
 pub mod manifest;
 pub mod merge;
 pub mod rows;
 pub mod shard;
+mod sheet;
 
 mod run;
 
 use std::path::PathBuf;
 
+pub use decode::TextForm;
 pub use merge::{merge, MergeError, Merged};
-pub use rows::{read_rows, Row, MAX_BATCH_BYTES};
+pub use rows::{
+    parse_table, read_rows, read_table, Row, SheetColumns, Source, Table, MAX_BATCH_BYTES,
+};
 pub use run::run_batch;
 pub use shard::{Shard, ShardSpec};
 
@@ -124,14 +129,15 @@ impl BatchReport {
 }
 
 /// A row's planning error as the batch reports it: "row 3 (line 5):
-/// column story: is empty; …".
+/// column story: is empty; …", or in a workbook "row 3 (Partners!C4,
+/// column story): is empty; …".
 pub fn row_error(row: &Row, e: &PlanError) -> ErrorReport {
     ErrorReport {
         org: row.values.get("org").cloned(),
         row: Some(row.number),
         template: String::new(),
         platform: String::new(),
-        message: format!("{}: column {}: {}", row.label(), e.field, e.message),
+        message: format!("{}: {}", row.place(&e.field), e.message),
         field: Some(e.field.clone()),
         class: Some(e.class),
     }

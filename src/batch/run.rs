@@ -13,7 +13,7 @@ use super::{row_error, BatchOptions, BatchReport, Outcome, Row};
 use crate::diag::{ErrorClass, Kind};
 use crate::make::{make_asset, MakeOptions};
 use crate::output::{self, Destination, Durability};
-use crate::plan::{plan, Files, Request};
+use crate::plan::{Files, Request};
 use crate::raster::{Canvas, Engine};
 use crate::report::{AssetLog, ErrorReport};
 
@@ -60,7 +60,7 @@ fn sketch_rows(
     let mut total = 0;
     let mut input = blake3::Hasher::new();
     for (index, row) in rows.iter().enumerate() {
-        match plan(&row.input(), &opts.defaults, files) {
+        match row.plan(&opts.defaults, files) {
             Ok(req) => {
                 let content = req.content_hash();
                 for &(ti, pi) in &req.pairs() {
@@ -293,7 +293,7 @@ impl Run<'_> {
             }
             None
         };
-        let request = match plan(&row.input(), &self.opts.defaults, files) {
+        let request = match row.plan(&self.opts.defaults, files) {
             Ok(r) => r,
             Err(e) => return fail(row_error(row, &e)),
         };

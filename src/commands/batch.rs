@@ -30,8 +30,15 @@ pub fn run(args: BatchArgs) -> u8 {
             return code;
         }
     };
-    let mut rows = match postkit::batch::read_rows(&args.file) {
-        Ok(r) => r,
+    let mut rows = match postkit::batch::read_table(&args.file, args.sheet.as_deref()) {
+        Ok(t) => {
+            // How the file was read (its encoding and separator, or its
+            // sheet), so that nothing is guessed silently.
+            if !args.common.quiet {
+                eprintln!("postkit: read {}: {}", args.file.display(), t.source);
+            }
+            t.rows
+        }
         Err(e) => return fail(&e),
     };
     if let Some(brand) = &args.brand {

@@ -52,6 +52,7 @@ pub fn router(state: Arc<State>, with_metrics: bool) -> Router {
         .route("/api/templates/{name}", get(template))
         .route("/api/templates/{name}/thumbnail.png", get(thumbnail))
         .route("/api/render", post(render))
+        .route("/api/batch/check", post(super::batch::check))
         .route("/api/assets/{token}/{file}", get(link))
         .route("/api/openapi.json", get(openapi))
         .fallback(not_found)
@@ -450,7 +451,7 @@ async fn thumbnail(s: St, Path(name): Path<String>) -> Result<Response, ApiError
 /// Runs `work` on the render pool, holding its render slot (`permit`),
 /// and records the time it took as a render of `kind`. A panic in the
 /// work is this request's error.
-async fn on_pool<T: Send + 'static>(
+pub(super) async fn on_pool<T: Send + 'static>(
     s: &State,
     permit: tokio::sync::OwnedSemaphorePermit,
     kind: Kind,
@@ -594,7 +595,7 @@ async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
 const DEFAULT_PREVIEW: u32 = 400;
 
 /// A request refused a render slot: 503, with when to try again.
-fn refused(s: &State, why: Refused) -> ApiError {
+pub(super) fn refused(s: &State, why: Refused) -> ApiError {
     s.metrics.rejected(why.label());
     let retry = s.gate.retry_after();
     let message = match why {

@@ -35,7 +35,11 @@ pub fn status_of(class: ErrorClass) -> StatusCode {
 }
 
 impl ApiError {
-    fn new(class: ErrorClass, field: Option<&str>, message: impl Into<String>) -> ApiError {
+    pub(super) fn new(
+        class: ErrorClass,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status: status_of(class),
             message: message.into(),

@@ -24,6 +24,7 @@
 //!   for; the image and zip answers are complete in themselves.
 
 mod api;
+mod batch;
 mod conn;
 mod error;
 mod form;
