@@ -33,6 +33,10 @@ pub const CAMPAIGN_FIELDS: &[&str] = &[
     "countdown",
     "days",
     "days_unit",
+    "campaign.name",
+    "campaign.until",
+    "campaign.today_is",
+    "campaign.we_support",
 ];
 
 /// Longest text postkit lays out in one slot (characters).
