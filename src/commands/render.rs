@@ -157,7 +157,7 @@ fn plan_failed(e: &PlanError, args: &RenderArgs) -> u8 {
                 postkit::plan::and_list_owned(&how)
             )
         }
-        ("lang" | "translation" | "translation_lang" | "translation_dir", _) => {
+        ("lang" | "card_lang" | "translation" | "translation_lang" | "translation_dir", _) => {
             format!("--{}: {}", e.field.replace('_', "-"), e.message)
         }
         _ => e.message.clone(),
