@@ -11,14 +11,14 @@ macro_rules! builtin {
 /// The embedded kit: set name → files.
 pub(crate) type BuiltinSet = (&'static str, &'static [(&'static str, &'static str)]);
 pub(crate) static BUILTIN: &[BuiltinSet] = &[
-    builtin!("story-quote": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
-    builtin!("photo-story": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
-    builtin!("event": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
-    builtin!("countdown": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg"),
-    builtin!("supporter-badge": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg", "banner.svg", "ultrawide.svg"),
-    builtin!("ambassador": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg"),
-    builtin!("blog-header": "template.toml", "square.svg", "story.svg", "landscape.svg", "wide.svg"),
-    builtin!("video-cover": "template.toml", "square.svg", "portrait.svg", "story.svg", "landscape.svg", "wide.svg"),
+    builtin!("story-quote": "template.toml", "square.svg", "portrait.svg", "story.svg", "reel.svg", "landscape.svg", "wide.svg", "banner.svg"),
+    builtin!("photo-story": "template.toml", "square.svg", "portrait.svg", "story.svg", "reel.svg", "landscape.svg", "wide.svg", "banner.svg"),
+    builtin!("event": "template.toml", "square.svg", "portrait.svg", "story.svg", "reel.svg", "landscape.svg", "wide.svg", "banner.svg"),
+    builtin!("countdown": "template.toml", "square.svg", "portrait.svg", "story.svg", "reel.svg", "landscape.svg", "wide.svg", "banner.svg"),
+    builtin!("supporter-badge": "template.toml", "square.svg", "portrait.svg", "story.svg", "reel.svg", "landscape.svg", "wide.svg", "banner.svg", "ultrawide.svg"),
+    builtin!("ambassador": "template.toml", "square.svg", "portrait.svg", "story.svg", "reel.svg", "landscape.svg", "wide.svg"),
+    builtin!("blog-header": "template.toml", "square.svg", "story.svg", "reel.svg", "landscape.svg", "wide.svg"),
+    builtin!("video-cover": "template.toml", "square.svg", "portrait.svg", "story.svg", "reel.svg", "landscape.svg", "wide.svg"),
 ];
 
 /// The names of the built-in template sets, in the kit's order.

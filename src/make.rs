@@ -298,21 +298,12 @@ fn make_clip(
     filled: &crate::fill::Filled,
     pixmap: &resvg::tiny_skia::Pixmap,
 ) -> Result<(Vec<u8>, MadeClip, Vec<Diagnostic>), ClipFailure> {
-    use crate::motion::{self, ClipOptions, MotionError};
+    use crate::motion::{ClipOptions, MotionError};
     let asked = ClipOptions {
         duration: opts.duration,
     };
     let planned = engine
-        .with_options(set, |o| {
-            let src = motion::Source {
-                set,
-                platform,
-                content,
-                book: engine.fonts(),
-                opts: o,
-            };
-            motion::plan(&src, filled, video, &asked)
-        })
+        .plan_clip(set, platform, content, filled, video, &asked)
         .map_err(|e| {
             let (class, field) = match &e {
                 MotionError::Duration { .. } => (ErrorClass::BadInput, Some("duration")),

@@ -857,3 +857,125 @@ async fn the_page_makes_a_kit_in_a_real_browser_on_a_desktop_and_a_phone() {
         .await
         .expect("the browser test finishes within 5 minutes");
 }
+
+/// A video size on the page: its still first, then the clip plays in a
+/// `<video>` (decoded by Chromium's own H.264 decoder), and "Download all"
+/// puts the MP4 in the zip with its cover, alt text and caption.
+async fn clip_on_the_page(c: &Client, url: &str, downloads: &Path) {
+    c.goto(url).await.unwrap();
+    wait_js(
+        c,
+        "the page loads the campaign",
+        30,
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    retype(c, "#org", ORG).await;
+    retype(
+        c,
+        "#story",
+        "When we arrived we knew nobody. Now we cook for the whole street.",
+    )
+    .await;
+    // Only TikTok: untick the stills, tick the clip.
+    c.execute(
+        r#"
+        for (const i of document.querySelectorAll('#platforms input:checked')) i.click();
+        document.getElementById('plat-tiktok').click();
+        "#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let card = wait_js(
+        c,
+        "the TikTok clip is made and plays",
+        120,
+        r#"
+        const card = document.querySelector('#cards .card[data-platform="tiktok"]');
+        if (!card || card.dataset.clip !== 'ready') return null;
+        const v = card.querySelector('video');
+        if (!v || v.readyState < 2 || v.currentTime <= 0.2) return null;
+        return {
+            width: v.videoWidth, height: v.videoHeight, muted: v.muted, loop: v.loop,
+            poster: !!v.poster, paused: v.paused, duration: v.duration,
+            label: v.getAttribute('aria-label'), note: card.querySelector('.clip-note').textContent,
+            error: v.error && v.error.code,
+            // The whole clip inside its frame, the card's buttons below it.
+            inside: (() => {
+                const f = card.querySelector('.frame').getBoundingClientRect();
+                const r = v.getBoundingClientRect();
+                return r.top >= f.top - 1 && r.bottom <= f.bottom + 1 && r.left >= f.left - 1 && r.right <= f.right + 1;
+            })(),
+        };
+        "#,
+    )
+    .await;
+    assert_eq!(card["width"], 1080, "{card}");
+    assert_eq!(card["height"], 1920, "{card}");
+    assert_eq!(card["muted"], true, "{card}");
+    assert_eq!(card["loop"], true, "{card}");
+    assert_eq!(card["poster"], true, "the still is the poster: {card}");
+    assert_eq!(card["inside"], true, "the clip fits its frame: {card}");
+    assert_eq!(card["paused"], false, "{card}");
+    assert!(card["duration"].as_f64().unwrap() >= 3.0, "{card}");
+    assert!(
+        card["label"].as_str().unwrap().contains("we cook"),
+        "{card}"
+    );
+    assert!(
+        card["note"].as_str().unwrap().starts_with("Clip ready"),
+        "{card}"
+    );
+    if let Some(dir) = screenshots() {
+        std::fs::write(dir.join("page-clip.png"), c.screenshot().await.unwrap()).unwrap();
+    }
+
+    c.find(Locator::Css("#download-all"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let (name, bytes) = downloaded(downloads, ".zip").await;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    let clip = "plymouth-welcome-hub/story-quote-tiktok.mp4";
+    for f in [
+        clip.to_string(),
+        format!("{clip}.cover.jpg"),
+        format!("{clip}.alt.txt"),
+        format!("{clip}.caption.txt"),
+    ] {
+        assert!(names.contains(&f), "{name}: {f} not in {names:?}");
+    }
+    let mut mp4 = Vec::new();
+    zip.by_name(clip).unwrap().read_to_end(&mut mp4).unwrap();
+    assert_eq!(&mp4[4..8], b"ftyp", "an MP4");
+    let mut caption = String::new();
+    zip.by_name(&format!("{clip}.caption.txt"))
+        .unwrap()
+        .read_to_string(&mut caption)
+        .unwrap();
+    assert!(caption.contains("#ItTakesACommunity"), "{caption}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_page_plays_a_clip_and_puts_it_in_the_zip() {
+    let (_driver, driver_url) = chromedriver();
+    let (_server, url) = serve();
+    let work = tempfile::tempdir().unwrap();
+    let downloads = work.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let run = async {
+        let profile = Profile(work.path().join("clip"));
+        let c = browser(&driver_url, &profile.0, &downloads, false).await;
+        clip_on_the_page(&c, &url, &downloads).await;
+        c.close().await.unwrap();
+    };
+    tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("the clip test finishes within 5 minutes");
+}

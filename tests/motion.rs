@@ -215,8 +215,13 @@ fn a_reel_is_the_file_every_platform_takes() {
 fn the_last_frame_is_the_still_and_the_same_input_gives_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let (mp4, _) = clip(dir.path(), "story-quote", "instagram-reel", STORY, &[]);
-    // The still of the same card at the same size (a Story is 1080×1920,
-    // the same variant).
+    // The still of the same card from the same layout: a set holding only
+    // the kind's layout for clips (reel.svg) draws it for a Story too.
+    let set = dir.path().join("reel-only");
+    std::fs::create_dir_all(&set).unwrap();
+    for f in ["template.toml", "reel.svg"] {
+        std::fs::copy(root().join("templates/story-quote").join(f), set.join(f)).unwrap();
+    }
     let run = postkit(
         dir.path(),
         &[
@@ -226,7 +231,7 @@ fn the_last_frame_is_the_still_and_the_same_input_gives_the_same_bytes() {
             "--story",
             STORY,
             "--template",
-            "story-quote",
+            "reel-only",
             "--platform",
             "instagram-story",
             "--format",
@@ -337,20 +342,33 @@ fn bad_input_is_a_clear_error_and_leaves_nothing_behind() {
     );
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("instagram-reel clip lasts 3 to 900 s; 1 s was asked: give --duration within that range"), "{}", run.stderr);
-    // A story that fits the card but is too long to read in an Instagram Story's longest clip (60 s): 180 words.
-    let long = "We cook together on Fridays and everyone brings a dish from home. ".repeat(15);
+    // A story that fits the card but is too long to read in the preset's
+    // longest clip: 60 words for a platform whose clips last at most 10 s.
+    std::fs::write(
+        dir.path().join("brief.toml"),
+        "[[platform]]\nname = \"brief-clip\"\nlabel = \"A brief clip\"\nwidth = 1080\nheight = 1920\nsafe = [0, 0, 0, 0]\nformat = \"mp4\"\nvideo = { fps = 30, min_seconds = 3, max_seconds = 10 }\n",
+    )
+    .unwrap();
+    let long = "We cook together on Fridays and everyone brings a dish from home. ".repeat(5);
     let run = postkit(
         dir.path(),
         &[
             &base[..],
-            &["--story", &long, "--platform", "instagram-story-video"],
+            &[
+                "--story",
+                &long,
+                "--platforms",
+                "brief.toml",
+                "--platform",
+                "brief-clip",
+            ],
         ]
         .concat(),
     );
     assert_ne!(run.code, 0);
     assert!(
         run.stderr
-            .contains("instagram-story-video clip, which lasts at most 60 s: shorten it to about"),
+            .contains("brief-clip clip, which lasts at most 10 s: shorten it to about"),
         "{}",
         run.stderr
     );
@@ -433,7 +451,7 @@ fn a_wrong_motion_attribute_names_the_attribute_its_line_and_what_is_allowed() {
 /// Frames of the clip as the motion stage composes them (before encoding):
 /// start, a middle and the end, side by side at a quarter size.
 fn strip(story: &str, template: &str) -> image::RgbaImage {
-    use postkit::motion::{self, ClipOptions, Frame, Source};
+    use postkit::motion::{ClipOptions, Frame};
     let engine = common::engine();
     let campaign = postkit::Campaign::embedded();
     let content = postkit::Content::story(&campaign, "Plymouth Welcome Hub", story);
@@ -444,21 +462,14 @@ fn strip(story: &str, template: &str) -> image::RgbaImage {
         .clone();
     let (filled, still) = engine.render_pixels(&set, &platform, &content).unwrap();
     let clip = engine
-        .with_options(&set, |o| {
-            let src = Source {
-                set: &set,
-                platform: &platform,
-                content: &content,
-                book: engine.fonts(),
-                opts: o,
-            };
-            motion::plan(
-                &src,
-                &filled,
-                platform.video.as_ref().unwrap(),
-                &ClipOptions::default(),
-            )
-        })
+        .plan_clip(
+            &set,
+            &platform,
+            &content,
+            &filled,
+            platform.video.as_ref().unwrap(),
+            &ClipOptions::default(),
+        )
         .unwrap();
     let picks = [6u32, 30, clip.hold_from / 2, clip.frames - 1];
     let mut shots = Vec::new();
@@ -529,7 +540,7 @@ fn golden_strips_of_a_story_clip_in_english_and_arabic() {
 /// and its clip plans.
 #[test]
 fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
-    use postkit::motion::{self, ClipOptions, Source};
+    use postkit::motion::ClipOptions;
     let engine = common::engine();
     let campaign = postkit::Campaign::embedded();
     let mut content = postkit::Content::story(&campaign, "Plymouth Welcome Hub", STORY);
@@ -564,28 +575,25 @@ fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
             let video = presets.get(clip).unwrap().clone();
             let still = postkit::Platform::custom("still", video.width, video.height);
             let (filled, moving) = engine.render_pixels(&set, &video, &content).unwrap();
-            let (_, plain) = engine.render_pixels(&set, &still, &content).unwrap();
+            // The same layout as a still (a 9:16 clip has its own, reel.svg).
+            let mut only = set.clone();
+            let chosen = set.variant_for(&video).name.clone();
+            only.variants.retain(|v| v.name == chosen);
+            let (_, plain) = engine.render_pixels(&only, &still, &content).unwrap();
             assert!(
                 moving.data() == plain.data(),
                 "{name} {clip}: the clip's still differs from the card"
             );
             assert!(!filled.actors.is_empty(), "{name} {clip}: nothing moves");
             let planned = engine
-                .with_options(&set, |o| {
-                    let src = Source {
-                        set: &set,
-                        platform: &video,
-                        content: &content,
-                        book: engine.fonts(),
-                        opts: o,
-                    };
-                    motion::plan(
-                        &src,
-                        &filled,
-                        video.video.as_ref().unwrap(),
-                        &ClipOptions::default(),
-                    )
-                })
+                .plan_clip(
+                    &set,
+                    &video,
+                    &content,
+                    &filled,
+                    video.video.as_ref().unwrap(),
+                    &ClipOptions::default(),
+                )
                 .unwrap_or_else(|e| panic!("{name} {clip}: {e}"));
             assert!(
                 planned.frames >= 90 && planned.hold_from < planned.frames,
@@ -593,4 +601,105 @@ fn every_kind_moves_in_every_shape_and_its_still_is_unchanged() {
             );
         }
     }
+}
+
+#[test]
+fn a_layout_made_for_clips_is_chosen_for_the_video_presets_and_never_for_stills() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    std::fs::create_dir_all(&set).unwrap();
+    let card = |root: &str| {
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1080 1920"{root}><rect width="1080" height="1920" fill="#FFF7EC"/>
+<rect data-slot="story" x="120" y="300" width="760" height="800" data-fill="#122B40"/></svg>"##
+        )
+    };
+    std::fs::write(set.join("story.svg"), card("")).unwrap();
+    std::fs::write(set.join("reel.svg"), card(r#" data-for="video""#)).unwrap();
+    std::fs::write(
+        set.join("square.svg"),
+        card("").replace("1080 1920", "1080 1080"),
+    )
+    .unwrap();
+    let r = postkit(dir.path(), &["templates", "show", "set", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let used = |variant: &str| -> Vec<String> {
+        shown["template"]["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == variant)
+            .unwrap_or_else(|| panic!("no variant {variant}: {shown}"))["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (reel, story, square) = (used("reel"), used("story"), used("square"));
+    // Every 9:16 clip takes the layout made for clips; every 9:16 still the
+    // other; other shapes still go to the nearest aspect, clips included.
+    for p in [
+        "instagram-reel",
+        "instagram-story-video",
+        "tiktok",
+        "youtube-short",
+        "facebook-reel",
+        "facebook-story-video",
+    ] {
+        assert!(reel.contains(&p.to_string()), "{p}: reel {reel:?}");
+    }
+    for p in [
+        "instagram-story",
+        "facebook-story",
+        "tiktok-photo",
+        "whatsapp-status",
+    ] {
+        assert!(story.contains(&p.to_string()), "{p}: story {story:?}");
+    }
+    assert!(
+        reel.iter().all(|p| !story.contains(p)),
+        "{reel:?} {story:?}"
+    );
+    assert!(
+        square.contains(&"feed-video-square".to_string()),
+        "{square:?}"
+    );
+    assert!(
+        square.contains(&"instagram-square".to_string()),
+        "{square:?}"
+    );
+
+    // A set whose only layout is for clips still makes stills from it.
+    std::fs::remove_file(set.join("story.svg")).unwrap();
+    std::fs::remove_file(set.join("square.svg")).unwrap();
+    let r = postkit(
+        dir.path(),
+        &[
+            "render",
+            "--template",
+            "set",
+            "--org",
+            "Hub",
+            "--story",
+            "Hi",
+            "--platform",
+            "instagram-story",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A wrong value names the attribute and what is allowed.
+    std::fs::write(set.join("reel.svg"), card(r#" data-for="reels""#)).unwrap();
+    let r = postkit(dir.path(), &["check", "set"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains(r#"data-for="reels" on the <svg> element: use video"#),
+        "{}",
+        r.stderr
+    );
 }

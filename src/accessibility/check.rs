@@ -88,7 +88,7 @@ pub fn check(
         let file = format!("{}.svg", variant.name);
         let served: Vec<&Platform> = presets
             .iter()
-            .filter(|p| set.serves(p) && set.variant_for(p.width, p.height).name == variant.name)
+            .filter(|p| set.serves(p) && set.variant_for(p).name == variant.name)
             .collect();
         out.extend(font_findings(variant, &file, engine));
         out.extend(template_font_findings(variant, &file, engine));

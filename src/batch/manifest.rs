@@ -79,7 +79,7 @@ pub fn asset_hash(
     let mut h = blake3::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(content_hash.as_bytes());
-    let v = set.variant_for(platform.width, platform.height);
+    let v = set.variant_for(platform);
     h.update(set.name.as_bytes());
     h.update(v.source.as_bytes());
     h.update(set.alt.as_deref().unwrap_or("").as_bytes());

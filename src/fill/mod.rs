@@ -370,7 +370,7 @@ pub fn fill(
     content: &Content,
     book: &FontBook,
 ) -> Result<Filled, Error> {
-    let variant: &Variant = set.variant_for(platform.width, platform.height);
+    let variant: &Variant = set.variant_for(platform);
     let mirrored = reads_rtl(variant, content) && set.mirrors(variant, platform);
     let job = Job {
         set,

@@ -140,6 +140,32 @@ pub struct Source<'a> {
 /// Numbers a count runs through before its own.
 pub const COUNT_STEPS: u32 = 9;
 
+impl crate::raster::Engine {
+    /// Plans the clip of a card: `filled` is the fill of `set` for
+    /// `platform` with `content` (with its actors), `video` the preset's
+    /// limits. The one way the make step and the tests plan a clip.
+    pub fn plan_clip(
+        &self,
+        set: &TemplateSet,
+        platform: &Platform,
+        content: &Content,
+        filled: &Filled,
+        video: &Video,
+        asked: &ClipOptions,
+    ) -> Result<Clip, MotionError> {
+        self.with_options(set, |opts| {
+            let src = Source {
+                set,
+                platform,
+                content,
+                book: self.fonts(),
+                opts,
+            };
+            plan(&src, filled, video, asked)
+        })
+    }
+}
+
 /// Plans the clip of `filled` (the fill of `src`, with its actors) for
 /// the preset's `video` limits.
 pub fn plan(

@@ -755,13 +755,7 @@ mod tests {
             let set = TemplateSet::load(name).unwrap();
             let mut seen = std::collections::BTreeSet::new();
             for platform in platforms.all() {
-                if !set.serves(platform)
-                    || !seen.insert(
-                        set.variant_for(platform.width, platform.height)
-                            .name
-                            .clone(),
-                    )
-                {
+                if !set.serves(platform) || !seen.insert(set.variant_for(platform).name.clone()) {
                     continue;
                 }
                 for (story, images) in [
@@ -771,7 +765,7 @@ mod tests {
                     let mut content = Content::story(&campaign, "Plymouth Welcome Hub", story);
                     content.set_date(&campaign, time::macros::date!(2026 - 12 - 10));
                     // Every other text slot gets something to say.
-                    let variant = set.variant_for(platform.width, platform.height);
+                    let variant = set.variant_for(platform);
                     for slot in &variant.parsed.slots {
                         if slot.kind == crate::template::slots::SlotKind::Text {
                             content

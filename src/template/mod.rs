@@ -370,16 +370,30 @@ impl TemplateSet {
         !self.skip_platforms.iter().any(|s| s == &platform.name)
     }
 
-    /// The variant whose aspect ratio is nearest `width` × `height`.
-    pub fn variant_for(&self, width: u32, height: u32) -> &Variant {
-        let target = (width as f32 / height as f32).ln();
+    /// The variant drawn for `platform`: among those made for its kind
+    /// (a clip or a still: `data-for`), the one whose aspect ratio is
+    /// nearest the platform's; at the same aspect, one made for that kind
+    /// alone beats one made for both.
+    pub fn variant_for(&self, platform: &crate::inputs::Platform) -> &Variant {
+        let wanted = if platform.is_video() {
+            slots::VariantUse::Video
+        } else {
+            slots::VariantUse::Still
+        };
+        let fits =
+            |v: &&Variant| v.parsed.serves == wanted || v.parsed.serves == slots::VariantUse::Any;
+        let target = (platform.width as f32 / platform.height as f32).ln();
+        // Aspects within a thousandth count as the same shape; then a
+        // layout made for this kind alone comes first.
+        let key = |v: &&Variant| {
+            let distance = ((v.aspect().ln() - target).abs() * 1000.0).round() as i64;
+            (distance, v.parsed.serves != wanted)
+        };
         self.variants
             .iter()
-            .min_by(|a, b| {
-                let da = (a.aspect().ln() - target).abs();
-                let db = (b.aspect().ln() - target).abs();
-                da.total_cmp(&db)
-            })
+            .filter(fits)
+            .min_by_key(key)
+            .or_else(|| self.variants.iter().min_by_key(key))
             .expect("a set has at least one variant")
     }
 }
@@ -445,9 +459,7 @@ impl TemplateSet {
                     height: v.parsed.height,
                     platforms: presets
                         .iter()
-                        .filter(|p| {
-                            self.serves(p) && self.variant_for(p.width, p.height).name == v.name
-                        })
+                        .filter(|p| self.serves(p) && self.variant_for(p).name == v.name)
                         .map(|p| p.name.clone())
                         .collect(),
                     slots: v

@@ -212,6 +212,22 @@ pub struct Parsed {
     pub quotes: super::mirror::QuoteMarks,
     /// What moves in a clip, and how.
     pub motion: super::motion::MotionPlan,
+    /// The root's `data-for`: which presets the variant is drawn for.
+    pub serves: VariantUse,
+}
+
+/// Which presets a variant is drawn for (`data-for` on its `<svg>`): a
+/// layout made for a clip keeps clear of the apps' overlays, which a
+/// still's layout need not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VariantUse {
+    /// Both stills and clips (no `data-for`).
+    #[default]
+    Any,
+    /// `data-for="still"`: never chosen for a clip.
+    Still,
+    /// `data-for="video"`: only chosen for a clip.
+    Video,
 }
 
 fn number(v: &str) -> Option<f32> {
@@ -280,6 +296,16 @@ pub fn parse(
             ))
         })?),
     };
+    let serves = match root.attribute("data-for") {
+        None => VariantUse::Any,
+        Some("video") => VariantUse::Video,
+        Some("still") => VariantUse::Still,
+        Some(v) => {
+            return Err(err(format!(
+                "data-for=\"{v}\" on the <svg> element: use video (this layout is only for clips) or still (only for images), or leave it out (both)"
+            )))
+        }
+    };
     let ranges: Vec<Range<usize>> = slots.iter().map(|s| s.range.clone()).collect();
     let mirror = super::mirror::plan(&doc, vb_x, width, &ranges).map_err(err)?;
     let quotes = super::mirror::quote_marks(&doc);
@@ -296,6 +322,7 @@ pub fn parse(
         root_drop,
         conditionals,
         background: root.attribute("data-background").map(str::to_string),
+        serves,
         fonts,
         flowed,
         important,

@@ -168,7 +168,7 @@ impl ClipEncoder {
             .usage_type(UsageType::CameraVideoRealTime)
             .profile(Profile::Baseline)
             .level(level)
-            .rate_control_mode(RateControlMode::Quality)
+            .rate_control_mode(RateControlMode::Bufferbased)
             .qp(QpRange::new(QP, QP))
             .bitrate(BitRate::from_bps(kbps * 1000))
             .skip_frames(false)
