@@ -229,10 +229,7 @@ pub async fn check(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     // A place in the render queue before reading the upload, as renders
     // take one; the slot itself after the sheet is read.
-    let ticket = s
-        .gate
-        .admit()
-        .map_err(|why| super::api::refused(&s, why))?;
+    let ticket = s.gate.admit().map_err(|why| super::api::refused(&s, why))?;
     let sent = read(&s, req).await?;
     let Some((file, bytes)) = sent.sheet else {
         return Err(ApiError::bad(
@@ -321,7 +318,6 @@ pub async fn check(
         .await
         .map_err(|why| super::api::refused(&s, why))?;
     s.metrics.waited(waited);
-    let answer =
-        super::api::on_pool(&s, permit, super::metrics::Kind::Still, work).await?;
+    let answer = super::api::on_pool(&s, permit, super::metrics::Kind::Still, work).await?;
     Ok(Json(answer))
 }
