@@ -10,7 +10,6 @@ mod fit;
 pub mod fonts;
 pub mod layout;
 mod linebreak;
-pub mod locale;
 mod myanmar;
 mod prepare;
 pub mod quotes;
