@@ -578,8 +578,11 @@ fn malformed_batch_files_name_the_line() {
     std::fs::write(dir.path().join("e.xlsx"), "x").unwrap();
     let r = postkit(dir.path(), &["batch", "e.xlsx"]);
     assert_eq!(r.code, 1);
+    // A workbook now (issue 29): one that is not a zip is damaged.
     assert!(
-        r.stderr.contains("e.xlsx: is not a batch file: use .csv"),
+        r.stderr
+            .contains("e.xlsx: is not a workbook postkit can read")
+            && r.stderr.contains("it may be damaged or cut short"),
         "{}",
         r.stderr
     );
