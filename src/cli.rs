@@ -387,6 +387,11 @@ pub struct RenderArgs {
     /// Korean); default: from the text.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+    /// Language of the card's own words (the day's name, the countdown,
+    /// "We support", dates), where the campaign has it; default: the
+    /// story's language, else the campaign's main language.
+    #[arg(long, value_name = "LANG")]
+    pub card_lang: Option<String>,
     /// A translation of the story (story-quote and photo-story set it
     /// below the story, smaller, in its own direction and font).
     #[arg(long, value_name = "TEXT", conflicts_with = "translation_file")]

@@ -44,6 +44,16 @@ const NOTE: &str = "postkit kit
    Your images appear in out/, with out/index.html to review them all,
    an alt text (.alt.txt) and a ready-to-paste caption (.caption.txt) beside each.
 
+Languages: the card's own words (\"International Migrants Day\", the countdown,
+\"We support\", dates) follow the story's language (lang column, or the
+script it is written in) where the campaign has it: Arabic, Chinese, English,
+French, Russian and Spanish (the UN's names of the day), and drafts in
+Ukrainian and Persian; else English, and the report says so. A card_lang column
+chooses it. To add a language or correct one, copy the campaign file
+(templates/campaign.toml in postkit's source), add or edit its [text.TAG]
+table as its comments say, and give it with --campaign FILE. Translations
+listed in a table's draft await a native speaker's check.
+
 Templates: postkit templates   Platforms: postkit platforms
 ";
 

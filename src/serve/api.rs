@@ -307,7 +307,27 @@ async fn campaign(s: St) -> Json<serde_json::Value> {
         "platforms": s.opts.presets.names_or_defaults(&[], c),
         "day": c.date,
         "today": today().to_string(),
+        "languages": card_languages(c),
     }))
+}
+
+/// The languages a card's own words can be in: the campaign's main
+/// language first, then its `[text.…]` tables, each with the day's name in
+/// it and whether a translation awaits a native speaker's check.
+fn card_languages(c: &crate::inputs::Campaign) -> Vec<serde_json::Value> {
+    let main = std::iter::once(c.lang.clone());
+    let main_table = c.table_for(&c.lang);
+    let others = c.text.keys().filter(|t| Some(t.as_str()) != main_table);
+    main.chain(others.cloned())
+        .map(|tag| {
+            let words = c.words(&tag);
+            serde_json::json!({
+                "tag": tag,
+                "name": words.fields.get("campaign.name").cloned().unwrap_or_else(|| c.name.clone()),
+                "draft": !c.drafts(&tag).is_empty(),
+            })
+        })
+        .collect()
 }
 
 fn today() -> time::Date {

@@ -40,7 +40,7 @@ fn a_campaign_file_with_bad_toml_names_the_file_line_and_field() {
         ),
         (
             "name = \"X\"\ncolour = \"red\"\n",
-            "postkit: c.toml: not a valid campaign file: line 2, column 1: unknown field `colour`, expected one of `name`, `theme`, `date`, `pin_year`, `date_label`, `week_label`, `headline`, `hashtags`, `tags`, `template`, `platforms`, `palette`",
+            "postkit: c.toml: not a valid campaign file: line 2, column 1: unknown field `colour`, expected one of `name`, `theme`, `date`, `pin_year`, `date_label`, `week_label`, `headline`, `hashtags`, `tags`, `template`, `platforms`, `palette`, `lang`, `latin_digits`, `text`",
         ),
         (
             "name = \"X\"\n\ndate = \"18 December\"\n",
