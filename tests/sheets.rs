@@ -56,13 +56,14 @@ fn workbooks_and_csvs_as_programs_save_them_give_the_csvs_kit() {
     // Five organisations, one card each, with alt text and caption.
     let pngs = names(&csv).into_iter().filter(|n| n.ends_with(".png"));
     assert_eq!(pngs.count(), 5, "{:?}", names(&csv));
-    // The date column's ISO date is in the event cards' alt text.
+    // The date column's ISO dates are in the event cards' alt text, written
+    // out in the card's language with the weekday (issue 27).
     let alts: String = (csv.iter())
         .filter(|(n, _)| n.ends_with(".alt.txt"))
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .collect();
     assert!(
-        alts.contains("2026-12-18") && alts.contains("2026-12-19"),
+        alts.contains("Friday 18 December") && alts.contains("Saturday 19 December"),
         "{alts}"
     );
     for (file, told) in [

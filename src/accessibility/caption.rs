@@ -156,7 +156,17 @@ fn with_translation(pattern: &str, set: &TemplateSet, content: &Content) -> Stri
         return pattern.to_string();
     }
     let insert = " (translation: \"{{translation}}\")";
-    for after in ["{{story}}\"", "{{story}}"] {
+    // After the story's closing quotation mark, whichever the pattern's
+    // language uses.
+    for after in [
+        "{{story}}\"",
+        "{{story}}»",
+        "{{story}} »",
+        "{{story}}”",
+        "{{story}}“",
+        "{{story}}」",
+        "{{story}}",
+    ] {
         if let Some(i) = pattern.find(after) {
             let at = i + after.len();
             return format!("{}{insert}{}", &pattern[..at], &pattern[at..]);

@@ -455,8 +455,9 @@
     if (!$('#org').value.trim() && !state.files.logo) need.push(t('need.org'));
     for (const f of currentFields()) {
       if (!f.required) continue;
-      const has = f.kind === 'image' ? state.files[f.name] : (state.values[f.name] || '').trim();
-      if (!has) {
+      // (Not `has`: that is the catalogue's lookup, called below.)
+      const given = f.kind === 'image' ? state.files[f.name] : (state.values[f.name] || '').trim();
+      if (!given) {
         const label = fieldText(f.name)[0];
         need.push(has(`need.${f.name}`) ? t(`need.${f.name}`) : t('need.field', { label: i18n.lang === 'en' ? label.toLowerCase() : label }));
       }
