@@ -114,6 +114,11 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The browser tests take turns: each starts its own chromedriver and
+/// Chromium, and two or three at once on a small machine made a driver
+/// miss its start.
+static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Starts chromedriver on a free port on 127.0.0.1 and waits until it listens.
 fn chromedriver() -> (Killed, String) {
     need(CHROMIUM, "chromium");
@@ -601,7 +606,7 @@ async fn phone(c: &Client, url: &str) {
         "return document.body.dataset.ready === 'true'",
     )
     .await;
-    let cards = arabic_story(c, "previews decode on a phone").await;
+    arabic_story(c, "previews decode on a phone").await;
     let layout = c
         .execute(
             r#"
@@ -817,6 +822,7 @@ async fn arabic(c: &Client, url: &str, phone: bool) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_page_speaks_arabic_right_to_left_on_a_desktop_and_a_phone() {
+    let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
     let (_driver, driver_url) = chromedriver();
     let (_server, url) = serve();
     let work = tempfile::tempdir().unwrap();
@@ -837,6 +843,7 @@ async fn the_page_speaks_arabic_right_to_left_on_a_desktop_and_a_phone() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_page_makes_a_kit_in_a_real_browser_on_a_desktop_and_a_phone() {
+    let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
     let (_driver, driver_url) = chromedriver();
     let (_server, url) = serve();
     let work = tempfile::tempdir().unwrap();
@@ -964,6 +971,7 @@ async fn clip_on_the_page(c: &Client, url: &str, downloads: &Path) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_page_plays_a_clip_and_puts_it_in_the_zip() {
+    let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
     let (_driver, driver_url) = chromedriver();
     let (_server, url) = serve();
     let work = tempfile::tempdir().unwrap();
