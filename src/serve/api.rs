@@ -502,6 +502,20 @@ pub(super) async fn on_pool<T: Send + 'static>(
 
 /// What the server lets a request reach: the templates it offers and the
 /// request's own uploads; never a file.
+/// One of the server's templates by name; the error lists them all.
+pub(super) fn server_template(
+    templates: &BTreeMap<String, Arc<TemplateSet>>,
+    spec: &str,
+) -> Result<Arc<TemplateSet>, Error> {
+    templates.get(spec).cloned().ok_or_else(|| Error::Template {
+        template: spec.chars().take(100).collect(),
+        message: format!(
+            "this server has no such template; choose one of: {}",
+            templates.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    })
+}
+
 struct Uploads<'a> {
     templates: &'a BTreeMap<String, Arc<TemplateSet>>,
     images: &'a BTreeMap<String, ImageInput>,
@@ -509,20 +523,7 @@ struct Uploads<'a> {
 
 impl Resources for Uploads<'_> {
     fn template(&self, spec: &str) -> Result<Arc<TemplateSet>, Error> {
-        self.templates
-            .get(spec)
-            .cloned()
-            .ok_or_else(|| Error::Template {
-                template: spec.chars().take(100).collect(),
-                message: format!(
-                    "this server has no such template; choose one of: {}",
-                    self.templates
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            })
+        server_template(self.templates, spec)
     }
 
     fn image(&self, value: &str, slot: &str) -> Result<ImageInput, Error> {

@@ -49,20 +49,7 @@ fn base_name(path: &str) -> &str {
 
 impl Resources for Uploaded<'_> {
     fn template(&self, spec: &str) -> Result<Arc<TemplateSet>, Error> {
-        self.templates
-            .get(spec)
-            .cloned()
-            .ok_or_else(|| Error::Template {
-                template: spec.chars().take(100).collect(),
-                message: format!(
-                    "this server has no such template; choose one of: {}",
-                    self.templates
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            })
+        super::api::server_template(self.templates, spec)
     }
 
     fn image(&self, value: &str, slot: &str) -> Result<ImageInput, Error> {
