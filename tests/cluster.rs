@@ -292,26 +292,6 @@ fn get_status(addr: SocketAddr, path: &str) -> Option<u16> {
     get(addr, path).map(|(status, _)| status)
 }
 
-/// The Python of the venv `.ci/run` makes (`POSTKIT_VENV`, or
-/// /tmp/postkit-venv), with `prometheus_client`; a clear failure otherwise.
-fn venv_python() -> PathBuf {
-    let venv = std::env::var_os("POSTKIT_VENV")
-        .map_or_else(|| PathBuf::from("/tmp/postkit-venv"), PathBuf::from);
-    let python = venv.join("bin/python3");
-    let ok = Command::new(&python)
-        .args(["-c", "import prometheus_client"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "this test needs the Python module prometheus_client in {}: run .ci/run, or python3 -m venv {0} && {0}/bin/pip install prometheus-client",
-        venv.display()
-    );
-    python
-}
-
 /// A metric sample: name, labels, value.
 type Sample = (String, BTreeMap<String, String>, f64);
 
@@ -627,7 +607,7 @@ fn check_kit(kit: &Kit, bytes: &[u8], expected: &Path) -> Result<(), String> {
 
 #[test]
 fn three_replicas_behind_haproxy_lose_no_kit_when_one_drains_and_one_is_killed() {
-    let python = venv_python();
+    let python = common::venv_python("prometheus_client");
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let kits = kits();

@@ -1294,30 +1294,12 @@ fn serve_flags_come_from_the_environment_and_a_flag_overrides_its_variable() {
     }
 }
 
-/// The Python of the venv `.ci/run` makes (`POSTKIT_VENV`, or
-/// /tmp/postkit-venv), with `module` importable; a clear failure otherwise.
-fn venv_python(module: &str) -> PathBuf {
-    let venv = std::env::var_os("POSTKIT_VENV")
-        .map_or_else(|| PathBuf::from("/tmp/postkit-venv"), PathBuf::from);
-    let python = venv.join("bin/python3");
-    let ok = Command::new(&python)
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok,
-        "this test needs the Python module {module} in {}: run .ci/run, or python3 -m venv {0} && {0}/bin/pip install prometheus-client openapi-spec-validator schemathesis",
-        venv.display()
-    );
-    python
-}
-
 /// Issue 32: `/metrics` on its own address (`--metrics-bind`) parses with
 /// the Prometheus client's own text parser, and its totals agree with the
 /// requests made; no label carries what a request sent.
 #[test]
 fn metrics_parse_with_the_prometheus_parser_and_agree_with_the_requests_made() {
-    let python = venv_python("prometheus_client");
+    let python = common::venv_python("prometheus_client");
     let s = Server::start(&["--metrics-bind", "127.0.0.1:0"]);
     let metrics: SocketAddr = s
         .banner
@@ -1597,8 +1579,8 @@ fn http_render_with_id(s: &Server, story: &str, logo: &[u8], id: &str) -> Answer
 /// differs from the description (status, content type, headers, schema).
 #[test]
 fn the_openapi_description_is_valid_and_true_to_the_server() {
-    let python = venv_python("openapi_spec_validator");
-    venv_python("schemathesis");
+    let python = common::venv_python("openapi_spec_validator");
+    common::venv_python("schemathesis");
     let s = Server::start(&[]);
     let r = http(s.addr, "GET", "/api/openapi.json", &[], b"");
     assert_eq!(r.status, 200);
