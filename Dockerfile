@@ -1,7 +1,10 @@
-# postkit serve in a container: build with the Rust toolchain, run the
-# binary alone (fonts, templates and the page are embedded) as an
-# unprivileged user. Not built on the project's machines (no container
-# engine there): see README, "Host it for your partners".
+# postkit serve in a container, for those who can pull images from a
+# registry: build with the Rust toolchain, run the binary alone (fonts,
+# templates and the page are embedded) as an unprivileged user. Not built on
+# the project's machines (they cannot pull rust or debian images): there,
+# scripts/container.sh builds an image FROM scratch around the release
+# binary and its libraries, and CI runs it. See README, "Host it for your
+# partners".
 FROM rust:1-bookworm AS build
 # nasm: the H.264 encoder (feature `video`) uses its assembly, about three
 # times faster.

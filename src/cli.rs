@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use postkit::batch::ShardSpec;
 use postkit::plan::parse;
 
 /// Turn a campaign's templates and a community's stories into ready-to-post
@@ -67,7 +68,12 @@ pub enum Command {
     /// Lint a template: slots, fonts, safe zones, text contrast.
     Check(CheckArgs),
     /// Render a spreadsheet of partners and stories (CSV, JSON or TOML).
+    #[command(after_help = BATCH_EXIT)]
     Batch(Box<BatchArgs>),
+    /// Merge the shards of a batch, copied into one folder: one report,
+    /// review page and contact sheets, nothing rendered again.
+    #[command(after_help = MERGE_EXIT)]
+    Merge(MergeArgs),
     /// Scaffold a folder a partner can fill in: a batch file, a brand.toml, a note.
     Init(InitArgs),
     /// Print the shell completion script for bash, zsh, fish, powershell or elvish.
@@ -79,64 +85,155 @@ pub enum Command {
     Serve(Box<ServeArgs>),
 }
 
+/// `postkit batch --help`: what its exit status means (job runners act on it).
+const BATCH_EXIT: &str = "Exit status:
+  0  every asset written (or unchanged since the last run)
+  1  the run failed (a file could not be read or written, postkit failed): running it again may work
+  2  usage error (an unknown flag, template or platform; --shard auto outside a job runner)
+  3  some rows are bad (named on stderr and in the report); every other asset was written: fix the rows, then run again
+
+A run killed part-way resumes: run the same command again and it renders only what is missing.";
+
+/// `postkit merge --help`: what its exit status means.
+const MERGE_EXIT: &str = "Exit status:
+  0  merged, and no shard had a failure
+  1  a shard is missing, unfinished or from another run (named on stderr), or a file could not be written
+  3  merged; some rows are bad (as for postkit batch)";
+
+/// `postkit merge DIR`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The folder the shards' output folders were copied into.
+    pub dir: PathBuf,
+    /// Print a JSON summary (shards, assets, errors, report, review) on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print errors only.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
 /// `postkit serve`.
 #[cfg(feature = "serve")]
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port, printed at start).
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "POSTKIT_BIND",
+        value_name = "ADDR:PORT",
+        default_value = "127.0.0.1:8080"
+    )]
     pub bind: String,
     /// `default` or a campaign TOML file.
-    #[arg(long, value_name = "NAME|PATH", default_value = "default")]
+    #[arg(
+        long,
+        env = "POSTKIT_CAMPAIGN",
+        value_name = "NAME|PATH",
+        default_value = "default"
+    )]
     pub campaign: String,
     /// Platform presets from a TOML file instead of the embedded ones.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "POSTKIT_PLATFORMS", value_name = "FILE")]
     pub platforms: Option<PathBuf>,
     /// A folder of template sets to offer beside the built-in kit.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "POSTKIT_TEMPLATE_DIR", value_name = "DIR")]
     pub template_dir: Option<PathBuf>,
     /// Extra font file (repeatable); comes before the embedded fonts.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, env = "POSTKIT_FONT", value_name = "PATH")]
     pub font: Vec<PathBuf>,
     /// Render threads (default: one per core); also the number of
-    /// requests rendered at once (more get 503 with Retry-After).
-    #[arg(long, value_name = "N")]
+    /// requests rendered at once (more wait in the queue).
+    #[arg(long, env = "POSTKIT_WORKERS", value_name = "N")]
     pub workers: Option<usize>,
+    /// Render requests that may wait for a slot, served in arrival order
+    /// (default: four per render slot); more get 503 with Retry-After
+    /// at once. 0: no queue.
+    #[arg(long, env = "POSTKIT_QUEUE", value_name = "N")]
+    pub queue: Option<usize>,
+    /// Seconds a render request may wait for a slot, then 503 with
+    /// Retry-After.
+    #[arg(
+        long,
+        env = "POSTKIT_QUEUE_WAIT",
+        value_name = "SECS",
+        default_value = "20"
+    )]
+    pub queue_wait: u64,
+    /// Serve Prometheus metrics at /metrics on this address only (default:
+    /// /metrics on --bind).
+    #[arg(long, env = "POSTKIT_METRICS_BIND", value_name = "ADDR:PORT")]
+    pub metrics_bind: Option<String>,
     /// Stop after answering N requests (for tests and benchmarks).
-    #[arg(long, value_name = "N")]
+    #[arg(long, env = "POSTKIT_MAX_REQUESTS", value_name = "N")]
     pub max_requests: Option<u64>,
     /// Seconds a request may take in all.
-    #[arg(long, value_name = "SECS", default_value = "60")]
+    #[arg(
+        long,
+        env = "POSTKIT_REQUEST_TIMEOUT",
+        value_name = "SECS",
+        default_value = "60"
+    )]
     pub request_timeout: u64,
     /// Seconds reading an upload may take before it is cut off.
-    #[arg(long, value_name = "SECS", default_value = "30")]
+    #[arg(
+        long,
+        env = "POSTKIT_READ_TIMEOUT",
+        value_name = "SECS",
+        default_value = "30"
+    )]
     pub read_timeout: u64,
     /// Seconds a request's headers may take to arrive (then 408 and close).
-    #[arg(long, value_name = "SECS", default_value = "10")]
+    #[arg(
+        long,
+        env = "POSTKIT_HEADER_TIMEOUT",
+        value_name = "SECS",
+        default_value = "10"
+    )]
     pub header_timeout: u64,
     /// Seconds a connection may stay open with no request begun (between
     /// kept-alive requests, or before the first).
-    #[arg(long, value_name = "SECS", default_value = "15")]
+    #[arg(
+        long,
+        env = "POSTKIT_IDLE_TIMEOUT",
+        value_name = "SECS",
+        default_value = "15"
+    )]
     pub idle_timeout: u64,
     /// JSON answers without previews link to their full-size images, kept
     /// in this server's memory for 10 minutes (off: they carry previews,
     /// so that any of several servers can answer any request).
-    #[arg(long)]
+    #[arg(long, env = "POSTKIT_ASSET_LINKS")]
     pub asset_links: bool,
     /// Seconds to keep serving new connections after SIGTERM, with /readyz
     /// answering 503, before in-flight requests are finished and the
     /// server exits (set it to what your load balancer needs to notice).
-    #[arg(long, value_name = "SECS", default_value = "0")]
+    #[arg(
+        long,
+        env = "POSTKIT_DRAIN_DELAY",
+        value_name = "SECS",
+        default_value = "0"
+    )]
     pub drain_delay: u64,
     /// Connections open at once, at most (default and ceiling: the
     /// open-file limit, less a spare).
-    #[arg(long, value_name = "N")]
+    #[arg(long, env = "POSTKIT_MAX_CONNECTIONS", value_name = "N")]
     pub max_connections: Option<usize>,
     /// Largest request body, in MB.
-    #[arg(long, value_name = "MB", default_value = "32")]
+    #[arg(
+        long,
+        env = "POSTKIT_MAX_BODY_MB",
+        value_name = "MB",
+        default_value = "32"
+    )]
     pub max_body_mb: usize,
     /// Largest uploaded image, in MB.
-    #[arg(long, value_name = "MB", default_value = "15")]
+    #[arg(
+        long,
+        env = "POSTKIT_MAX_IMAGE_MB",
+        value_name = "MB",
+        default_value = "15"
+    )]
     pub max_image_mb: usize,
 }
 
@@ -160,8 +257,13 @@ pub struct ManArgs {
 /// `postkit batch FILE`.
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// The batch file: .csv (header row), .json (array of objects) or .toml ([[row]] tables).
+    /// The batch file: .xlsx, .xls or .ods (a workbook), .csv or .tsv (a header row; UTF-8,
+    /// UTF-16 or Windows-1252; comma, semicolon or tab), .json (array of objects) or .toml
+    /// ([[row]] tables).
     pub file: PathBuf,
+    /// The workbook's sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -175,9 +277,14 @@ pub struct BatchArgs {
     /// name, logos, colours and fonts.
     #[arg(long, value_name = "PATH")]
     pub brand: Option<PathBuf>,
-    /// Render only shard I of N (1-based), e.g. 2/4; the shards together make the whole.
-    #[arg(long, value_name = "I/N", value_parser = parse::shard)]
-    pub shard: Option<(usize, usize)>,
+    /// Render only shard I of N (1-based), e.g. 2/4; the shards together
+    /// make the whole (see `postkit merge`). `auto`: from the job runner's
+    /// array index: a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with
+    /// POSTKIT_SHARD_COUNT set to its completions), an AWS Batch array job
+    /// (AWS_BATCH_JOB_ARRAY_INDEX, AWS_BATCH_JOB_ARRAY_SIZE) or a Slurm
+    /// array (SLURM_ARRAY_TASK_ID, _MIN, _MAX, _COUNT).
+    #[arg(long, value_name = "I/N|auto", value_parser = ShardSpec::parse)]
+    pub shard: Option<ShardSpec>,
     /// Options shared with `render` (defaults that a row's columns override).
     #[command(flatten)]
     pub common: Common,
@@ -280,6 +387,11 @@ pub struct RenderArgs {
     /// Korean); default: from the text.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+    /// Language of the card's own words (the day's name, the countdown,
+    /// "We support", dates), where the campaign has it; default: the
+    /// story's language, else the campaign's main language.
+    #[arg(long, value_name = "LANG")]
+    pub card_lang: Option<String>,
     /// A translation of the story (story-quote and photo-story set it
     /// below the story, smaller, in its own direction and font).
     #[arg(long, value_name = "TEXT", conflicts_with = "translation_file")]

@@ -51,6 +51,12 @@ pub enum Kind {
     /// A countdown is much longer than a campaign's run-up (a date typed
     /// with the wrong year?).
     LongCountdown,
+    /// A card's own words are in another language than the card's (the
+    /// campaign lacks the language, or a text in it).
+    LanguageFallback,
+    /// A campaign file's text in some language is unusable (an unknown
+    /// tag, a missing plural form).
+    CampaignText,
 }
 
 impl Kind {

@@ -54,10 +54,15 @@ fn tune_allocator() {}
 
 /// Exit code: every asset written.
 const OK: u8 = 0;
-/// Exit code: some asset failed (or an input file could not be used).
+/// Exit code: the run failed (an input file could not be used, a file
+/// could not be written); in `render`, also an asset that failed.
 const FAILED: u8 = 1;
 /// Exit code: usage error (unknown flag, platform or template).
 const USAGE: u8 = 2;
+/// Exit code of `batch` and `merge`: some rows are bad, the others were
+/// written (running again without fixing them fails the same way: a job
+/// runner should not retry).
+const BAD_ROWS: u8 = 3;
 
 fn main() -> ExitCode {
     tune_allocator();
@@ -79,6 +84,7 @@ fn main() -> ExitCode {
         Command::Templates(args) => commands::templates::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Batch(args) => commands::batch::run(*args),
+        Command::Merge(args) => commands::merge::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Completions(args) => commands::docs::completions(args),
         Command::Man(args) => commands::docs::man(args),

@@ -146,7 +146,7 @@ Bad Tag Org,A story.,,,x-post
     )
     .unwrap();
     let r = postkit(dir.path(), &["batch", "in/p.csv", "--json"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let messages: Vec<&str> = v["errors"]
         .as_array()
@@ -211,7 +211,7 @@ Bad Tag Org,A story.,,,x-post
     );
 
     let r = postkit(dir.path(), &["batch", "in/q.csv", "--json", "--out", "q"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(
         v["errors"][0]["message"],
@@ -225,7 +225,7 @@ fn fail_fast_stops_at_the_first_failure() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("p.csv"), "org,story\nA,\nB,fine\n").unwrap();
     let r = postkit(dir.path(), &["batch", "p.csv", "--fail-fast"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     assert!(
         r.stderr.contains("(stopped at the first failure)"),
         "{}",
@@ -521,7 +521,13 @@ fn init_scaffolds_a_kit_that_renders_and_never_overwrites() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         files(&dir.path().join("kit")),
-        ["README.txt", "batch.csv", "brand.toml", "logo.png"]
+        [
+            "README.txt",
+            "batch.csv",
+            "batch.xlsx",
+            "brand.toml",
+            "logo.png"
+        ]
     );
     let r = postkit(
         dir.path(),
@@ -572,8 +578,11 @@ fn malformed_batch_files_name_the_line() {
     std::fs::write(dir.path().join("e.xlsx"), "x").unwrap();
     let r = postkit(dir.path(), &["batch", "e.xlsx"]);
     assert_eq!(r.code, 1);
+    // A workbook now (issue 29): one that is not a zip is damaged.
     assert!(
-        r.stderr.contains("e.xlsx: is not a batch file: use .csv"),
+        r.stderr
+            .contains("e.xlsx: is not a workbook postkit can read")
+            && r.stderr.contains("it may be damaged or cut short"),
         "{}",
         r.stderr
     );

@@ -237,7 +237,9 @@ fn alt_text_and_caption_carry_both_texts() {
     assert_eq!(
         alt,
         format!(
-            "Quote card from Plymouth Welcome Hub: \"{ARABIC}\" (translation: \"{ENGLISH}\") #ItTakesACommunity #MigrantsDay"
+            // The card's words follow the story's language (issue 27): the
+            // campaign's Arabic pattern, the translation after its quote.
+            "بطاقة اقتباس من Plymouth Welcome Hub: «{ARABIC}» (translation: \"{ENGLISH}\") #ItTakesACommunity #MigrantsDay"
         )
     );
     let c = caption(&r.content, square);
@@ -253,7 +255,7 @@ fn alt_text_and_caption_carry_both_texts() {
     let alt = alt_text(set, &r.content, linkedin);
     assert!(graphemes(&alt) <= 120, "{alt}");
     assert!(alt.contains("(translation: \"When we"), "{alt}");
-    assert!(alt.contains(": \"عندما"), "{alt}");
+    assert!(alt.contains(": «عندما"), "{alt}");
     let x = presets.get("x-post").unwrap();
     let c = caption(&r.content, x);
     assert!(graphemes(&c) <= 280, "{c}");
@@ -269,9 +271,7 @@ fn alt_text_and_caption_carry_both_texts() {
     let alt = alt_text(set, &alone.content, square);
     assert_eq!(
         alt,
-        format!(
-            "Quote card from Plymouth Welcome Hub: \"{ARABIC}\" #ItTakesACommunity #MigrantsDay"
-        )
+        format!("بطاقة اقتباس من Plymouth Welcome Hub: «{ARABIC}» #ItTakesACommunity #MigrantsDay")
     );
     assert!(!caption(&alone.content, square).contains("translation"));
 }
@@ -400,7 +400,7 @@ fn a_batch_takes_a_translation_column() {
     );
     std::fs::write(dir.path().join("rows.csv"), csv).unwrap();
     let r = postkit(dir.path(), &["batch", "rows.csv", "--json", "--quiet"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let alts: Vec<&str> = v["assets"]
         .as_array()

@@ -199,7 +199,7 @@ fn a_brand_font_that_cannot_be_loaded_fails_its_rows_only() {
         format!("org,story,brand\nGood Hub,\"{STORY}\",\nBroken Hub,\"{STORY}\",broken/brand.toml\nGood Hall,\"{STORY}\",\n"),
     );
     let r = postkit(d, &["batch", "rows.csv", "--platform", "x-post", "--quiet"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
     assert_eq!(
         r.stderr.lines().collect::<Vec<_>>(),
         ["postkit: error: rows.csv: row 2 (line 3): column brand: broken/brand.toml: line 3: fonts.files: font broken/empty.ttf: it is not a TrueType/OpenType font (.ttf, .otf or .ttc)"]

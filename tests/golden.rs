@@ -256,3 +256,92 @@ fn golden_issue_26_narrow_burmese() {
         &[],
     );
 }
+
+/// Issue 27: the countdown's number, unit and phrase by CLDR plural
+/// category (Arabic has six: 0 is "today", 1 one, 2 two, 3 few, 11 many,
+/// 100 other), in Arabic and in English; the count is given as `days`.
+#[test]
+fn golden_countdown_plurals_arabic_and_english() {
+    for lang in ["ar", "en"] {
+        for days in [0, 1, 2, 3, 11, 100] {
+            let field = format!("days={days}");
+            let mut extra = vec!["--card-lang", lang, "--field", &field];
+            if days == 0 {
+                extra.extend(["--date", "2026-12-18"]);
+            }
+            template_case(
+                "countdown",
+                &format!("countdown-{lang}-{days}"),
+                "Plymouth Welcome Hub",
+                "",
+                &["instagram-square"],
+                &extra,
+            );
+        }
+    }
+}
+
+/// Issue 27: an event given a date as YYYY-MM-DD and a time as HH:MM, in
+/// Ukrainian, Arabic and Persian: the date in the language's long form with
+/// its weekday, the time in its convention, the campaign's words in the
+/// language (Persian digits by CLDR).
+#[test]
+fn golden_event_in_three_languages() {
+    let cases = [
+        (
+            "uk",
+            "Українська громада Лідса",
+            "Вечеря знайомств",
+            "Бібліотека Лідса",
+        ),
+        (
+            "ar",
+            "مركز بليموث للترحيب",
+            "عشاء الترحيب",
+            "قاعة سانت أندرو، بليموث",
+        ),
+        (
+            "fa",
+            "حلقه فارسی بریستول",
+            "شام خوش‌آمدگویی",
+            "کتابخانه مرکزی بریستول",
+        ),
+    ];
+    for (lang, org, event, place) in cases {
+        let event = format!("event={event}");
+        let place = format!("place={place}");
+        template_case(
+            "event",
+            &format!("event-{lang}"),
+            org,
+            "",
+            &["instagram-square"],
+            &[
+                "--lang",
+                lang,
+                "--field",
+                &event,
+                "--field",
+                "event_date=2026-12-18",
+                "--field",
+                "event_time=18:30",
+                "--field",
+                &place,
+            ],
+        );
+    }
+}
+
+/// Issue 27: the supporter badge with the campaign's words in French
+/// ("Nous soutenons", the UN's name of the day), chosen with --card-lang.
+#[test]
+fn golden_supporter_badge_in_french() {
+    template_case(
+        "supporter-badge",
+        "supporter-badge-fr",
+        "Maison des Migrants de Lyon",
+        "",
+        &["instagram-square"],
+        &["--card-lang", "fr"],
+    );
+}

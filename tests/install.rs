@@ -13,6 +13,7 @@ const SUBCOMMANDS: &[&str] = &[
     "templates",
     "check",
     "batch",
+    "merge",
     "init",
     "completions",
     "man",

@@ -79,7 +79,7 @@ fn crlf_line_numbers_are_right() {
         std::fs::write(dir.path().join(name), csv).unwrap();
         let out = format!("{name}.out");
         let r = postkit(dir.path(), &["batch", name, "--json", "--out", &out]);
-        assert_eq!(r.code, 1);
+        assert_eq!(r.code, 3);
         let v = json(&r.stdout);
         let m = v["errors"][0]["message"].as_str().unwrap();
         assert!(m.starts_with("row 2 (line 3): column story"), "{name}: {m}");
@@ -115,7 +115,7 @@ fn typos_are_pointed_out() {
             "--strict",
         ],
     );
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
         r.stderr.contains("--strict: unknown field 'platfrom'"),
         "{}",
@@ -306,7 +306,7 @@ fn missing_fields_come_all_at_once() {
     )
     .unwrap();
     let r = postkit(d, &["batch", "e.csv", "--json"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     let v = json(&r.stdout);
     let errors = v["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -390,7 +390,7 @@ fn pipelines_get_json_rows_and_places() {
     let csv = format!("org,story,id,platform\nHub,Hi,first,x-post\nHub,{long},,x-post\n");
     std::fs::write(d.join("b.csv"), csv).unwrap();
     let r = postkit(d, &["batch", "b.csv", "--json"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     let v = json(&r.stdout);
     assert_eq!(v["assets"][0]["row"], 1);
     assert_eq!(v["assets"][0]["id"], "first");

@@ -183,6 +183,12 @@ fn check(block: &Block, dir: &Path, stdout: &str) -> Option<&'static str> {
         check_gallery(&dir.join("out/gallery/plymouth-welcome-hub/contact-sheet.png"));
         return Some("gallery");
     }
+    if code.contains("postkit merge") {
+        // Issue 32: three shards in three folders, copied into one, merged.
+        assert!(dir.join("merged/report.json").is_file(), "{at}");
+        assert!(dir.join("merged/index.html").is_file(), "{at}");
+        return Some("merge");
+    }
     if code.contains("partner-kit") {
         assert!(dir.join("out/index.html").is_file(), "{at}");
         return Some("batch");
@@ -271,7 +277,7 @@ fn every_readme_command_runs() {
     assert!(server.is_some(), "the README starts a server");
     assert_eq!(
         checked,
-        ["first screen", "usage", "gallery", "batch", "api"]
+        ["first screen", "usage", "gallery", "batch", "merge", "api"]
     );
     assert!(ran >= 5 && manual >= 5, "{ran} run, {manual} manual");
 }

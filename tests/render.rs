@@ -625,7 +625,7 @@ fn platforms_and_templates_list_as_text_and_json() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v[0]["name"], "story-quote");
     assert_eq!(v.as_array().unwrap().len(), 8);
-    assert_eq!(v[0]["variants"].as_array().unwrap().len(), 6);
+    assert_eq!(v[0]["variants"].as_array().unwrap().len(), 7);
     let r = postkit(dir.path(), &["templates"]);
     assert!(r.stdout.starts_with("story-quote"), "{}", r.stdout);
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -96,6 +97,24 @@ impl Server {
 
     fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The request log: every line of stderr is one JSON object.
+    fn log_lines(&self) -> Vec<serde_json::Value> {
+        self.log()
+            .lines()
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("a log line that is not JSON ({e}): {l}"))
+            })
+            .collect()
+    }
+
+    /// Whether the log has a line for `method route` answered `status`.
+    fn logged(&self, method: &str, route: &str, status: u16) -> bool {
+        self.log_lines()
+            .iter()
+            .any(|l| l["method"] == method && l["route"] == route && l["status"] == status)
     }
 }
 
@@ -320,12 +339,8 @@ fn the_read_only_api_describes_the_campaign_presets_and_templates() {
     );
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(h.header("cache-control"), Some("no-store"));
-    // One line per request: method, path, status, time.
-    let log = s.log();
-    assert!(
-        log.contains("postkit: GET /api/templates/event 200 "),
-        "{log}"
-    );
+    // One line per request: method, the route's template, status.
+    assert!(s.logged("GET", "/api/templates/{name}", 200), "{}", s.log());
 }
 
 #[test]
@@ -600,11 +615,12 @@ fn an_svg_logo_with_an_external_link_fetches_nothing() {
     );
 }
 
-/// A slow upload holds its render slot until it is cut off; meanwhile a
-/// second request finds every slot busy: 503 with Retry-After, at once.
+/// Without a queue (`--queue 0`), a slow upload holds the one place
+/// until it is cut off; meanwhile a second request finds no room: 503
+/// with Retry-After, at once.
 #[test]
 fn slow_uploads_are_cut_off_and_a_full_server_says_busy() {
-    let s = Server::start(&["--workers", "1", "--read-timeout", "2"]);
+    let s = Server::start(&["--workers", "1", "--queue", "0", "--read-timeout", "2"]);
     let (ctype, body) = multipart(&[("org", "Hub"), ("story", "Hi")], &[]);
     let mut slow = TcpStream::connect(s.addr).unwrap();
     slow.set_read_timeout(Some(Duration::from_secs(30)))
@@ -620,7 +636,8 @@ fn slow_uploads_are_cut_off_and_a_full_server_says_busy() {
         &[],
     );
     assert_eq!(busy.status, 503);
-    assert_eq!(busy.header("retry-after"), Some("1"));
+    let retry: u32 = busy.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=120).contains(&retry), "{retry}");
     let started = Instant::now();
     let mut raw = Vec::new();
     slow.read_to_end(&mut raw).unwrap();
@@ -703,6 +720,15 @@ fn under_load_every_answer_is_a_render_or_busy() {
 
 /// A render of every size, sent from another thread: its status.
 fn render_every_size_in_the_background(addr: SocketAddr) -> std::thread::JoinHandle<u16> {
+    render_every_size_in_the_background_as(addr, "application/json")
+}
+
+/// A render of every size answered as `accept`, sent from another thread:
+/// its status.
+fn render_every_size_in_the_background_as(
+    addr: SocketAddr,
+    accept: &'static str,
+) -> std::thread::JoinHandle<u16> {
     let (ctype, body) = multipart(
         &[("org", "Hub"), ("story", "We cook."), ("platform", "all")],
         &[],
@@ -712,7 +738,7 @@ fn render_every_size_in_the_background(addr: SocketAddr) -> std::thread::JoinHan
             addr,
             "POST",
             "/api/render",
-            &[("Content-Type", &ctype)],
+            &[("Content-Type", &ctype), ("Accept", accept)],
             &body,
         )
         .status
@@ -1046,8 +1072,8 @@ fn sigterm_fails_readiness_at_once_serves_through_the_drain_delay_then_exits_0()
         sent.elapsed()
     );
     let log = s.log();
-    assert!(log.contains("GET /api/campaign 200"), "{log}");
-    assert!(log.contains("POST /api/render 200"), "{log}");
+    assert!(s.logged("GET", "/api/campaign", 200), "{log}");
+    assert!(s.logged("POST", "/api/render", 200), "{log}");
     assert!(!log.contains("healthz") && !log.contains("readyz"), "{log}");
 }
 
@@ -1089,4 +1115,558 @@ fn without_asset_links_json_answers_carry_previews_and_no_links() {
         .as_str()
         .unwrap()
         .contains("made by another server"));
+}
+
+/// A render of every size as a zip, started from another thread: it holds
+/// a render slot for a while. Its status.
+fn hold_a_slot(addr: SocketAddr) -> std::thread::JoinHandle<u16> {
+    render_every_size_in_the_background_as(addr, "application/zip")
+}
+
+/// One small render (x-post, JSON): its answer.
+fn small_render(addr: SocketAddr, org: &str) -> Answer {
+    let (ctype, body) = multipart(
+        &[("org", org), ("story", "We cook."), ("platform", "x-post")],
+        &[],
+    );
+    http(
+        addr,
+        "POST",
+        "/api/render",
+        &[("Content-Type", &ctype)],
+        &body,
+    )
+}
+
+/// Waits (at most 30 s) until the metrics say `name` has `value`.
+fn wait_for_metric(addr: SocketAddr, name: &str, value: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let m = http(addr, "GET", "/metrics", &[], b"");
+        let text = String::from_utf8_lossy(&m.body).to_string();
+        if text.lines().any(|l| l == format!("{name} {value}")) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name} never reached {value}: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Issue 32: with every slot busy, render requests wait in a bounded
+/// queue and are served strictly in the order they arrived; one more than
+/// the queue holds is answered 503 with Retry-After at once; a slow upload
+/// holds no slot meanwhile. No other status.
+#[test]
+fn renders_wait_in_a_bounded_queue_and_are_served_in_arrival_order() {
+    let s = Server::start(&["--workers", "1", "--queue", "4", "--queue-wait", "60"]);
+    let addr = s.addr;
+    assert!(
+        s.banner.contains("1 render slots, 4 more may wait"),
+        "{}",
+        s.banner
+    );
+    let holder = hold_a_slot(addr);
+    wait_for_metric(addr, "postkit_render_slots_busy", "1");
+    // A slow upload takes a place in the queue but no slot.
+    let (ctype, body) = multipart(&[("org", "Slow"), ("story", "Hi")], &[]);
+    let mut slow = TcpStream::connect(addr).unwrap();
+    let head = format!("POST /api/render HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n", body.len());
+    slow.write_all(head.as_bytes()).unwrap();
+    slow.write_all(&body[..10]).unwrap();
+    wait_for_metric(addr, "postkit_render_queue_reading", "1");
+    // Three more, one after another: each is in the queue before the next.
+    let done = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut waiting = Vec::new();
+    for i in 0..3 {
+        let done = done.clone();
+        waiting.push(std::thread::spawn(move || {
+            let r = small_render(addr, &format!("Hub {i}"));
+            done.lock().unwrap().push(i);
+            r.status
+        }));
+        wait_for_metric(addr, "postkit_render_queue_length", &(i + 1).to_string());
+    }
+    // The queue is full: at once, 503 with Retry-After and a message.
+    let t = Instant::now();
+    let full = small_render(addr, "One too many");
+    assert_eq!(full.status, 503, "{}", String::from_utf8_lossy(&full.body));
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    let retry: u32 = full.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=120).contains(&retry), "{retry}");
+    assert!(full.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("4 requests are waiting"));
+    // The slow upload finishes its body: it joins the queue behind them.
+    slow.write_all(&body[10..]).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    assert_eq!(holder.join().unwrap(), 200);
+    let statuses: Vec<u16> = waiting.into_iter().map(|w| w.join().unwrap()).collect();
+    assert_eq!(statuses, vec![200, 200, 200]);
+    assert_eq!(*done.lock().unwrap(), vec![0, 1, 2], "served out of order");
+    let mut raw = Vec::new();
+    slow.read_to_end(&mut raw).unwrap();
+    assert_eq!(parse(&raw).status, 200);
+    let m = String::from_utf8_lossy(&http(addr, "GET", "/metrics", &[], b"").body).to_string();
+    assert!(
+        m.contains("postkit_render_rejections_total{reason=\"queue_full\"} 1"),
+        "{m}"
+    );
+}
+
+/// Issue 32: a request that waits longer than `--queue-wait` for a slot is
+/// answered 503 with Retry-After; the render in the slot finishes.
+#[test]
+fn a_wait_longer_than_queue_wait_is_answered_503_with_retry_after() {
+    let s = Server::start(&["--workers", "1", "--queue-wait", "1"]);
+    let holder = hold_a_slot(s.addr);
+    wait_for_metric(s.addr, "postkit_render_slots_busy", "1");
+    let t = Instant::now();
+    let r = small_render(s.addr, "Hub");
+    let took = t.elapsed();
+    if r.status == 200 {
+        // The whole kit was made within a second on this machine: nothing
+        // waited long enough to be refused.
+        assert_eq!(holder.join().unwrap(), 200);
+        return;
+    }
+    assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+    assert!(r.header("retry-after").unwrap().parse::<u32>().unwrap() >= 1);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("stayed busy for 1 s"));
+    assert_eq!(holder.join().unwrap(), 200);
+}
+
+/// Issue 32: every serve flag can be given as `POSTKIT_…` in the
+/// environment (shown in --help); a flag overrides its variable.
+#[test]
+fn serve_flags_come_from_the_environment_and_a_flag_overrides_its_variable() {
+    let env = [("POSTKIT_WORKERS", "3"), ("POSTKIT_QUEUE", "5")];
+    let s = Server::start_env(&[], &env);
+    assert!(
+        s.banner.contains("3 render slots, 5 more may wait"),
+        "{}",
+        s.banner
+    );
+    let s = Server::start_env(&["--workers", "1"], &env);
+    assert!(
+        s.banner.contains("1 render slots, 5 more may wait"),
+        "{}",
+        s.banner
+    );
+    // A bad value names its variable.
+    let out = Command::new(env!("CARGO_BIN_EXE_postkit"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("POSTKIT_QUEUE_WAIT", "soon")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--queue-wait") && err.contains("soon"),
+        "{err}"
+    );
+    let help = Command::new(env!("CARGO_BIN_EXE_postkit"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for var in [
+        "POSTKIT_BIND",
+        "POSTKIT_WORKERS",
+        "POSTKIT_QUEUE",
+        "POSTKIT_QUEUE_WAIT",
+        "POSTKIT_METRICS_BIND",
+        "POSTKIT_ASSET_LINKS",
+    ] {
+        assert!(
+            help.contains(&format!("[env: {var}=")),
+            "{var} not in --help:\n{help}"
+        );
+    }
+}
+
+/// Issue 32: `/metrics` on its own address (`--metrics-bind`) parses with
+/// the Prometheus client's own text parser, and its totals agree with the
+/// requests made; no label carries what a request sent.
+#[test]
+fn metrics_parse_with_the_prometheus_parser_and_agree_with_the_requests_made() {
+    let python = common::venv_python("prometheus_client");
+    let s = Server::start(&["--metrics-bind", "127.0.0.1:0"]);
+    let metrics: SocketAddr = s
+        .banner
+        .split("metrics on http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("the start-up line names the metrics address: {}", s.banner));
+    let mut campaign_bytes = 0;
+    for _ in 0..3 {
+        let r = http(s.addr, "GET", "/api/campaign", &[], b"");
+        assert_eq!(r.status, 200);
+        campaign_bytes += r.body.len();
+    }
+    assert_eq!(
+        http(s.addr, "GET", "/api/templates/event", &[], b"").status,
+        200
+    );
+    assert_eq!(
+        http(s.addr, "GET", "/api/templates/Secretname", &[], b"").status,
+        404
+    );
+    assert_eq!(
+        http(s.addr, "GET", "/no/such/Secretpath", &[], b"").status,
+        404
+    );
+    for org in ["Hub A", "Hub B"] {
+        assert_eq!(small_render(s.addr, org).status, 200);
+    }
+    let zip = post_form(
+        &s,
+        "application/zip",
+        &[
+            ("org", "Hub"),
+            ("story", "Secretstory words"),
+            ("platform", "x-post"),
+        ],
+        &[],
+    );
+    assert_eq!(zip.status, 200);
+    let bad = post_form(&s, "application/json", &[("org", "Hub")], &[]);
+    assert_eq!(bad.status, 400);
+    // Not on the main address when it has its own.
+    assert_eq!(http(s.addr, "GET", "/metrics", &[], b"").status, 404);
+    let scrape = http(metrics, "GET", "/metrics", &[], b"");
+    assert_eq!(scrape.status, 200);
+    assert!(scrape
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = String::from_utf8(scrape.body).unwrap();
+    assert!(!text.contains("Secret"), "user content in a label:\n{text}");
+    // The official parser: every sample as [name, labels, value].
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scrape.txt");
+    std::fs::write(&file, &text).unwrap();
+    let out = Command::new(python)
+        .args(["-c", "import json, sys\nfrom prometheus_client.parser import text_string_to_metric_families\nprint(json.dumps([[s.name, s.labels, s.value] for f in text_string_to_metric_families(open(sys.argv[1]).read()) for s in f.samples]))", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let samples: Vec<(String, BTreeMap<String, String>, f64)> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    let value = |name: &str, labels: &[(&str, &str)]| -> f64 {
+        samples
+            .iter()
+            .filter(|(n, l, _)| {
+                n == name
+                    && labels
+                        .iter()
+                        .all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v))
+            })
+            .map(|(_, _, v)| v)
+            .sum()
+    };
+    let req = "postkit_http_requests_total";
+    assert_eq!(
+        value(
+            req,
+            &[
+                ("route", "/api/campaign"),
+                ("method", "GET"),
+                ("status", "200")
+            ]
+        ),
+        3.0
+    );
+    assert_eq!(
+        value(
+            req,
+            &[("route", "/api/templates/{name}"), ("status", "200")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            req,
+            &[("route", "/api/templates/{name}"), ("status", "404")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            req,
+            &[
+                ("route", "/api/render"),
+                ("method", "POST"),
+                ("status", "200")
+            ]
+        ),
+        3.0
+    );
+    assert_eq!(
+        value(req, &[("route", "/api/render"), ("status", "400")]),
+        1.0
+    );
+    // The unknown path and /metrics on the main address: 404, unmatched.
+    assert_eq!(
+        value(req, &[("route", "(unmatched)"), ("status", "404")]),
+        2.0
+    );
+    assert_eq!(
+        value(req, &[]),
+        11.0,
+        "every request counted once, scrapes not at all"
+    );
+    assert_eq!(
+        value(
+            "postkit_http_response_bytes_total",
+            &[("route", "/api/campaign")]
+        ),
+        campaign_bytes as f64
+    );
+    assert_eq!(
+        value("postkit_render_seconds_count", &[("kind", "still")]),
+        2.0
+    );
+    assert_eq!(
+        value("postkit_render_seconds_count", &[("kind", "zip")]),
+        1.0
+    );
+    assert_eq!(
+        value(
+            "postkit_render_seconds_bucket",
+            &[("kind", "zip"), ("le", "+Inf")]
+        ),
+        1.0
+    );
+    assert!(value("postkit_render_seconds_sum", &[]) > 0.0);
+    assert_eq!(value("postkit_render_queue_wait_seconds_count", &[]), 3.0);
+    assert_eq!(
+        value("postkit_render_slots", &[]),
+        2.0_f64.max(value("postkit_render_slots", &[]))
+    );
+    assert_eq!(value("postkit_render_slots_busy", &[]), 0.0);
+    assert_eq!(value("postkit_render_queue_length", &[]), 0.0);
+    assert_eq!(value("postkit_render_rejections_total", &[]), 0.0);
+    assert_eq!(value("postkit_ready", &[]), 1.0);
+    let build = samples
+        .iter()
+        .find(|(n, _, _)| n == "postkit_build_info")
+        .unwrap();
+    assert_eq!(build.1["version"], env!("CARGO_PKG_VERSION"));
+    assert!(build.1["features"].contains("serve"), "{:?}", build.1);
+    // Every label value is one the server names itself.
+    for (name, labels, _) in &samples {
+        for (k, v) in labels {
+            let known = match k.as_str() {
+                "route" => v.starts_with('/') || v == "(unmatched)",
+                "method" => ["GET", "POST", "HEAD", "other"].contains(&v.as_str()),
+                "status" => v.parse::<u16>().is_ok(),
+                "kind" => ["still", "clip", "zip"].contains(&v.as_str()),
+                "reason" => ["queue_full", "queue_timeout"].contains(&v.as_str()),
+                "le" => v == "+Inf" || v.parse::<f64>().is_ok(),
+                "version" | "features" => name == "postkit_build_info",
+                _ => false,
+            };
+            assert!(known, "{name}: {k}={v}");
+        }
+    }
+}
+
+/// Issue 32: one JSON line per request on stderr (time, request id,
+/// method, route, status, duration, bytes) and nothing of what was sent;
+/// the request id is the client's when valid, else made, and echoed back.
+#[test]
+fn the_log_is_one_json_line_per_request_with_the_request_id_and_no_content() {
+    let s = Server::start(&[]);
+    let story = "Zarifa brought saffron buns to the Tuesday kitchen";
+    let logo = logo();
+    let r = http_render_with_id(&s, story, &logo, "abc-123.X_y");
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.header("x-request-id"), Some("abc-123.X_y"));
+    let bad_id = "no spaces or </script> allowed";
+    let r2 = http_render_with_id(&s, story, &logo, bad_id);
+    let made = r2.header("x-request-id").unwrap().to_string();
+    assert!(
+        made.len() == 16 && made.chars().all(|c| c.is_ascii_hexdigit()),
+        "{made}"
+    );
+    assert_eq!(
+        http(s.addr, "GET", "/api/templates/Qwertyname", &[], b"").status,
+        404
+    );
+    assert_eq!(http(s.addr, "GET", "/metrics", &[], b"").status, 200);
+    assert_eq!(http(s.addr, "GET", "/healthz", &[], b"").status, 200);
+    let lines = s.log_lines();
+    assert_eq!(
+        lines.len(),
+        3,
+        "renders and the 404; no scrape or health check: {lines:?}"
+    );
+    for l in &lines {
+        let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "bytes",
+                "duration_ms",
+                "method",
+                "request_id",
+                "route",
+                "status",
+                "time"
+            ],
+            "{l}"
+        );
+        let t = l["time"].as_str().unwrap();
+        assert!(t.ends_with('Z') && t.len() >= 20, "{t}");
+        assert!(l["duration_ms"].as_f64().unwrap() >= 0.0);
+    }
+    assert_eq!(lines[0]["request_id"], "abc-123.X_y");
+    assert_eq!(
+        (lines[0]["route"].as_str(), lines[0]["status"].as_u64()),
+        (Some("/api/render"), Some(200))
+    );
+    assert_eq!(lines[0]["bytes"].as_u64(), Some(r.body.len() as u64));
+    assert_eq!(lines[1]["request_id"], made.as_str());
+    assert_eq!(lines[2]["route"], "/api/templates/{name}");
+    let log = s.log();
+    for word in story
+        .split(' ')
+        .chain(["Qwertyname", "Zarifa Hub", "logo.png", "script"])
+    {
+        if word.len() > 3 {
+            assert!(!log.contains(word), "the log holds {word:?}: {log}");
+        }
+    }
+}
+
+/// A render with a logo and an `X-Request-Id`.
+fn http_render_with_id(s: &Server, story: &str, logo: &[u8], id: &str) -> Answer {
+    let (ctype, body) = multipart(
+        &[
+            ("org", "Zarifa Hub"),
+            ("story", story),
+            ("platform", "x-post"),
+        ],
+        &[("logo", "logo.png", logo)],
+    );
+    http(
+        s.addr,
+        "POST",
+        "/api/render",
+        &[("Content-Type", &ctype), ("X-Request-Id", id)],
+        &body,
+    )
+}
+
+/// Issue 32: `/api/openapi.json` is valid OpenAPI 3.1 (openapi-spec-validator),
+/// names every route the server answers, and Schemathesis, run against the
+/// server (bounded in examples and time), finds no 5xx and no answer that
+/// differs from the description (status, content type, headers, schema).
+#[test]
+fn the_openapi_description_is_valid_and_true_to_the_server() {
+    let python = common::venv_python("openapi_spec_validator");
+    common::venv_python("schemathesis");
+    let s = Server::start(&[]);
+    let r = http(s.addr, "GET", "/api/openapi.json", &[], b"");
+    assert_eq!(r.status, 200);
+    let spec = r.json();
+    assert_eq!(spec["openapi"], "3.1.0");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, &r.body).unwrap();
+    let out = Command::new(&python)
+        .args(["-m", "openapi_spec_validator", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every route the server has is described, with its method.
+    let paths = spec["paths"].as_object().unwrap();
+    for (route, method) in [
+        ("/", "get"),
+        ("/assets/{file}", "get"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+        ("/api/openapi.json", "get"),
+        ("/api/campaign", "get"),
+        ("/api/platforms", "get"),
+        ("/api/templates", "get"),
+        ("/api/templates/{name}", "get"),
+        ("/api/templates/{name}/thumbnail.png", "get"),
+        ("/api/render", "post"),
+        ("/api/assets/{token}/{file}", "get"),
+    ] {
+        assert!(
+            paths.get(route).and_then(|p| p.get(method)).is_some(),
+            "{method} {route} is not described"
+        );
+    }
+    // And the server has every route described: a described path without
+    // parameters answers something other than 404.
+    for (route, ops) in paths {
+        if route.contains('{') || ops.get("get").is_none() {
+            continue;
+        }
+        assert_ne!(http(s.addr, "GET", route, &[], b"").status, 404, "{route}");
+    }
+    // Schemathesis against the live server, bounded: a few examples per
+    // operation, a time budget, a time limit per request.
+    let st = python.with_file_name("st");
+    let url = format!("http://{}", s.addr);
+    let out = Command::new(&st)
+        .args([
+            "run",
+            &format!("{url}/api/openapi.json"),
+            "--url",
+            &url,
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            "8",
+            "--max-time",
+            "150",
+            "--request-timeout",
+            "60",
+            "--workers",
+            "1",
+            "--generation-deterministic",
+            "--no-color",
+        ])
+        .env("HOME", dir.path())
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "Schemathesis found problems:\n{report}"
+    );
+    assert!(report.contains("passed"), "{report}");
 }

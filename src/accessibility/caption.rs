@@ -79,7 +79,12 @@ pub fn clip_alt_text(
 /// within the platform's alt-text limit (the longest field, usually the
 /// story, is shortened first so the sentence around it survives), never empty.
 pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> String {
-    let given = set.alt.as_deref().unwrap_or(DEFAULT_ALT);
+    // The pattern in the language of the card's own words, where the set
+    // has it (the story inside it stays as written).
+    let given = card_lang(content)
+        .and_then(|l| TemplateSet::in_language(&set.alt_by_lang, l))
+        .or(set.alt.as_deref())
+        .unwrap_or(DEFAULT_ALT);
     let pattern = &with_translation(given, set, content);
     let limit = platform.alt_chars.unwrap_or(1000) as usize;
     let mut fields = content.fields.clone();
@@ -91,6 +96,8 @@ pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> St
             .collect::<Vec<_>>()
             .join(" ")
             .replace("\"\"", "")
+            .replace("«»", "")
+            .replace("« »", "")
             .replace(" :", ":")
             .trim()
             .trim_end_matches(':')
@@ -149,7 +156,17 @@ fn with_translation(pattern: &str, set: &TemplateSet, content: &Content) -> Stri
         return pattern.to_string();
     }
     let insert = " (translation: \"{{translation}}\")";
-    for after in ["{{story}}\"", "{{story}}"] {
+    // After the story's closing quotation mark, whichever the pattern's
+    // language uses.
+    for after in [
+        "{{story}}\"",
+        "{{story}}»",
+        "{{story}} »",
+        "{{story}}”",
+        "{{story}}“",
+        "{{story}}」",
+        "{{story}}",
+    ] {
         if let Some(i) = pattern.find(after) {
             let at = i + after.len();
             return format!("{}{insert}{}", &pattern[..at], &pattern[at..]);
@@ -201,19 +218,36 @@ pub const CAPTION_LEADS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The lead of `template`'s caption from [`CAPTION_LEADS`], filled in; None
-/// for a kind that opens with its story, or whose fields are all empty.
-fn lead_of(template: &str, content: &Content) -> Option<String> {
-    let (_, pattern) = CAPTION_LEADS.iter().find(|(t, _)| *t == template)?;
+/// The language of the card's own words (the `card_lang` field plan sets).
+fn card_lang(content: &Content) -> Option<&str> {
+    content
+        .fields
+        .get("card_lang")
+        .map(String::as_str)
+        .filter(|l| !l.is_empty())
+}
+
+/// The lead of a set's caption in the card's language (`[caption_by_lang]`)
+/// or from [`CAPTION_LEADS`], filled in; None for a kind that opens with its
+/// story, or whose fields are all empty.
+fn lead_of(set: &TemplateSet, content: &Content) -> Option<String> {
+    let own = card_lang(content).and_then(|l| TemplateSet::in_language(&set.caption_by_lang, l));
+    let pattern = match own {
+        Some(p) => p,
+        None => CAPTION_LEADS.iter().find(|(t, _)| *t == set.name)?.1,
+    };
     let filled = substitute_fields(pattern, &content.fields).replace('\n', " ");
     let tidy = filled
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .replace(" ,", ",")
+        .replace(" ،", "،")
         .replace(" .", ".")
         .replace(",,", ",")
-        .replace(",.", ".");
+        .replace("،،", "،")
+        .replace(",.", ".")
+        .replace("،.", ".");
     let tidy = tidy.trim_start_matches([':', ',', '.', ' ']).to_string();
     (tidy.chars().any(char::is_alphanumeric)).then_some(tidy)
 }
@@ -223,7 +257,7 @@ fn lead_of(template: &str, content: &Content) -> Option<String> {
 /// countdown or badge ([`CAPTION_LEADS`]), then hashtags (within the
 /// platform's cap) and tags, within the platform's length.
 pub fn caption_for(set: &TemplateSet, content: &Content, platform: &Platform) -> String {
-    caption_with(lead_of(&set.name, content), content, platform)
+    caption_with(lead_of(set, content), content, platform)
 }
 
 /// The caption of a card that opens with its story (or else its title):

@@ -37,7 +37,27 @@ pub fn campaign_json(c: &Campaign, presets: &Platforms, today: time::Date) -> se
         "platforms": presets.names_or_defaults(&[], c),
         "day": c.date,
         "today": today.to_string(),
+        "languages": card_languages(c),
     })
+}
+
+/// The languages a card's own words can be in: the campaign's main
+/// language first, then its `[text.…]` tables, each with the day's name in
+/// it and whether a translation awaits a native speaker's check.
+fn card_languages(c: &Campaign) -> Vec<serde_json::Value> {
+    let main = std::iter::once(c.lang.clone());
+    let main_table = c.table_for(&c.lang);
+    let others = c.text.keys().filter(|t| Some(t.as_str()) != main_table);
+    main.chain(others.cloned())
+        .map(|tag| {
+            let words = c.words(&tag);
+            serde_json::json!({
+                "tag": tag,
+                "name": words.fields.get("campaign.name").cloned().unwrap_or_else(|| c.name.clone()),
+                "draft": !c.drafts(&tag).is_empty(),
+            })
+        })
+        .collect()
 }
 
 /// What a partner types or uploads for a kind of asset.
@@ -117,6 +137,20 @@ pub fn thumbnail(
     made.ok().and_then(|m| m.preview)
 }
 
+/// One of the offered templates by name; the error lists them all.
+pub fn server_template(
+    templates: &BTreeMap<String, Arc<TemplateSet>>,
+    spec: &str,
+) -> Result<Arc<TemplateSet>, Error> {
+    templates.get(spec).cloned().ok_or_else(|| Error::Template {
+        template: spec.chars().take(100).collect(),
+        message: format!(
+            "this server has no such template; choose one of: {}",
+            templates.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    })
+}
+
 /// What a request may reach: the templates offered and the request's own
 /// uploads; never a file.
 pub struct Uploads<'a> {
@@ -128,20 +162,7 @@ pub struct Uploads<'a> {
 
 impl Resources for Uploads<'_> {
     fn template(&self, spec: &str) -> Result<Arc<TemplateSet>, Error> {
-        self.templates
-            .get(spec)
-            .cloned()
-            .ok_or_else(|| Error::Template {
-                template: spec.chars().take(100).collect(),
-                message: format!(
-                    "this server has no such template; choose one of: {}",
-                    self.templates
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            })
+        server_template(self.templates, spec)
     }
 
     fn image(&self, value: &str, slot: &str) -> Result<ImageInput, Error> {

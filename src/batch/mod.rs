@@ -1,5 +1,5 @@
-//! Batch production: a spreadsheet of partners and stories (CSV, JSON or
-//! TOML) → every asset, in parallel, incrementally, with a report.
+//! Batch production: a spreadsheet of partners and stories (a workbook,
+//! CSV or TSV, JSON or TOML) → every asset, in parallel, incrementally, with a report.
 //!
 //! Stages: [`rows::read_rows`] (real parsers, one [`Row`] per record) →
 //! plan (each row through [`crate::plan::plan`], the planner `render` and a
@@ -8,18 +8,25 @@
 //! changed since the last run ([`manifest`]), keeping only this shard's
 //! ([`shard`]) → the [`BatchReport`].
 
+mod decode;
 mod fonts;
 pub mod manifest;
+pub mod merge;
 pub mod rows;
 pub mod shard;
+mod sheet;
 
 mod run;
 
 use std::path::PathBuf;
 
-pub use rows::{read_rows, Row, MAX_BATCH_BYTES};
+pub use decode::TextForm;
+pub use merge::{merge, MergeError, Merged};
+pub use rows::{
+    parse_table, read_rows, read_table, Row, SheetColumns, Source, Table, MAX_BATCH_BYTES,
+};
 pub use run::run_batch;
-pub use shard::Shard;
+pub use shard::{Shard, ShardSpec};
 
 use crate::make::MakeOptions;
 use crate::plan::{Defaults, PlanError};
@@ -46,6 +53,21 @@ pub struct BatchOptions {
     pub shard: Option<(usize, usize)>,
     /// Worker threads (0: all cores).
     pub jobs: usize,
+}
+
+/// How a run ended, for a job runner: did it finish, and is running it
+/// again worth it?
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Every asset written (or unchanged).
+    Complete,
+    /// Some rows or assets are bad (a missing or malformed field, an input
+    /// too large, text that does not fit): the others were written, and
+    /// running again without fixing the sheet fails the same way.
+    BadRows,
+    /// Something else failed (a file could not be read or written,
+    /// postkit itself failed): running again may succeed.
+    Failed,
 }
 
 /// What happened to one asset, for progress displays.
@@ -81,6 +103,22 @@ pub struct BatchReport {
 }
 
 impl BatchReport {
+    /// How the run ended: complete, with bad rows only, or failed.
+    pub fn ending(&self) -> Ending {
+        use crate::diag::ErrorClass;
+        let bad_row = |e: &ErrorReport| {
+            matches!(
+                e.class,
+                Some(ErrorClass::BadInput | ErrorClass::TooLarge | ErrorClass::CannotRender)
+            )
+        };
+        match self.errors.is_empty() {
+            true if self.failed == 0 => Ending::Complete,
+            false if self.errors.iter().all(bad_row) => Ending::BadRows,
+            _ => Ending::Failed,
+        }
+    }
+
     /// The report (the `render --json` schema), serialised asset by asset.
     pub fn report(&self) -> LoggedReport<'_> {
         LoggedReport {
@@ -91,14 +129,15 @@ impl BatchReport {
 }
 
 /// A row's planning error as the batch reports it: "row 3 (line 5):
-/// column story: is empty; …".
+/// column story: is empty; …", or in a workbook "row 3 (Partners!C4,
+/// column story): is empty; …".
 pub fn row_error(row: &Row, e: &PlanError) -> ErrorReport {
     ErrorReport {
         org: row.values.get("org").cloned(),
         row: Some(row.number),
         template: String::new(),
         platform: String::new(),
-        message: format!("{}: column {}: {}", row.label(), e.field, e.message),
+        message: format!("{}: {}", row.place(&e.field), e.message),
         field: Some(e.field.clone()),
         class: Some(e.class),
     }

@@ -1,13 +1,18 @@
-//! Reading a batch file: real parsers for CSV, JSON and TOML, one [`Row`]
-//! per record, with the line it starts on where the format tells it.
+//! Reading a batch file: real parsers for CSV and TSV (in the encodings
+//! and with the separators spreadsheet programs write), workbooks
+//! (`.xlsx`, `.xls`, `.ods`), JSON and TOML; one [`Row`] per record, with
+//! the line or the cell it starts on, and how the file was read.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
+use super::decode::{self, TextForm};
 use crate::error::Error;
-use crate::plan::Input;
+use crate::plan::{plan, Defaults, Input, PlanError, Problem, Request, Resources};
 
 /// One record of the batch file.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +23,21 @@ pub struct Row {
     pub line: Option<u64>,
     /// Column → value; empty cells are absent.
     pub values: BTreeMap<String, String>,
+    /// In a workbook: its sheet's columns and the row's number there (as
+    /// the spreadsheet shows it), so messages name cells (`Partners!C4`).
+    pub sheet: Option<(Arc<SheetColumns>, u32)>,
+    /// A cell the row cannot use (column, what is wrong), such as a formula
+    /// that gave an error: the row fails with it, the others go on.
+    pub problem: Option<(String, String)>,
+}
+
+/// A sheet's name and its header: column name → column index (0 is A).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetColumns {
+    /// The sheet's name.
+    pub sheet: String,
+    /// Each column's index, by its name in the header row.
+    pub columns: BTreeMap<String, u32>,
 }
 
 impl Row {
@@ -26,13 +46,85 @@ impl Row {
         Input::from_columns(self.values.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
-    /// "row 3 (line 5)".
+    /// "row 3 (line 5)", or in a workbook "row 3 (sheet Partners, row 4)".
     pub fn label(&self) -> String {
-        match self.line {
-            Some(l) => format!("row {} (line {l})", self.number),
-            None => format!("row {}", self.number),
+        match (&self.sheet, self.line) {
+            (Some((s, r)), _) => format!("row {} (sheet {}, row {r})", self.number, s.sheet),
+            (None, Some(l)) => format!("row {} (line {l})", self.number),
+            (None, None) => format!("row {}", self.number),
         }
     }
+
+    /// The cell of `column` in this row as a spreadsheet names it
+    /// (`Partners!C4`), when the row is a workbook's and has the column.
+    pub fn cell(&self, column: &str) -> Option<String> {
+        let (s, r) = self.sheet.as_ref()?;
+        let c = s.columns.get(column)?;
+        Some(format!(
+            "{}!{}{r}",
+            s.sheet,
+            super::sheet::column_letters(*c)
+        ))
+    }
+
+    /// Where `column` of this row is, for a message about it: "row 3
+    /// (Partners!C4, column story)" in a workbook, else "row 3 (line 5):
+    /// column story".
+    pub fn place(&self, column: &str) -> String {
+        match self.cell(column) {
+            Some(c) => format!("row {} ({c}, column {column})", self.number),
+            None => format!("{}: column {column}", self.label()),
+        }
+    }
+
+    /// The row planned (see [`crate::plan::plan`]), or the problem of one of
+    /// its cells.
+    pub fn plan(&self, defaults: &Defaults, res: &dyn Resources) -> Result<Request, PlanError> {
+        if let Some((field, message)) = &self.problem {
+            return Err(PlanError {
+                field: field.clone(),
+                problem: Problem::Invalid,
+                message: message.clone(),
+                class: crate::diag::ErrorClass::BadInput,
+                missing: Vec::new(),
+            });
+        }
+        plan(&self.input(), defaults, res)
+    }
+}
+
+/// How a batch file was read, told back to the user so that nothing about
+/// it is guessed silently.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// CSV or TSV text: its encoding and separator.
+    Text(TextForm),
+    /// A workbook: the sheet read.
+    Sheet(String),
+    /// A JSON array of objects.
+    Json,
+    /// TOML `[[row]]` tables.
+    Toml,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Text(t) => t.fmt(f),
+            Source::Sheet(s) => write!(f, "sheet '{s}' of the workbook"),
+            Source::Json => f.write_str("JSON"),
+            Source::Toml => f.write_str("TOML"),
+        }
+    }
+}
+
+/// A batch file's rows and how it was read.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// The records, in order; empty rows left out.
+    pub rows: Vec<Row>,
+    /// How the file was read.
+    pub source: Source,
 }
 
 /// Largest batch file postkit reads (100,000 rows of long stories fit).
@@ -45,35 +137,102 @@ fn config_err(path: &Path, message: String) -> Error {
     }
 }
 
-/// Reads a batch file: `.csv` (header row; `#` starts a comment line),
-/// `.json` (an array of objects) or `.toml` (`[[row]]` tables). Lists (in
-/// JSON/TOML arrays, or `;`-separated in CSV) are kept `;`-separated.
+/// Reads a batch file (see [`read_table`]): its rows only.
 pub fn read_rows(path: &Path) -> Result<Vec<Row>, Error> {
+    Ok(read_table(path, None)?.rows)
+}
+
+/// Reads a batch file: `.csv`, `.tsv` or `.txt` (a header row; `#` starts
+/// a comment line; UTF-8, UTF-16 with a byte-order mark, or Windows-1252;
+/// comma, semicolon or tab), a workbook (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`,
+/// `.ods`: `sheet`, or the first), `.json` (an array of objects) or `.toml`
+/// (`[[row]]` tables). Lists (in JSON/TOML arrays, or `;`-separated in a
+/// cell) are kept `;`-separated.
+pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table, Error> {
     // A regular file only: a device or a pipe would be read forever.
-    let src = crate::error::read_input_text(path, "batch file", MAX_BATCH_BYTES)?;
+    let bytes = crate::error::read_input(path, "batch file", MAX_BATCH_BYTES)?;
+    parse_table(bytes, path, sheet)
+}
+
+/// The file kinds a batch can be, for messages.
+const KINDS: &str = ".xlsx, .xls or .ods (a workbook: the first sheet, or --sheet NAME), .csv or .tsv (a header row), .json (an array of objects) or .toml ([[row]] tables)";
+
+/// Reads a batch file's bytes, as [`read_table`] does; `path` gives the
+/// kind (by its extension) and is named in errors.
+pub fn parse_table(bytes: Vec<u8>, path: &Path, sheet: Option<&str>) -> Result<Table, Error> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let rows = match ext.as_str() {
-        "csv" => read_csv(&src, path)?,
-        "json" => read_json(&src, path)?,
-        "toml" => read_toml(&src, path)?,
-        _ => {
-            return Err(config_err(
-                path,
-                "is not a batch file: use .csv (with a header row), .json (an array of objects) or .toml ([[row]] tables)".into(),
-            ))
+    // A workbook saved under another name is read as the workbook it is
+    // (a zip: .xlsx, .ods; an OLE file: .xls or an encrypted .xlsx).
+    let workbook = bytes.starts_with(b"PK\x03\x04")
+        || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    let is_text = matches!(ext.as_str(), "csv" | "tsv" | "txt");
+    let is_book = matches!(
+        ext.as_str(),
+        "xlsx" | "xlsm" | "xlam" | "xls" | "xla" | "xlsb" | "ods"
+    );
+    if sheet.is_some() && !is_book && !(is_text && workbook) {
+        return Err(config_err(
+            path,
+            "is not a workbook, so it has no sheets: give --sheet only with an .xlsx, .xls or .ods"
+                .into(),
+        ));
+    }
+    let table = if is_book || (is_text && workbook) {
+        let (rows, name) =
+            super::sheet::read(bytes, &ext, sheet).map_err(|m| config_err(path, m))?;
+        Table {
+            rows,
+            source: Source::Sheet(name),
         }
+    } else if is_text {
+        let (text, encoding, bom) = decode::decode(&bytes).map_err(|m| config_err(path, m))?;
+        let separator = decode::separator(&text);
+        Table {
+            rows: read_csv(&text, path, separator)?,
+            source: Source::Text(TextForm {
+                encoding,
+                bom,
+                separator,
+            }),
+        }
+    } else if ext == "json" || ext == "toml" {
+        let src = String::from_utf8(bytes).map_err(|e| {
+            config_err(
+                path,
+                format!(
+                    "is not UTF-8 text (byte {} is not); save it as UTF-8",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        match ext.as_str() {
+            "json" => Table {
+                rows: read_json(&src, path)?,
+                source: Source::Json,
+            },
+            _ => Table {
+                rows: read_toml(&src, path)?,
+                source: Source::Toml,
+            },
+        }
+    } else {
+        return Err(config_err(
+            path,
+            format!("is not a batch file: use {KINDS}"),
+        ));
     };
-    if rows.is_empty() {
+    if table.rows.is_empty() {
         return Err(config_err(path, "has no rows".into()));
     }
-    Ok(rows)
+    Ok(table)
 }
 
-fn read_csv(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
+fn read_csv(src: &str, path: &Path, separator: u8) -> Result<Vec<Row>, Error> {
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .from_reader(src.as_bytes());
@@ -83,6 +242,18 @@ fn read_csv(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(j) = (headers[..i].iter()).position(|g| g == h && !g.is_empty()) {
+            return Err(config_err(
+                path,
+                format!(
+                    "the header row names column '{h}' twice (columns {} and {}): rename or delete one",
+                    j + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
     if !headers.iter().any(|h| h == "org" || h == "brand") {
         return Err(config_err(
             path,
@@ -105,6 +276,8 @@ fn read_csv(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
             number: i + 1,
             line: rec.position().map(|p| record_line(src, p.byte() as usize)),
             values,
+            sheet: None,
+            problem: None,
         });
     }
     Ok(rows)
@@ -209,6 +382,8 @@ fn read_json(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
         .map(|(i, obj)| Row {
             number: i + 1,
             line: None,
+            sheet: None,
+            problem: None,
             values: obj
                 .iter()
                 .filter_map(|(k, v)| {
@@ -252,6 +427,8 @@ fn read_toml(src: &str, path: &Path) -> Result<Vec<Row>, Error> {
         .map(|(i, t)| Row {
             number: i + 1,
             line: None,
+            sheet: None,
+            problem: None,
             values: t
                 .iter()
                 .filter_map(|(k, v)| {
@@ -275,7 +452,7 @@ mod tests {
         let lf = "org,story\n# a comment\nA,one\n\nB,\"two\nlines\"\n# more\nC,three\n";
         for end in ["\n", "\r\n"] {
             let src = lf.replace('\n', end);
-            let rows = read_csv(&src, Path::new("b.csv")).unwrap();
+            let rows = read_csv(&src, Path::new("b.csv"), b',').unwrap();
             let lines: Vec<Option<u64>> = rows.iter().map(|r| r.line).collect();
             assert_eq!(lines, [Some(3), Some(5), Some(8)], "{end:?}");
         }

@@ -7,13 +7,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::fonts::{self, Engines, FontUses};
-use super::manifest::{self, Remembered};
+use super::manifest::{self, Journal, Remembered, RememberedError, RunInfo};
 use super::shard::Shard;
 use super::{row_error, BatchOptions, BatchReport, Outcome, Row};
 use crate::diag::{ErrorClass, Kind};
 use crate::make::{make_asset, MakeOptions};
 use crate::output::{self, Destination, Durability};
-use crate::plan::{plan, Files, Request};
+use crate::plan::{Files, Request};
 use crate::raster::{Canvas, Engine};
 use crate::report::{AssetLog, ErrorReport};
 
@@ -31,6 +31,17 @@ struct Sketch {
     pairs: Vec<(usize, usize)>,
 }
 
+/// What the first pass found: the rows that planned, those that failed,
+/// the number of assets and the hash of the run's input.
+struct Sketched {
+    sketches: Vec<Sketch>,
+    failed: Vec<ErrorReport>,
+    total: usize,
+    /// Every asset's input hash in order, and the failed rows: shards of
+    /// one input agree on it (see [`RunInfo`]).
+    input: blake3::Hash,
+}
+
 /// Plans every row (cheap: templates, brands and images load once) to find
 /// the failing rows, count the assets and number the rows of one
 /// organisation; only that summary is kept, and in `uses` the brand fonts
@@ -42,14 +53,21 @@ fn sketch_rows(
     files: &Files,
     uses: &mut FontUses,
     warnings: &mut Vec<String>,
-) -> (Vec<Sketch>, Vec<ErrorReport>, usize) {
+) -> Sketched {
     let mut sketches = Vec::new();
     let mut failed = Vec::new();
     let mut slugs = Vec::new();
     let mut total = 0;
+    let mut input = blake3::Hasher::new();
     for (index, row) in rows.iter().enumerate() {
-        match plan(&row.input(), &opts.defaults, files) {
+        match row.plan(&opts.defaults, files) {
             Ok(req) => {
+                let content = req.content_hash();
+                for &(ti, pi) in &req.pairs() {
+                    let (set, platform) = (&req.templates[ti], &req.platforms[pi]);
+                    let h = manifest::asset_hash(&content, set, platform, &opts.make);
+                    input.update(h.as_bytes());
+                }
                 // A misspelt column, once for the run (not once per asset).
                 for n in (req.content.notes.iter()).filter(|n| n.kind == Kind::UnknownField) {
                     let w = format!(
@@ -71,11 +89,24 @@ fn sketch_rows(
                 });
                 total += sketches.last().map_or(0, |s| s.pairs.len());
             }
-            Err(e) => failed.push(row_error(row, &e)),
+            Err(e) => {
+                let e = row_error(row, &e);
+                input.update(format!("\0{}\0{}", row.number, e.message).as_bytes());
+                failed.push(e);
+            }
         }
     }
     number_rows(&mut sketches, &slugs);
-    (sketches, failed, total)
+    // The suffixes given to rows of one organisation name files.
+    for sk in &sketches {
+        input.update(format!("\0{}{:?}", sk.index, sk.suffix).as_bytes());
+    }
+    Sketched {
+        sketches,
+        failed,
+        total,
+        input: input.finalize(),
+    }
 }
 
 /// Several rows of one organisation: without an id column, number them
@@ -113,6 +144,17 @@ struct Run<'a> {
     opts: &'a BatchOptions,
     make: MakeOptions,
     manifest: HashMap<String, Remembered>,
+    /// Which assets of the whole run are this run's.
+    shard: Shard,
+    /// Where each asset is recorded as it is finished (none when it could
+    /// not be opened: see `journal_failed`).
+    journal: Option<Journal>,
+    /// True when a run of this shard was killed before its end (its
+    /// journal was there): its temporary files may be left beside the
+    /// assets it had begun.
+    resumed: bool,
+    /// Why the journal could not be opened or written, once.
+    journal_failed: Mutex<Option<String>>,
     /// The input hash of each place this run produced, for the next run's
     /// manifest (32 bytes an asset; the rest of an entry is in `log`).
     hashes: Mutex<Vec<Option<[u8; 32]>>>,
@@ -147,7 +189,9 @@ impl Run<'_> {
         let format = self.make.format.for_platform(&platform.format);
         let path = dest.path(&set.name, &platform.name, format);
         let kept = match self.opts.force {
-            false => manifest::unchanged(&self.manifest, &path, &hash, self.make.svg),
+            false => {
+                manifest::unchanged(&self.manifest, &self.opts.out, &path, &hash, self.make.svg)
+            }
             true => None,
         };
         let outcome = if kept.is_some() {
@@ -168,6 +212,9 @@ impl Run<'_> {
         let mut report = match kept {
             Some(r) => r,
             None => {
+                if self.resumed {
+                    output::remove_stale_temps(&path);
+                }
                 let made = match make_asset(&p.engine, set, platform, &req.content, &self.make) {
                     Ok(m) => m,
                     Err(e) => return self.failed(place, fail(e)),
@@ -203,7 +250,22 @@ impl Run<'_> {
             Outcome::Unchanged => self.unchanged.fetch_add(1, Ordering::Relaxed),
             _ => self.written.fetch_add(1, Ordering::Relaxed),
         };
+        if outcome == Outcome::Written {
+            self.record(&hash, place, &report);
+        }
         outcome
+    }
+
+    /// Records an asset just written in the journal, so that a run killed
+    /// after this point does not render it again.
+    fn record(&self, hash: &blake3::Hash, place: usize, report: &crate::report::AssetReport) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        let asset = self.shard.asset(place);
+        if let Err(e) = journal.record(&self.opts.out, hash, asset, report) {
+            lock(&self.journal_failed).get_or_insert_with(|| e.to_string());
+        }
     }
 
     /// Plans a row again for its kept assets: (place, template, platform)
@@ -231,7 +293,7 @@ impl Run<'_> {
             }
             None
         };
-        let request = match plan(&row.input(), &self.opts.defaults, files) {
+        let request = match row.plan(&self.opts.defaults, files) {
             Ok(r) => r,
             Err(e) => return fail(row_error(row, &e)),
         };
@@ -264,7 +326,12 @@ pub fn run_batch(
     let files = Files::new(&opts.base);
     let mut uses = FontUses::default();
     let mut notes = Vec::new();
-    let (sketches, mut failed_rows, total) = sketch_rows(rows, opts, &files, &mut uses, &mut notes);
+    let Sketched {
+        sketches,
+        failed: mut failed_rows,
+        total,
+        input,
+    } = sketch_rows(rows, opts, &files, &mut uses, &mut notes);
     let shard = Shard::new(opts.shard);
     // A row that failed is reported by one shard only: row N by the shard
     // that keeps asset N-1, so the shards' reports add up to the whole run's.
@@ -282,6 +349,11 @@ pub fn run_batch(
     }
     let places = shard.places(total);
     progress(Some(places), Outcome::Written);
+    let resumed = (opts.out.join(manifest::journal_name(opts.shard))).is_file();
+    let (journal, journal_failed) = match Journal::open(&opts.out, opts.shard) {
+        Ok(j) => (Some(j), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
     let run = Run {
         engines: Engines::new(engine),
         opts,
@@ -292,6 +364,10 @@ pub fn run_batch(
             ..opts.make.clone()
         },
         manifest: manifest::load(&opts.out),
+        shard,
+        journal,
+        resumed,
+        journal_failed: Mutex::new(journal_failed),
         hashes: Mutex::new(vec![None; places]),
         log: AssetLog::new_in(&opts.out, places),
         errors: Mutex::new(Vec::new()),
@@ -301,7 +377,13 @@ pub fn run_batch(
         stopped: AtomicBool::new(false),
     };
     work_all(&run, rows, &files, &sketches, shard, progress);
-    finish(run, failed_rows, &files, &uses, notes)
+    let info = RunInfo {
+        input: input.to_hex().to_string(),
+        shard: opts.shard,
+        assets: total,
+        complete: !run.stopped.load(Ordering::Relaxed),
+    };
+    finish(run, info, failed_rows, &files, &uses, notes)
 }
 
 /// Makes every kept asset on a pool of `opts.jobs` threads, each row
@@ -347,6 +429,7 @@ fn work_all(
 /// Flushes what was written, records the manifest and gathers the report.
 fn finish(
     run: Run,
+    info: RunInfo,
     failed_rows: Vec<ErrorReport>,
     files: &Files,
     uses: &FontUses,
@@ -356,8 +439,26 @@ fn finish(
     // Failures in the run's order, whatever order the threads finished in.
     let mut asset_errors = run.errors.into_inner().unwrap_or_else(|e| e.into_inner());
     asset_errors.sort_by_key(|(place, _)| *place);
+    // The manifest keeps the failures with their assets' numbers in the
+    // whole run, so the shards' can be merged in the whole run's order.
+    let remembered: Vec<RememberedError> = (failed_rows.iter().map(|e| (None, e)))
+        .chain(
+            asset_errors
+                .iter()
+                .map(|(p, e)| (Some(run.shard.asset(*p)), e)),
+        )
+        .map(|(asset, e)| RememberedError {
+            asset,
+            error: e.clone(),
+        })
+        .collect();
     let mut errors = failed_rows;
     errors.extend(asset_errors.into_iter().map(|(_, e)| e));
+    if let Some(e) = lock(&run.journal_failed).take() {
+        warnings.push(format!(
+            "could not record finished assets in the journal ({e}): a run stopped before its end would render them again"
+        ));
+    }
     // The files this run wrote reach the disk before the manifest says they
     // are there: if they cannot be flushed, the manifest is left as it was
     // (the next run renders them again).
@@ -366,16 +467,40 @@ fn finish(
         0 => Ok(()),
         _ => output::sync_folder(&opts.out),
     };
+    let journal = run.journal;
     match &flushed {
-        Err(e) => warnings.push(format!(
-            "could not flush the files written to the disk ({e}), so the manifest was not updated: the next run renders again what this run wrote"
-        )),
+        Err(e) => {
+            warnings.push(format!(
+                "could not flush the files written to the disk ({e}), so the manifest was not updated: the next run renders again what this run wrote"
+            ));
+            // What it lists may not be on the disk either.
+            if let Some(j) = journal {
+                let _ = j.remove();
+            }
+        }
         Ok(()) => {
             // A shard in its own manifest (so shards sharing a folder never
             // overwrite each other's), a full run in the main one.
             let hashes = run.hashes.into_inner().unwrap_or_else(|e| e.into_inner());
             let path = opts.out.join(manifest::file_name(opts.shard));
-            let _ = manifest::write(&path, &hashes, &run.log);
+            let shard = run.shard;
+            let produced = manifest::Produced {
+                out: &opts.out,
+                hashes: &hashes,
+                log: &run.log,
+                asset: &|place| shard.asset(place),
+            };
+            // The journal goes once the manifest holds what it listed.
+            match manifest::write(&path, &info, &produced, &remembered) {
+                Ok(()) => {
+                    if let Some(j) = journal {
+                        let _ = j.remove();
+                    }
+                }
+                Err(e) => warnings.push(format!(
+                    "could not write the manifest ({e}); the journal beside it keeps what this run wrote"
+                )),
+            }
         }
     }
     // The templates the rows used, each parsed once, in name order: fonts

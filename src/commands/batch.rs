@@ -3,14 +3,26 @@
 use std::io::Write;
 use std::path::Path;
 
-use postkit::batch::{BatchOptions, BatchReport, Outcome};
+use postkit::batch::{BatchOptions, BatchReport, Ending, Outcome, ShardSpec};
 use postkit::{Engine, ErrorReport, TemplateSet};
 
 use crate::cli::BatchArgs;
-use crate::{fail, FAILED, OK};
+use crate::{fail, BAD_ROWS, FAILED, OK, USAGE};
 
 pub fn run(args: BatchArgs) -> u8 {
     let start = std::time::Instant::now();
+    // `--shard auto`: the job runner's array index, from the environment.
+    let shard = match args.shard {
+        None => None,
+        Some(ShardSpec::Fixed(i, n)) => Some((i, n)),
+        Some(ShardSpec::Auto) => match postkit::batch::shard::from_env(|v| std::env::var(v).ok()) {
+            Ok(s) => Some(s),
+            Err(message) => {
+                eprintln!("postkit: {message}");
+                return USAGE;
+            }
+        },
+    };
     let defaults = match super::defaults(&args.common) {
         Ok(d) => d,
         Err((code, message)) => {
@@ -18,8 +30,15 @@ pub fn run(args: BatchArgs) -> u8 {
             return code;
         }
     };
-    let mut rows = match postkit::batch::read_rows(&args.file) {
-        Ok(r) => r,
+    let mut rows = match postkit::batch::read_table(&args.file, args.sheet.as_deref()) {
+        Ok(t) => {
+            // How the file was read (its encoding and separator, or its
+            // sheet), so that nothing is guessed silently.
+            if !args.common.quiet {
+                eprintln!("postkit: read {}: {}", args.file.display(), t.source);
+            }
+            t.rows
+        }
         Err(e) => return fail(&e),
     };
     if let Some(brand) = &args.brand {
@@ -58,15 +77,18 @@ pub fn run(args: BatchArgs) -> u8 {
         make: args.common.make(),
         force: args.force,
         fail_fast: args.fail_fast,
-        shard: args.shard,
+        shard,
         jobs: args.jobs.unwrap_or(0),
     };
     let result = run_with_progress(&engine, &rows, &opts, &args);
-    let report_name = match args.shard {
+    let report_name = match shard {
         Some((i, n)) => format!("report-{i}-of-{n}.json"),
         None => "report.json".to_string(),
     };
-    let review = match write_reports(&args, &result, &report_name) {
+    // A shard's review page and contact sheets are drawn by `postkit merge`.
+    let title = format!("postkit review: {}", args.file.display());
+    let title = shard.is_none().then_some(title.as_str());
+    let review = match write_reports(&args.common.out, &result, &report_name, title) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -79,10 +101,15 @@ pub fn run(args: BatchArgs) -> u8 {
         }
     }
     print_summary(&args, &result, start, &report_name, review);
-    if result.failed == 0 {
-        OK
-    } else {
-        FAILED
+    exit_code(&result)
+}
+
+/// 0 complete, 3 bad rows only (not worth retrying), 1 failed.
+pub fn exit_code(result: &BatchReport) -> u8 {
+    match result.ending() {
+        Ending::Complete => OK,
+        Ending::BadRows => BAD_ROWS,
+        Ending::Failed => FAILED,
     }
 }
 
@@ -115,26 +142,26 @@ fn run_with_progress(
 }
 
 /// Writes the report (streamed asset by asset: a batch of any size needs
-/// the memory of one asset's report) and, for a whole run, the contact
-/// sheets and the review page, whose path it gives.
-fn write_reports(
-    args: &BatchArgs,
+/// the memory of one asset's report) into `out` and, given the review
+/// page's title (a whole run's), the contact sheets and the review page,
+/// whose path it gives.
+pub fn write_reports(
+    out: &Path,
     result: &BatchReport,
     report_name: &str,
+    title: Option<&str>,
 ) -> Result<Option<std::path::PathBuf>, u8> {
-    let out = &args.common.out;
     let report = result.report();
     postkit::output::write_atomic_with(&out.join(report_name), |w| {
         serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })
     .map_err(|e| fail(&e))?;
-    if args.shard.is_some() {
+    let Some(title) = title else {
         return Ok(None);
-    }
+    };
     postkit::review::write_contact_sheets(out, &report).map_err(|e| fail(&e))?;
-    let title = format!("postkit review: {}", args.file.display());
-    postkit::review::write_index(out, &report, &title)
+    postkit::review::write_index(out, &report, title)
         .map(Some)
         .map_err(|e| fail(&e))
 }
@@ -153,6 +180,16 @@ fn who(e: &ErrorReport) -> Vec<String> {
     who
 }
 
+/// "postkit: error: SOURCE: who: message", one line per failure.
+pub fn print_errors(source: &str, errors: &[ErrorReport]) {
+    for e in errors {
+        match who(e).join(" ") {
+            w if w.is_empty() => eprintln!("postkit: error: {source}: {}", e.message),
+            w => eprintln!("postkit: error: {source}: {w}: {}", e.message),
+        }
+    }
+}
+
 fn print_summary(
     args: &BatchArgs,
     result: &BatchReport,
@@ -165,13 +202,7 @@ fn print_summary(
             eprintln!("postkit: warning: {w}");
         }
     }
-    let file = args.file.display();
-    for e in &result.errors {
-        match who(e).join(" ") {
-            w if w.is_empty() => eprintln!("postkit: error: {file}: {}", e.message),
-            w => eprintln!("postkit: error: {file}: {w}: {}", e.message),
-        }
-    }
+    print_errors(&args.file.display().to_string(), &result.errors);
     if args.common.quiet {
         return;
     }

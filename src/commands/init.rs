@@ -9,10 +9,11 @@ pub fn run(args: InitArgs) -> u8 {
             for f in files {
                 out!("{}", f.display());
             }
+            let book = args.dir.join("batch.xlsx");
             eprintln!(
-                "postkit: fill in {} and run: postkit batch {}",
-                args.dir.join("batch.csv").display(),
-                args.dir.join("batch.csv").display()
+                "postkit: fill in {} (or batch.csv) and run: postkit batch {}",
+                book.display(),
+                book.display()
             );
             OK
         }

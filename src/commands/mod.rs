@@ -5,6 +5,7 @@ pub mod batch;
 pub mod check;
 pub mod docs;
 pub mod init;
+pub mod merge;
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;

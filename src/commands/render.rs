@@ -87,6 +87,7 @@ fn input(args: &RenderArgs, story: Option<&str>, translation: Option<&str>) -> I
         ("photo", args.photo.as_ref().map(path)),
         ("focus", args.focus.map(|(x, y)| format!("{x},{y}"))),
         ("lang", args.lang.clone()),
+        ("card_lang", args.card_lang.clone()),
         ("translation", translation.map(str::to_string)),
         ("translation_lang", args.translation_lang.clone()),
         ("translation_dir", args.translation_dir.clone()),
@@ -156,7 +157,7 @@ fn plan_failed(e: &PlanError, args: &RenderArgs) -> u8 {
                 postkit::plan::and_list_owned(&how)
             )
         }
-        ("lang" | "translation" | "translation_lang" | "translation_dir", _) => {
+        ("lang" | "card_lang" | "translation" | "translation_lang" | "translation_dir", _) => {
             format!("--{}: {}", e.field.replace('_', "-"), e.message)
         }
         _ => e.message.clone(),

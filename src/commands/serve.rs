@@ -58,9 +58,14 @@ fn listen_failed(bind: &str, e: &postkit::Error) -> Option<String> {
 }
 
 pub fn run(args: ServeArgs) -> u8 {
-    if let Err(m) = check_bind(&args.bind) {
-        eprintln!("postkit: {m}");
-        return USAGE;
+    for (flag, bind) in [
+        ("--bind", Some(&args.bind)),
+        ("--metrics-bind", args.metrics_bind.as_ref()),
+    ] {
+        if let Some(Err(m)) = bind.map(|b| check_bind(b)) {
+            eprintln!("postkit: {}", m.replacen("--bind", flag, 2));
+            return USAGE;
+        }
     }
     let mut opts = match Options::embedded() {
         Ok(o) => o,
@@ -80,6 +85,9 @@ pub fn run(args: ServeArgs) -> u8 {
         }
     }
     opts.workers = args.workers.unwrap_or(0);
+    opts.queue = args.queue;
+    opts.queue_wait = Duration::from_secs(args.queue_wait);
+    opts.metrics_bind = args.metrics_bind.clone();
     opts.max_requests = args.max_requests;
     opts.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     opts.read_timeout = Duration::from_secs(args.read_timeout.max(1));
@@ -90,15 +98,20 @@ pub fn run(args: ServeArgs) -> u8 {
     opts.asset_links = args.asset_links;
     opts.limits.body = args.max_body_mb.max(1) << 20;
     opts.limits.image = args.max_image_mb.max(1) << 20;
-    opts.log = Arc::new(|line| eprintln!("postkit: {line}"));
+    // One JSON object per line (the start-up line stays for people).
+    opts.log = Arc::new(|line| eprintln!("{line}"));
     // As many servers do: the soft open-file limit up to the hard one, so
     // that the connection cap (set from it) is as high as allowed.
     serve::raise_open_file_limit();
     let result = serve::run(&args.bind, opts, &args.font, |at| {
+        let metrics = at.metrics.map_or(String::new(), |m| {
+            format!(", metrics on http://{m}/metrics")
+        });
         out!(
-            "postkit: serving on http://{}/ ({} render slots, up to {} connections)",
+            "postkit: serving on http://{}/ ({} render slots, {} more may wait{metrics}, up to {} connections)",
             at.addr,
             at.render_slots,
+            at.queue,
             at.connections
         );
     });

@@ -33,6 +33,10 @@ pub const CAMPAIGN_FIELDS: &[&str] = &[
     "countdown",
     "days",
     "days_unit",
+    "campaign.name",
+    "campaign.until",
+    "campaign.today_is",
+    "campaign.we_support",
 ];
 
 /// Longest text postkit lays out in one slot (characters).
@@ -880,17 +884,39 @@ mod tests {
             .get("x-post")
             .unwrap()
             .clone();
-        // An Arabic name on an English badge does not mirror it; --dir rtl does.
+        // An Arabic name on an English badge does not mirror it; --dir rtl
+        // does: the label ("We support", a slot since the campaign's words
+        // follow the card's language) moves to the other side, its text at
+        // the slot's start, now the right.
         let mut c = Content::story(&campaign, "مركز الترحيب", "");
-        let svg = fill(&badge, &x, &c, &book).unwrap().svg;
-        assert!(!svg.contains("matrix(-1 0 0 1 1640 0)"));
+        let label = |f: &Filled| {
+            f.slot_boxes
+                .iter()
+                .find(|b| f.slots[b.report].name == "campaign.we_support")
+                .cloned()
+                .expect("the badge's label")
+        };
+        let ltr = fill(&badge, &x, &c, &book).unwrap();
         c.set_direction(crate::text::Direction::Rtl);
-        let svg = fill(&badge, &x, &c, &book).unwrap().svg;
-        let label = svg.find(">We support<").expect("the badge's label");
-        let tag = &svg[svg[..label].rfind("<text").unwrap()..label];
+        let rtl = fill(&badge, &x, &c, &book).unwrap();
+        let (a, b) = (label(&ltr), label(&rtl));
+        let w = ltr.width as f32;
         assert!(
-            tag.contains("text-anchor:end") && tag.contains("matrix(-1 0 0 1 1640 0)"),
-            "{tag}"
+            (b.rect[0] - (w - a.rect[2])).abs() < 1.0 && (b.rect[2] - (w - a.rect[0])).abs() < 1.0,
+            "{:?} mirrored is not {:?}",
+            a.rect,
+            b.rect
+        );
+        let (ink_a, ink_b) = (a.ink.unwrap(), b.ink.unwrap());
+        assert!(
+            ink_a[0] - a.rect[0] < 2.0,
+            "LTR: at the left {ink_a:?} {:?}",
+            a.rect
+        );
+        assert!(
+            b.rect[2] - ink_b[2] < 2.0,
+            "RTL: at the right {ink_b:?} {:?}",
+            b.rect
         );
     }
 

@@ -53,6 +53,73 @@ pub struct Campaign {
     /// Named colours (`#RRGGBB`), used by templates as `{{palette.NAME}}`.
     #[serde(default)]
     pub palette: BTreeMap<String, String>,
+    /// The campaign's main language (a BCP 47 tag): the language of
+    /// `name`, `date_label`, `week_label` and `headline`, and of a card
+    /// whose language the campaign lacks.
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    /// Countdown numbers and dates in 0–9 whatever the language's own
+    /// digits are (Persian's are ۰–۹ otherwise).
+    #[serde(default)]
+    pub latin_digits: bool,
+    /// The campaign's words by language (`[text.ar]`, `[text.fr]`, …): see
+    /// [`TEXT_KEYS`]. A key listed in a table's `draft` awaits a native
+    /// speaker's check.
+    #[serde(default)]
+    pub text: BTreeMap<String, BTreeMap<String, Text>>,
+    /// Where the campaign came from, for messages.
+    #[serde(skip)]
+    pub origin: String,
+    /// Problems found in the file that do not stop it from being used (a
+    /// language table with an unknown tag), for every card's report.
+    #[serde(skip)]
+    pub warnings: Vec<crate::diag::Diagnostic>,
+}
+
+/// One of a campaign's texts in one language: a text, a text per CLDR
+/// plural category (`one`, `few`, …), or a list of keys (`draft`).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Text {
+    /// A text.
+    One(String),
+    /// A text per plural category.
+    Plural(BTreeMap<String, String>),
+    /// A list of keys.
+    Keys(Vec<String>),
+}
+
+/// The keys of a `[text.LANG]` table and the template fields they fill:
+/// (key, field, plural). `{tag}` in a text is the campaign's day hashtag
+/// (never translated), `{n}` the count. Any other key fills
+/// `campaign.KEY`.
+pub const TEXT_KEYS: &[(&str, &str, bool)] = &[
+    ("name", "campaign.name", false),
+    ("date", "date", false),
+    ("week", "week", false),
+    ("headline", "headline", false),
+    ("until", "campaign.until", false),
+    ("today_is", "campaign.today_is", false),
+    ("we_support", "campaign.we_support", false),
+    ("on_the_day", "countdown", false),
+    ("days", "days_unit", true),
+    ("countdown", "countdown", true),
+];
+
+/// Keys a campaign of its own gets from the embedded campaign when its
+/// file leaves them out: words about a countdown or support, not about
+/// the day itself.
+const SHARED_KEYS: &[&str] = &[
+    "until",
+    "today_is",
+    "we_support",
+    "on_the_day",
+    "days",
+    "countdown",
+];
+
+fn default_lang() -> String {
+    "en-GB".into()
 }
 
 fn default_template() -> String {
@@ -67,7 +134,7 @@ impl Campaign {
 
     /// Parses a campaign; `origin` names the source in messages.
     pub fn from_toml(src: &str, origin: &str) -> Result<Campaign, Error> {
-        let c: Campaign = toml::from_str(src).map_err(|e| Error::Config {
+        let mut c: Campaign = toml::from_str(src).map_err(|e| Error::Config {
             origin: origin.to_string(),
             message: format!(
                 "not a valid campaign file: {}",
@@ -89,6 +156,8 @@ impl Campaign {
                 ),
             });
         }
+        c.origin = origin.to_string();
+        c.check_texts(src)?;
         for (name, colour) in &c.palette {
             if !is_hex_colour(colour) {
                 return Err(Error::Config {
@@ -144,6 +213,16 @@ impl Campaign {
         for (k, v) in embedded.palette {
             c.palette.entry(k).or_insert(v);
         }
+        // Words a campaign leaves out (the countdown's, "We support") come
+        // from the embedded campaign, language by language.
+        for (tag, table) in embedded.text {
+            let own = c.text.entry(tag).or_default();
+            for (k, v) in table {
+                if SHARED_KEYS.contains(&k.as_str()) && !own.contains_key(&k) {
+                    own.insert(k, v);
+                }
+            }
+        }
         Ok(c)
     }
 
@@ -160,6 +239,7 @@ impl Campaign {
         for (k, v) in &self.palette {
             f.insert(format!("palette.{k}"), v.clone());
         }
+        f.extend(self.words(&self.lang).fields);
         f
     }
 }
@@ -184,35 +264,14 @@ impl Campaign {
             .find(|d| *d >= today)
     }
 
-    /// Countdown fields for `today`: `days` (whole days to the campaign
-    /// day), `countdown` ("6 days to #MigrantsDay"), `today` ("true" on the
-    /// day). None when the campaign pins its year and the day has passed.
+    /// Countdown fields for `today` in the main language: `days` (whole
+    /// days to the campaign day), `countdown` ("6 days to #MigrantsDay"),
+    /// `today` ("true" on the day). None when the campaign pins its year
+    /// and the day has passed.
     pub fn countdown(&self, today: time::Date) -> Option<BTreeMap<String, String>> {
         let day = self.next_day(today)?;
-        let n = (day - today).whole_days();
-        let tag = self
-            .hashtags
-            .iter()
-            .find(|h| h.as_str() != self.theme)
-            .or(self.hashtags.first())
-            .cloned()
-            .unwrap_or_else(|| self.name.clone());
-        let mut f = BTreeMap::new();
-        f.insert("days".into(), n.to_string());
-        f.insert(
-            "days_unit".into(),
-            if n == 1 { "day" } else { "days" }.into(),
-        );
-        f.insert(
-            "countdown".into(),
-            match n {
-                0 => format!("Today is {tag}"),
-                1 => format!("1 day to {tag}"),
-                n => format!("{n} days to {tag}"),
-            },
-        );
-        f.insert("today".into(), if n == 0 { "true" } else { "" }.into());
-        Some(f)
+        let words = self.words(&self.lang);
+        Some(self.countdown_words(&words, (day - today).whole_days()))
     }
 
     /// A note for a countdown card when the count is longer than a

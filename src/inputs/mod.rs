@@ -13,6 +13,7 @@ pub mod campaign;
 pub mod content;
 pub mod images;
 pub mod platform;
+pub mod words;
 
 pub use brand::Brand;
 pub use campaign::Campaign;

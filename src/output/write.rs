@@ -143,6 +143,27 @@ fn write_file(
     Ok(())
 }
 
+/// Removes the temporary files a writer killed part-way (SIGKILL, a lost
+/// machine) left beside the asset at `path`: `.NAME.XXXXXX.tmp` for the
+/// asset, its sidecars and its SVG (never a file under its final name).
+/// Only for assets no other process is writing.
+pub fn remove_stale_temps(path: &Path) {
+    let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else {
+        return;
+    };
+    let prefix = format!(".{}.", stem.to_string_lossy());
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Where an asset goes: `<out>/<org-slug>/<template>-<platform>[-<suffix>]`.
 #[derive(Clone, Copy, Debug)]
 pub struct Destination<'a> {

@@ -33,6 +33,7 @@ pub const COLUMNS: &[&str] = &[
     "brand",
     "dir",
     "lang",
+    "card_lang",
     "translation",
     "translation_lang",
     "translation_dir",
@@ -402,6 +403,7 @@ pub fn plan(input: &Input, defaults: &Defaults, res: &dyn Resources) -> Result<R
         let l = parse::lang(&l).map_err(|m| PlanError::new("lang", Problem::Invalid, m))?;
         content.set_field("lang", &l);
     }
+    campaign_words(input, &campaign, defaults.today, &mut content)?;
     translation(input, &templates, &mut content)?;
     let duration = match input.text("duration") {
         Some(d) => {
@@ -522,6 +524,85 @@ pub fn and_list(items: &[&str]) -> String {
         [one] => one.to_string(),
         [head @ .., last] => format!("{} and {last}", head.join(", ")),
     }
+}
+
+/// The card's language, chosen once: `card_lang` when given, else the
+/// story's `lang`, else the language its script names (Arabic, Persian,
+/// Urdu, Ukrainian, Russian, Chinese…), else the campaign's main language.
+fn card_language(
+    input: &Input,
+    campaign: &Campaign,
+    content: &Content,
+) -> Result<String, PlanError> {
+    if let Some(l) = input.text("card_lang") {
+        let l = parse::lang(&l).map_err(|m| PlanError::new("card_lang", Problem::Invalid, m))?;
+        crate::text::locale::Lang::new(&l, false)
+            .map_err(|m| PlanError::new("card_lang", Problem::Invalid, m))?;
+        return Ok(l);
+    }
+    if let Some(l) = content.fields.get("lang").filter(|l| !l.is_empty()) {
+        return Ok(l.clone());
+    }
+    let detected = crate::inputs::content::USER_TEXTS
+        .iter()
+        .filter_map(|k| content.fields.get(*k))
+        .find_map(|t| crate::text::locale::language_of_script(t));
+    Ok(detected
+        .map(str::to_string)
+        .unwrap_or_else(|| campaign.lang.clone()))
+}
+
+/// The campaign's own words in the card's language (the day's name, the
+/// countdown, "We support", the date), a date given as YYYY-MM-DD in the
+/// language's long form with its weekday, a time given as HH:MM in the
+/// language's convention; what the campaign lacks in the language is in its
+/// main language, and the report says so. A field the request gives
+/// itself is kept as given (a free-text date stays as written).
+fn campaign_words(
+    input: &Input,
+    campaign: &Campaign,
+    today: time::Date,
+    content: &mut Content,
+) -> Result<(), PlanError> {
+    let tag = card_language(input, campaign, content)?;
+    let words = campaign.words(&tag);
+    let given_days = input
+        .fields
+        .get("days")
+        .and_then(|d| d.trim().parse::<i64>().ok())
+        .filter(|d| *d >= 0);
+    let count = given_days.or_else(|| {
+        campaign
+            .next_day(today)
+            .map(|day| (day - today).whole_days())
+    });
+    let mut fields = words.fields.clone();
+    if let Some(n) = count {
+        fields.extend(campaign.countdown_words(&words, n));
+    }
+    for (k, v) in fields {
+        let own = input.fields.contains_key(&k) && !(k == "days" && given_days.is_some());
+        if !own {
+            content.fields.insert(k, v);
+        }
+    }
+    if let Some(d) = input
+        .fields
+        .get("event_date")
+        .and_then(|d| crate::inputs::campaign::parse_date(d))
+    {
+        content.set_field("event_date", &words.formats.long_date(d));
+    }
+    if let Some(t) = input
+        .fields
+        .get("event_time")
+        .and_then(|t| crate::text::locale::format_time_text(&words.formats, t))
+    {
+        content.set_field("event_time", &t);
+    }
+    content.notes.extend(words.notes);
+    content.set_field("card_lang", &words.lang);
+    Ok(())
 }
 
 /// The translation of the story, with its own language and direction: set

@@ -1,6 +1,7 @@
 //! The routes: the page, the read-only API (campaign, platforms,
-//! templates), `POST /api/render`, short-lived asset links, and the layer
-//! around every answer (security headers, the one-line log, the time
+//! templates), `POST /api/render`, short-lived asset links, the metrics and
+//! the OpenAPI description, and the layer around every answer (security
+//! headers, the request id, the JSON log line, the metrics, the time
 //! limit).
 
 use std::collections::BTreeMap;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State as Shared};
+use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, State as Shared};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +18,8 @@ use axum::{Json, Router};
 
 use super::error::ApiError;
 use super::form::{self, Submitted};
+use super::gate::Refused;
+use super::metrics::{self, Kind};
 use super::{page, State};
 use crate::api::{file_name, plan_answer, Answer, Answered, Offer, Uploads};
 use crate::error::Error;
@@ -27,11 +30,17 @@ use crate::template::TemplateSet;
 
 type St = Shared<Arc<State>>;
 
-/// Every route.
-pub fn router(state: Arc<State>) -> Router {
+/// The OpenAPI 3.1 description of the API.
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// Every route; `/metrics` too unless it is served on its own address.
+pub fn router(state: Arc<State>, with_metrics: bool) -> Router {
     let body_limit = state.opts.limits.body + (64 << 10);
-    Router::new()
-        .route("/", get(index))
+    let mut r = Router::new();
+    if with_metrics {
+        r = r.route(METRICS, get(scrape));
+    }
+    r.route("/", get(index))
         .route("/assets/{file}", get(asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -41,7 +50,9 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/templates/{name}", get(template))
         .route("/api/templates/{name}/thumbnail.png", get(thumbnail))
         .route("/api/render", post(render))
+        .route("/api/batch/check", post(super::batch::check))
         .route("/api/assets/{token}/{file}", get(link))
+        .route("/api/openapi.json", get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -49,20 +60,125 @@ pub fn router(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
-/// Headers on every answer, the time limit, the log line and the count.
+/// The metrics' route.
+const METRICS: &str = "/metrics";
+
+/// `/metrics` alone (on `--metrics-bind`).
+pub fn metrics_router(state: Arc<State>) -> Router {
+    Router::new()
+        .route(METRICS, get(scrape))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// `GET /metrics`: the Prometheus text exposition.
+async fn scrape(s: St) -> Response {
+    let g = metrics::Gauges {
+        slots: s.gate.total(),
+        busy: s.gate.busy(),
+        queue: s.gate.queued(),
+        reading: s.gate.waiting().saturating_sub(s.gate.queued()),
+        queue_capacity: s.gate.capacity(),
+        connections: s.conns.open(),
+        connection_rejections: s.conns.refused(),
+        ready: s.ready.load(std::sync::atomic::Ordering::SeqCst),
+    };
+    let text = s.metrics.render_text(&g);
+    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], text).into_response()
+}
+
+/// `GET /api/openapi.json`.
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// A request id from the client (`X-Request-Id`: 1 to 64 letters, digits,
+/// `-`, `_`, `.`), or a new random one.
+fn request_id(headers: &HeaderMap) -> String {
+    let given = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=64).contains(&v.len())
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+    if let Some(id) = given {
+        return id.to_string();
+    }
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        // No randomness: a clock's nanoseconds are unique enough for a log.
+        let t = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64;
+        b = t.to_be_bytes();
+    }
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// An error answer that is not JSON (one of axum's own, a malformed path
+/// say) made into the API's JSON error, so that every error has one shape.
+async fn as_json_error(r: Response) -> Response {
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json"));
+    if r.status().as_u16() < 400 || is_json {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 16 << 10)
+        .await
+        .unwrap_or_default();
+    let mut message = String::from_utf8_lossy(&text).trim().to_string();
+    if message.is_empty() {
+        message = parts
+            .status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_string();
+    }
+    let class = if parts.status.is_server_error() {
+        crate::diag::ErrorClass::Internal
+    } else if parts.status == StatusCode::PAYLOAD_TOO_LARGE {
+        crate::diag::ErrorClass::TooLarge
+    } else {
+        crate::diag::ErrorClass::BadInput
+    };
+    let mut fixed = ApiError {
+        status: parts.status,
+        message,
+        field: None,
+        class,
+        retry_after: None,
+    }
+    .into_response();
+    for (k, v) in &parts.headers {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            fixed.headers_mut().insert(k, v.clone());
+        }
+    }
+    fixed
+}
+
+/// Headers on every answer, the request id, the time limit, the log line
+/// and the metrics.
 async fn around(s: St, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    // The path only (never a query), and no link token.
-    let path = match req.uri().path() {
-        p if p.starts_with("/api/assets/") => "/api/assets/…".to_string(),
-        p => p.chars().take(200).collect(),
-    };
+    // The route's template (never the path asked for: no template name,
+    // no link token, no query).
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(unmatched)", |m| m.as_str())
+        .to_string();
+    let id = request_id(req.headers());
     let limit = s.opts.request_timeout;
-    let mut r = match tokio::time::timeout(limit, next.run(req)).await {
+    let r = match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
         Err(_) => {
-            let mut e = ApiError::busy();
+            let mut e = ApiError::busy(1);
             e.message = format!(
                 "the request took longer than {} s; try fewer sizes, or again in a moment",
                 limit.as_secs()
@@ -70,7 +186,11 @@ async fn around(s: St, req: Request, next: Next) -> Response {
             e.into_response()
         }
     };
+    let mut r = as_json_error(r).await;
     let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert("x-request-id", v);
+    }
     let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
@@ -81,13 +201,32 @@ async fn around(s: St, req: Request, next: Next) -> Response {
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, header::CACHE_CONTROL, "no-store");
     }
+    // Scrapes are neither logged nor counted.
+    if route == METRICS {
+        return r;
+    }
+    let status = r.status().as_u16();
+    let bytes = http_body::Body::size_hint(r.body()).exact().unwrap_or(0);
+    s.metrics.request(&route, &method, status, bytes);
     // Health and readiness checks come every few seconds: not logged.
-    if path != "/healthz" && path != "/readyz" {
-        (s.opts.log)(format!(
-            "{method} {path} {} {} ms",
-            r.status().as_u16(),
-            start.elapsed().as_millis()
-        ));
+    if route != "/healthz" && route != "/readyz" {
+        let now = time::OffsetDateTime::now_utc();
+        let now = now
+            .replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000)
+            .unwrap_or(now);
+        let time = now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let line = serde_json::json!({
+            "time": time,
+            "request_id": id,
+            "method": metrics::method_label(&method),
+            "route": route,
+            "status": status,
+            "duration_ms": (start.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
+            "bytes": bytes,
+        });
+        (s.opts.log)(line.to_string());
     }
     s.answered();
     r
@@ -206,10 +345,14 @@ async fn thumbnail(s: St, Path(name): Path<String>) -> Result<Response, ApiError
         Some(png) => png,
         None => {
             let state = s.0.clone();
-            // Waits for a render slot rather than failing: the page asks
-            // for the eight as it loads.
-            let permit = s.slots.clone().acquire_owned().await.ok();
-            let png = on_pool(&s, permit, move || {
+            // Waits for a render slot rather than failing (in the same
+            // order as renders): the page asks for the eight as it loads.
+            let permit = s
+                .gate
+                .slot_unbounded()
+                .await
+                .ok_or_else(|| ApiError::busy(1))?;
+            let png = on_pool(&s, permit, Kind::Still, move || {
                 let o = &state.opts;
                 crate::api::thumbnail(&state.engine, &o.campaign, &o.presets, &set)
             })
@@ -233,30 +376,30 @@ async fn thumbnail(s: St, Path(name): Path<String>) -> Result<Response, ApiError
         .into_response())
 }
 
-/// Runs `work` on the render pool, holding a render slot (taken now, or
-/// `permit` if the caller has one): 503 at once when every slot is busy.
-/// A panic in the work is this request's error.
-async fn on_pool<T: Send + 'static>(
+/// Runs `work` on the render pool, holding its render slot (`permit`),
+/// and records the time it took as a render of `kind`. A panic in the
+/// work is this request's error.
+pub(super) async fn on_pool<T: Send + 'static>(
     s: &State,
-    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    kind: Kind,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    let permit = match permit {
-        Some(p) => p,
-        None => s
-            .slots
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| ApiError::busy())?,
-    };
     let (tx, rx) = tokio::sync::oneshot::channel();
     s.pool.spawn(move || {
+        let started = Instant::now();
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        let took = started.elapsed();
         drop(permit);
-        let _ = tx.send(r);
+        let _ = tx.send((r, took));
     });
-    match rx.await {
-        Ok(Ok(v)) => Ok(v),
+    let done = rx.await;
+    if let Ok((_, took)) = &done {
+        s.gate.observe(*took);
+        s.metrics.render(kind, *took);
+    }
+    match done {
+        Ok((Ok(v), _)) => Ok(v),
         _ => Err(ApiError::from_error(&Error::Render {
             template: String::new(),
             platform: String::new(),
@@ -264,6 +407,9 @@ async fn on_pool<T: Send + 'static>(
         })),
     }
 }
+
+/// One of the server's templates by name (shared with the batch check).
+pub(super) use crate::api::server_template;
 
 /// Reads the body (multipart or JSON) within the limits and time.
 async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
@@ -304,14 +450,33 @@ async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
     })
 }
 
+/// A request refused a render slot: 503, with when to try again.
+pub(super) fn refused(s: &State, why: Refused) -> ApiError {
+    s.metrics.rejected(why.label());
+    let retry = s.gate.retry_after();
+    let message = match why {
+        Refused::QueueFull => format!(
+            "every render slot is busy and {} requests are waiting already; try again in {retry} s",
+            s.gate.capacity()
+        ),
+        Refused::Timeout => format!(
+            "every render slot stayed busy for {} s; try again in {retry} s",
+            s.opts.queue_wait.as_secs()
+        ),
+    };
+    ApiError {
+        message,
+        ..ApiError::busy(retry)
+    }
+}
+
 /// `POST /api/render`.
 async fn render(s: St, req: Request) -> Result<Response, ApiError> {
-    // A slot first: when all are busy, say so before reading a byte.
-    let permit = s
-        .slots
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| ApiError::busy())?;
+    // A place in the queue first: when it is full, say so before reading
+    // a byte. The upload is read (and the request planned) before the
+    // wait for a slot, so that no slot idles while a client uploads, and
+    // a bad request is answered at once.
+    let ticket = s.gate.admit().map_err(|why| refused(&s, why))?;
     let accept = req.headers().get(header::ACCEPT);
     let answer = Answer::of_accept(accept.and_then(|v| v.to_str().ok()).unwrap_or(""));
     let submitted = read(&s, req).await?;
@@ -322,12 +487,20 @@ async fn render(s: St, req: Request) -> Result<Response, ApiError> {
         templates: &o.templates,
     };
     let (request, opts) = plan_answer(offer, &submitted, answer, today(), o.asset_links)?;
+    let kind = match answer {
+        Answer::Zip => Kind::Zip,
+        Answer::Mp4 => Kind::Clip,
+        _ if opts.preview.is_none() && request.platforms.iter().any(|p| p.is_video()) => Kind::Clip,
+        _ => Kind::Still,
+    };
+    let (permit, waited) = ticket.slot().await.map_err(|why| refused(&s, why))?;
+    s.metrics.waited(waited);
     let state = s.0.clone();
     let cancel = Cancel::new();
     let stop = cancel.clone();
     let request = Arc::new(request);
     let planned = request.clone();
-    let kit = on_pool(&s, Some(permit), move || {
+    let kit = on_pool(&s, permit, kind, move || {
         make_kit(&state.engine, &planned, &opts, &stop)
     });
     // Dropped (the client went away, or the time ran out): stop making.

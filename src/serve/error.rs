@@ -29,7 +29,11 @@ pub fn status_of(class: ErrorClass) -> StatusCode {
 }
 
 impl ApiError {
-    fn new(class: ErrorClass, field: Option<&str>, message: impl Into<String>) -> ApiError {
+    pub(super) fn new(
+        class: ErrorClass,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status: status_of(class),
             message: message.into(),
@@ -54,11 +58,11 @@ impl ApiError {
         ApiError::new(ErrorClass::TooLarge, field, message)
     }
 
-    /// Every render slot is busy: try again in a moment.
-    pub fn busy() -> ApiError {
+    /// Busy: try again in `retry_after` seconds.
+    pub fn busy(retry_after: u32) -> ApiError {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            retry_after: Some(1),
+            retry_after: Some(retry_after),
             ..ApiError::new(
                 ErrorClass::Internal,
                 None,

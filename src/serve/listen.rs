@@ -72,6 +72,8 @@ pub fn connection_cap(wanted: Option<usize>) -> usize {
 pub struct Conns {
     open: AtomicUsize,
     next: AtomicU64,
+    /// Connections answered 503 at the cap.
+    refused: AtomicU64,
     all: Mutex<HashMap<u64, Arc<Track>>>,
 }
 
@@ -79,6 +81,11 @@ impl Conns {
     /// Connections open now.
     pub fn open(&self) -> usize {
         self.open.load(Ordering::SeqCst)
+    }
+
+    /// Connections answered 503 at the cap so far.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::SeqCst)
     }
 
     fn add(self: &Arc<Self>) -> (Arc<Track>, Registered) {
@@ -149,6 +156,7 @@ pub async fn accept_until(
             }
         };
         if conns.open() >= cap && !conns.make_room() {
+            conns.refused.fetch_add(1, Ordering::SeqCst);
             let busy = conn::raw_answer(
                 "503 Service Unavailable",
                 Some(1),

@@ -12,18 +12,26 @@
 //!   between requests, and their number a cap set from the open-file
 //!   limit, with room kept for new clients (`conn`, `listen`).
 //! - Renders run on a fixed pool of threads sized to the cores, never on
-//!   the threads that accept connections; when every slot is busy the
-//!   answer is 503 with `Retry-After` at once, not a queue.
+//!   the threads that accept connections; when every slot is busy a
+//!   request waits in a bounded queue, served in arrival order, and past
+//!   the queue's length or time the answer is 503 with a `Retry-After`
+//!   estimated from the queue (`gate`).
+//! - The operator's view: Prometheus metrics (`metrics`), one JSON log
+//!   line per request with a request id, an OpenAPI description of the
+//!   API (`openapi.json`).
 //! - The server keeps nothing between requests that another replica would
 //!   need: asset links (kept in one server's memory) are off unless asked
 //!   for; the image and zip answers are complete in themselves.
 
 mod api;
+mod batch;
 mod conn;
 mod error;
 mod form;
+mod gate;
 mod links;
 mod listen;
+mod metrics;
 mod page;
 
 use std::collections::BTreeMap;
@@ -51,6 +59,15 @@ pub struct Options {
     pub templates: BTreeMap<String, Arc<TemplateSet>>,
     /// Render threads (0: one per core).
     pub workers: usize,
+    /// Render requests that may wait for a slot at once (None: four per
+    /// render slot); more are answered 503 with `Retry-After`.
+    pub queue: Option<usize>,
+    /// How long a render request may wait for a slot before it is
+    /// answered 503.
+    pub queue_wait: Duration,
+    /// Where to serve `/metrics` instead of the main address (None: on
+    /// the main address).
+    pub metrics_bind: Option<String>,
     /// Stop after answering this many requests (for tests and benchmarks).
     pub max_requests: Option<u64>,
     /// Request limits.
@@ -78,8 +95,9 @@ pub struct Options {
     pub link_ttl: Duration,
     /// Bytes that asset links may hold in all.
     pub link_bytes: usize,
-    /// Where the one-line request log goes (method, path, status, time;
-    /// never what a request carries).
+    /// Where the request log goes: one JSON object per request (time,
+    /// request id, method, route, status, duration, bytes; never what a
+    /// request carries).
     pub log: Arc<dyn Fn(String) + Send + Sync>,
 }
 
@@ -95,6 +113,9 @@ impl Options {
             presets: Platforms::embedded(),
             templates,
             workers: 0,
+            queue: None,
+            queue_wait: Duration::from_secs(20),
+            metrics_bind: None,
             max_requests: None,
             limits: Limits::default(),
             request_timeout: Duration::from_secs(60),
@@ -143,8 +164,11 @@ struct State {
     engine: Engine,
     opts: Options,
     pool: rayon::ThreadPool,
-    /// One permit per render slot.
-    slots: Arc<tokio::sync::Semaphore>,
+    /// The render slots and the queue in front of them.
+    gate: Arc<gate::Gate>,
+    metrics: metrics::Metrics,
+    /// The open connections (main address).
+    conns: Arc<listen::Conns>,
     links: Mutex<links::Links>,
     /// Template thumbnails, made once on first request (no user content).
     thumbnails: Mutex<BTreeMap<String, Arc<Vec<u8>>>>,
@@ -161,6 +185,10 @@ pub struct Listening {
     pub addr: SocketAddr,
     /// Requests rendered at once.
     pub render_slots: usize,
+    /// Render requests that may wait for a slot.
+    pub queue: usize,
+    /// Where `/metrics` is served, when not on `addr`.
+    pub metrics: Option<SocketAddr>,
     /// Connections open at once, at most.
     pub connections: usize,
 }
@@ -191,10 +219,13 @@ pub fn run(
         .thread_name(|i| format!("postkit-render-{i}"))
         .build()
         .map_err(|e| io("render pool")(std::io::Error::other(e)))?;
+    let queue = opts.queue.unwrap_or(workers * 4);
     let state = Arc::new(State {
         engine,
         pool,
-        slots: Arc::new(tokio::sync::Semaphore::new(workers)),
+        gate: Arc::new(gate::Gate::new(workers, queue, opts.queue_wait)),
+        metrics: metrics::Metrics::default(),
+        conns: Arc::new(listen::Conns::default()),
         links: Mutex::new(links::Links::new(opts.link_ttl, opts.link_bytes)),
         thumbnails: Mutex::new(BTreeMap::new()),
         answered: AtomicU64::new(0),
@@ -213,26 +244,64 @@ pub fn run(
             .map_err(io("address to listen on"))?;
         let addr = listener.local_addr().map_err(io("address to listen on"))?;
         let cap = listen::connection_cap(state.opts.max_connections);
-        listening(Listening {
-            addr,
-            render_slots: workers,
-            connections: cap,
-        });
         let timeouts = conn::Timeouts {
             header: state.opts.header_timeout,
             idle: state.opts.idle_timeout,
             busy: state.opts.request_timeout * 2,
         };
+        let metrics_at = match &state.opts.metrics_bind {
+            Some(at) => Some(serve_metrics(at, state.clone(), timeouts).await?),
+            None => None,
+        };
+        listening(Listening {
+            addr,
+            render_slots: workers,
+            queue,
+            metrics: metrics_at,
+            connections: cap,
+        });
         let shared = Arc::new(conn::Shared {
-            router: api::router(state.clone()),
+            router: api::router(state.clone(), metrics_at.is_none()),
             timeouts,
             sent: None,
         });
-        let conns = Arc::new(listen::Conns::default());
+        let conns = state.conns.clone();
         let grace = state.opts.request_timeout + Duration::from_secs(5);
         listen::accept_until(listener, shared, conns, cap, shutdown(state), grace).await;
         Ok(())
     })
+}
+
+/// Binds `bind` and serves `/metrics` there (only), until the process
+/// ends; returns the address bound.
+async fn serve_metrics(
+    bind: &str,
+    state: Arc<State>,
+    timeouts: conn::Timeouts,
+) -> Result<SocketAddr, Error> {
+    let io = |source| Error::Io {
+        path: bind.into(),
+        what: "address to serve metrics on (--metrics-bind)",
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(bind).await.map_err(io)?;
+    let addr = listener.local_addr().map_err(io)?;
+    let shared = Arc::new(conn::Shared {
+        router: api::metrics_router(state),
+        timeouts,
+        sent: None,
+    });
+    let conns = Arc::new(listen::Conns::default());
+    let forever = std::future::pending::<()>();
+    tokio::spawn(listen::accept_until(
+        listener,
+        shared,
+        conns,
+        64,
+        forever,
+        Duration::ZERO,
+    ));
+    Ok(addr)
 }
 
 /// Resolves on SIGTERM or Ctrl-C after the drain delay (readiness fails

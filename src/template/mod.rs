@@ -46,6 +46,12 @@ struct Manifest {
     description: String,
     #[serde(default)]
     alt: Option<String>,
+    /// The alt-text pattern in other languages, by language tag.
+    #[serde(default)]
+    alt_by_lang: BTreeMap<String, String>,
+    /// The caption's opening line in other languages, by language tag.
+    #[serde(default)]
+    caption_by_lang: BTreeMap<String, String>,
     #[serde(default)]
     skip_platforms: Vec<String>,
     /// How a right-to-left story is laid out: `keep` or `mirror`.
@@ -82,6 +88,11 @@ pub struct TemplateSet {
     pub description: String,
     /// Alt-text pattern, if the set gives one.
     pub alt: Option<String>,
+    /// The alt-text pattern in other languages (`[alt_by_lang]`), for a
+    /// card whose own words are in that language.
+    pub alt_by_lang: BTreeMap<String, String>,
+    /// The caption's opening line in other languages (`[caption_by_lang]`).
+    pub caption_by_lang: BTreeMap<String, String>,
     /// Variants, one per aspect.
     pub variants: Vec<Variant>,
     /// The folder of a set loaded from disk (relative hrefs resolve here).
@@ -227,6 +238,8 @@ impl TemplateSet {
             name: manifest.name.unwrap_or_else(|| name.to_string()),
             description: manifest.description,
             alt: manifest.alt,
+            alt_by_lang: manifest.alt_by_lang,
+            caption_by_lang: manifest.caption_by_lang,
             variants,
             dir,
             skip_platforms: manifest.skip_platforms,
@@ -283,12 +296,24 @@ impl TemplateSet {
         self.uses_field(field)
             || self
                 .alt
-                .as_deref()
-                .is_some_and(|a| a.contains(&placeholder))
+                .iter()
+                .chain(self.alt_by_lang.values())
+                .any(|a| a.contains(&placeholder))
             || self
                 .variants
                 .iter()
                 .any(|v| v.source.contains(&placeholder))
+    }
+
+    /// The pattern in `by_lang` for a card in `tag`: that tag's, else its
+    /// language's (`ar` for `ar-EG`); None when the set has none.
+    pub fn in_language<'a>(by_lang: &'a BTreeMap<String, String>, tag: &str) -> Option<&'a str> {
+        let lang = tag.split(['-', '_']).next().unwrap_or(tag);
+        by_lang
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(tag))
+            .or_else(|| by_lang.iter().find(|(k, _)| k.eq_ignore_ascii_case(lang)))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The fields of the set's slots, once each, in slot order.

@@ -10,6 +10,7 @@ mod fit;
 pub mod fonts;
 pub mod layout;
 mod linebreak;
+pub mod locale;
 mod myanmar;
 mod prepare;
 pub mod quotes;

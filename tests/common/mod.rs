@@ -146,3 +146,21 @@ pub fn first_line(child: &mut std::process::Child) -> String {
     }
     line
 }
+
+/// The Python of the venv `.ci/run` makes (`POSTKIT_VENV`, or
+/// /tmp/postkit-venv), with `module` importable; a clear failure otherwise.
+pub fn venv_python(module: &str) -> PathBuf {
+    let venv = std::env::var_os("POSTKIT_VENV")
+        .map_or_else(|| PathBuf::from("/tmp/postkit-venv"), PathBuf::from);
+    let python = venv.join("bin/python3");
+    let ok = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "this test needs the Python module {module} in {}: run .ci/run, or python3 -m venv {0} && {0}/bin/pip install prometheus-client openapi-spec-validator schemathesis",
+        venv.display()
+    );
+    python
+}

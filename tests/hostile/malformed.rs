@@ -40,7 +40,7 @@ fn a_campaign_file_with_bad_toml_names_the_file_line_and_field() {
         ),
         (
             "name = \"X\"\ncolour = \"red\"\n",
-            "postkit: c.toml: not a valid campaign file: line 2, column 1: unknown field `colour`, expected one of `name`, `theme`, `date`, `pin_year`, `date_label`, `week_label`, `headline`, `hashtags`, `tags`, `template`, `platforms`, `palette`",
+            "postkit: c.toml: not a valid campaign file: line 2, column 1: unknown field `colour`, expected one of `name`, `theme`, `date`, `pin_year`, `date_label`, `week_label`, `headline`, `hashtags`, `tags`, `template`, `platforms`, `palette`, `lang`, `latin_digits`, `text`",
         ),
         (
             "name = \"X\"\n\ndate = \"18 December\"\n",
@@ -224,7 +224,7 @@ fn a_bad_json_batch_names_the_file_line_and_field() {
         dir.path(),
         &["batch", "c.json", "--platform", "x-post", "--quiet"],
     );
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     assert_eq!(
         lines(&r.stderr),
         ["postkit: error: c.json: row 2: column story: is empty; every row for these templates needs a story"]
@@ -344,7 +344,7 @@ fn a_missing_or_broken_font_file_is_named_with_what_asked_for_it() {
         dir.path(),
         &["batch", "rows.csv", "--platform", "x-post", "--quiet"],
     );
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
     assert_eq!(
         lines(&r.stderr),
         ["postkit: error: rows.csv: row 2 (line 3): column brand: brand.toml: line 3: fonts.files: cannot read the font file missing.ttf: No such file or directory (os error 2)"]
@@ -406,7 +406,7 @@ fn a_missing_logo_is_named_with_what_asked_for_it() {
         dir.path(),
         &["batch", "in/rows.csv", "--platform", "x-post", "--quiet"],
     );
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     assert_eq!(
         lines(&r.stderr),
         ["postkit: error: in/rows.csv: row 2 (line 3): column logo: cannot read the logo in/missing.png: No such file or directory (os error 2)"]

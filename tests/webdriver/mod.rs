@@ -75,6 +75,11 @@ pub fn wait_listening(port: u16, what: &str) {
     }
 }
 
+/// The browser tests take turns: each starts its own chromedriver and
+/// Chromium, and two or three at once on a small machine made a driver
+/// miss its start.
+pub static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Starts chromedriver on a free port on 127.0.0.1 and waits until it listens.
 pub fn chromedriver() -> (Killed, String) {
     need(CHROMIUM, "chromium");

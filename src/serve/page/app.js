@@ -22,77 +22,64 @@
     return node;
   };
 
-  // Languages a partner can pick (BCP 47 tag, name in the language, in English).
+  // ---- the page's language ------------------------------------------------
+  // Every word of the page comes from a message catalogue
+  // (/assets/i18n-TAG.json, listed in /assets/i18n-languages.json): the
+  // language is the URL's ?lang=, else the browser's first language with a
+  // catalogue, else English. Nothing is stored (no cookie, no storage).
+  const i18n = { lang: 'en', dir: 'ltr', msgs: {}, en: {}, langs: [] };
+  const t = (key, vars = {}) => {
+    const s = i18n.msgs[key] ?? i18n.en[key] ?? key;
+    return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  };
+  const has = (key) => key in i18n.msgs || key in i18n.en;
+  const num = (n) => new Intl.NumberFormat(i18n.lang).format(n);
+  // A message by the CLDR plural category of n (key.one, key.few, …).
+  const tn = (key, n, vars = {}) => {
+    const cat = new Intl.PluralRules(i18n.lang).select(n);
+    const k = `${key}.${cat}` in i18n.msgs ? `${key}.${cat}` : `${key}.other`;
+    return t(k, { ...vars, n: num(n) });
+  };
+  // A language's name in the page's language ('' when the browser has none).
+  const langName = (tag) => {
+    try {
+      const n = new Intl.DisplayNames([i18n.lang], { type: 'language' }).of(tag);
+      return n && n !== tag ? n : '';
+    } catch (_) { return ''; }
+  };
+
+  // Languages a partner can pick for their text (BCP 47 tag, name in the
+  // language); each is also named in the page's language.
   const LANGS = [
-    ['', 'Detect from the text', ''],
-    ['en', 'English', ''],
-    ['ar', 'العربية', 'Arabic'],
-    ['fa', 'فارسی', 'Persian'],
-    ['ur', 'اردو', 'Urdu'],
-    ['ps', 'پښتو', 'Pashto'],
-    ['uk', 'Українська', 'Ukrainian'],
-    ['ti', 'ትግርኛ', 'Tigrinya'],
-    ['am', 'አማርኛ', 'Amharic'],
-    ['so', 'Soomaali', 'Somali'],
-    ['gu', 'ગુજરાતી', 'Gujarati'],
-    ['ml', 'മലയാളം', 'Malayalam'],
-    ['my', 'မြန်မာ', 'Burmese'],
-    ['zh-Hans', '中文 简体', 'Chinese, simplified'],
-    ['zh-Hant', '中文 繁體', 'Chinese, traditional'],
-    ['pl', 'Polski', 'Polish'],
-    ['es', 'Español', 'Spanish'],
-    ['fr', 'Français', 'French'],
-    ['pt', 'Português', 'Portuguese'],
-    ['ro', 'Română', 'Romanian'],
-    ['tr', 'Türkçe', 'Turkish'],
-    ['ru', 'Русский', 'Russian'],
+    ['en', 'English'],
+    ['ar', 'العربية'],
+    ['fa', 'فارسی'],
+    ['ur', 'اردو'],
+    ['ps', 'پښتو'],
+    ['uk', 'Українська'],
+    ['ti', 'ትግርኛ'],
+    ['am', 'አማርኛ'],
+    ['so', 'Soomaali'],
+    ['gu', 'ગુજરાતી'],
+    ['ml', 'മലയാളം'],
+    ['my', 'မြန်မာ'],
+    ['zh-Hans', '中文 简体'],
+    ['zh-Hant', '中文 繁體'],
+    ['pl', 'Polski'],
+    ['es', 'Español'],
+    ['fr', 'Français'],
+    ['pt', 'Português'],
+    ['ro', 'Română'],
+    ['tr', 'Türkçe'],
+    ['ru', 'Русский'],
   ];
   const RTL = new Set(['ar', 'fa', 'ur', 'ps', 'he', 'ckb', 'yi']);
 
-  // Friendlier labels for the fields the built-in kinds use; any other field
-  // gets its name in words.
-  const FIELD_TEXT = {
-    story: ['Your story', 'In your own words, or a quote from someone you work with (with their permission).'],
-    translation: ['Translation', 'The story in a second language, for example English. It is shown below your story, a little smaller, and goes in the alt text and caption too.'],
-    photo: ['Photo', 'Only use a photo when everyone in it has agreed. Location data in the file is removed.'],
-    event: ['Name of the event', ''],
-    event_date: ['Date', 'As you want it written, for example “Friday 18 December”.'],
-    event_time: ['Time', 'For example “6–9 pm”.'],
-    place: ['Place', 'The venue and town.'],
-    name: ['Their name', ''],
-    role: ['Their role', 'For example “Community ambassador”.'],
-    quote: ['Their words', 'A short quote, with their permission.'],
-    title: ['Title', ''],
-  };
-
-  // One line on each built-in kind; another template shows the first clause
-  // of its own description.
-  const KIND_TEXT = {
-    'story-quote': 'Your story as a quote card',
-    'photo-story': 'Your photo behind your story',
-    event: 'Your event: what, when, where',
-    countdown: 'Days to go until the day',
-    'supporter-badge': '“We support” with your logo',
-    ambassador: 'A person, their role and words',
-    'blog-header': 'A title for your blog post',
-    'video-cover': 'A title over a video still',
-  };
-
-  const KIND_LABEL = {
-    missing_glyph: 'Missing letters',
-    broken_word: 'A word is split',
-    low_contrast: 'Hard to read',
-    small_text: 'Small text',
-    ink_outside: 'Close to the edge',
-    scrim: 'Photo darkened',
-    logo_plate: 'Logo on a plate',
-    font_unavailable: 'Font not available',
-    over_byte_cap: 'File large for this platform',
-    hashtag_style: 'Hashtag style',
-    low_resolution: 'Low resolution',
-    empty_field: 'Empty',
-    long_countdown: 'Long countdown',
-  };
+  // A field's label and hint: the catalogue's words for the fields the
+  // built-in kinds use; any other field gets its name in words.
+  const fieldText = (name) => (has(`field.${name}`)
+    ? [t(`field.${name}`), has(`field.${name}.hint`) ? t(`field.${name}.hint`) : '']
+    : [words(name), '']);
 
   const PREVIEW_PX = 480;
   const DEBOUNCE_MS = 500;
@@ -109,6 +96,8 @@
     date: '',
     lang: '',
     translationLang: '',
+    cardLang: '',
+    thumbs: {},
     controller: null,
     clipController: null,
     clips: {},
@@ -124,9 +113,11 @@
     return s.charAt(0).toUpperCase() + s.slice(1);
   };
   const chars = (s) => Array.from(s || '').length;
-  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-  const summary = (t) => KIND_TEXT[t.name]
-    || (t.description || '').split('\n')[0].split(/[.:;,(]|\swith\s/)[0].trim().slice(0, 60);
+  // One line on a kind: the catalogue's for the built-in kinds, else the
+  // first clause of the template's own description.
+  const summary = (k) => (has(`kind.${k.name}`) ? t(`kind.${k.name}`)
+    : (k.description || '').split('\n')[0].split(/[.:;,(]|\swith\s/)[0].trim().slice(0, 60));
+  const kindName = (name) => (has(`kindname.${name}`) ? t(`kindname.${name}`) : words(name));
 
   async function getJSON(url) {
     const res = await fetch(url, { headers: { Accept: 'application/json' } });
@@ -140,11 +131,13 @@
   // one at a time, waiting when the server says it is busy.
   async function loadThumbnails(list) {
     for (const [img, url] of list) {
+      if (state.thumbs[url]) { img.src = state.thumbs[url]; continue; }
       for (let attempt = 0; attempt < 6; attempt += 1) {
         try {
           const res = await fetch(url);
           if (res.ok) {
             img.src = URL.createObjectURL(await res.blob());
+            state.thumbs[url] = img.src;
             break;
           }
           await new Promise((r) => setTimeout(r, (res.status === 503 ? retryAfter(res) : 2) * 1000));
@@ -159,19 +152,19 @@
     const box = $('#kinds');
     const thumbs = [];
     box.replaceChildren();
-    for (const t of state.templates) {
-      const id = `kind-${t.name}`;
+    for (const k of state.templates) {
+      const id = `kind-${k.name}`;
       const input = el('input', {
-        type: 'radio', name: 'template', value: t.name, id,
-        checked: t.name === state.template.name,
+        type: 'radio', name: 'template', value: k.name, id,
+        checked: k.name === state.template.name,
         'aria-describedby': `${id}-desc`,
       });
       const img = el('img', { alt: '', width: 120, height: 120 });
-      thumbs.push([img, t.thumbnail]);
+      thumbs.push([img, k.thumbnail]);
       const label = el('label', { for: id, class: 'kind' },
         img,
-        el('span', { class: 'kind-name', text: words(t.name) }),
-        el('span', { class: 'kind-desc', id: `${id}-desc`, text: summary(t) }));
+        el('span', { class: 'kind-name', text: kindName(k.name) }),
+        el('span', { class: 'kind-desc', id: `${id}-desc`, text: summary(k) }));
       box.append(el('div', { class: 'kind-item' }, input, label));
     }
     return thumbs;
@@ -182,7 +175,7 @@
     control.setAttribute('aria-describedby', [hintId, `${name}-problem`].filter(Boolean).join(' '));
     return el('div', { class: `field${opts.class ? ' ' + opts.class : ''}`, 'data-field': name },
       el('label', { for: control.id }, label,
-        opts.optional ? el('span', { class: 'opt', text: ' (optional)' }) : null),
+        opts.optional ? el('span', { class: 'opt', text: ` ${t('field.optional')}` }) : null),
       control,
       opts.after || null,
       hint ? el('p', { class: 'hint', id: hintId, text: hint }) : null,
@@ -191,7 +184,7 @@
   }
 
   function textField(f) {
-    const [label, hint] = FIELD_TEXT[f.name] || [words(f.name), ''];
+    const [label, hint] = fieldText(f.name);
     const isStory = f.name === 'story';
     const control = f.multiline
       ? el('textarea', { id: f.name, name: f.name, rows: isStory ? 6 : 3, dir: 'auto' })
@@ -212,7 +205,7 @@
 
   function updateCount(name, value) {
     const out = $(`[data-count-for="${name}"]`);
-    if (out) out.textContent = plural(chars(value), 'character', 'characters');
+    if (out) out.textContent = tn('count', chars(value));
   }
 
   function fileField(name, label, hint, required) {
@@ -225,17 +218,17 @@
   }
 
   function focusPicker() {
-    const img = el('img', { id: 'photo-img', alt: 'Your photo. Click or tap the part to keep in view.' });
+    const img = el('img', { id: 'photo-img', alt: t('focus.img') });
     const marker = el('span', { class: 'marker', 'aria-hidden': 'true' });
     const box = el('div', { class: 'photo-box' }, img, marker);
     const x = el('input', { type: 'range', id: 'focus-x', min: 0, max: 100, step: 1, value: Math.round(state.focus.x * 100) });
     const y = el('input', { type: 'range', id: 'focus-y', min: 0, max: 100, step: 1, value: Math.round(state.focus.y * 100) });
     const wrap = el('div', { class: 'focus', id: 'focus-picker', hidden: !state.files.photo },
-      el('p', { class: 'hint', id: 'focus-hint', text: 'Click or tap the photo on the part that must stay in view when it is cropped (a face, for example), or use the sliders.' }),
+      el('p', { class: 'hint', id: 'focus-hint', text: t('focus.hint') }),
       box,
       el('div', { class: 'sliders' },
-        el('label', { for: 'focus-x' }, 'Across', x),
-        el('label', { for: 'focus-y' }, 'Down', y)));
+        el('label', { for: 'focus-x' }, t('focus.across'), x),
+        el('label', { for: 'focus-y' }, t('focus.down'), y)));
     img.addEventListener('click', (ev) => {
       const r = img.getBoundingClientRect();
       setFocus((ev.clientX - r.left) / r.width, (ev.clientY - r.top) / r.height);
@@ -259,21 +252,39 @@
     m.style.top = `${state.focus.y * 100}%`;
     const x = $('#focus-x');
     const y = $('#focus-y');
-    if (x) { x.value = Math.round(state.focus.x * 100); x.setAttribute('aria-valuetext', `${x.value}% from the left`); }
-    if (y) { y.value = Math.round(state.focus.y * 100); y.setAttribute('aria-valuetext', `${y.value}% from the top`); }
+    if (x) { x.value = Math.round(state.focus.x * 100); x.setAttribute('aria-valuetext', t('focus.from_left', { n: num(x.value) })); }
+    if (y) { y.value = Math.round(state.focus.y * 100); y.setAttribute('aria-valuetext', t('focus.from_top', { n: num(y.value) })); }
   }
 
   // A language select: `name` is the form field (lang or translation_lang).
-  function languageField(name = 'lang', label = 'Language of your text') {
+  function languageField(name = 'lang', label = t('field.lang')) {
     const chosen = name === 'lang' ? state.lang : state.translationLang;
     const select = el('select', { id: name, name });
-    for (const [tag, native, english] of LANGS) {
-      const text = english ? `${native} (${english})` : native;
-      select.append(el('option', { value: tag, text, lang: tag && native !== 'English' ? tag : null, selected: tag === chosen }));
+    select.append(el('option', { value: '', text: t('lang.detect'), selected: !chosen }));
+    for (const [tag, native] of LANGS) select.append(languageOption(tag, native, tag === chosen));
+    return fieldBlock(name, label, select, t(`field.${name}.hint`));
+  }
+
+  // An option naming a language in itself, and in the page's language when
+  // that differs ("العربية (Arabic)" on an English page).
+  function languageOption(tag, native, selected) {
+    const here = langName(tag);
+    const text = here && here !== native ? `${native} (${here})` : native;
+    return el('option', { value: tag, text, lang: tag, selected });
+  }
+
+  // The language of the card's own words (the day's name, the countdown,
+  // "We support", dates): one the campaign has, or the story's.
+  function cardLangField() {
+    const select = el('select', { id: 'card_lang', name: 'card_lang' });
+    select.append(el('option', { value: '', text: t('field.card_lang.auto'), selected: !state.cardLang }));
+    for (const l of state.campaign.languages || []) {
+      const known = LANGS.find(([tag]) => tag === l.tag || tag === l.tag.split('-')[0]);
+      const opt = languageOption(l.tag, known ? known[1] : (langName(l.tag) || l.tag), l.tag === state.cardLang);
+      if (l.draft) opt.textContent = t('field.card_lang.draft', { language: opt.textContent });
+      select.append(opt);
     }
-    return fieldBlock(name, label, select, name === 'lang'
-      ? 'Picks the right letter shapes and direction. Arabic, Persian and Urdu run right to left.'
-      : 'Picks the letter shapes and direction of the translation.');
+    return fieldBlock('card_lang', t('field.card_lang'), select, t('field.card_lang.hint'));
   }
 
   const dirOf = (lang) => (lang ? (RTL.has(lang.split('-')[0]) ? 'rtl' : 'ltr') : 'auto');
@@ -281,13 +292,13 @@
   function dateField() {
     const input = el('input', { id: 'date', name: 'date', type: 'date', value: state.date });
     const day = state.campaign && state.campaign.day;
-    return fieldBlock('date', 'Count down from', input,
-      `The card shows the days left${day ? ` to ${niceDate(day)}` : ''} from this date. Today is the default.`);
+    return fieldBlock('date', t('field.date'), input,
+      day ? t('field.date.hint_day', { day: niceDate(day) }) : t('field.date.hint'));
   }
 
   function niceDate(iso) {
     const d = new Date(`${iso}T12:00:00`);
-    return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long' });
+    return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(i18n.lang === 'en' ? 'en-GB' : i18n.lang, { day: 'numeric', month: 'long' });
   }
 
   function needsDate(t) {
@@ -295,33 +306,34 @@
   }
 
   function buildKindFields() {
-    const t = state.template;
+    const tpl = state.template;
     const box = $('#kind-fields');
     box.replaceChildren();
     let text = false;
     let lang = false;
-    for (const f of t.fields) {
+    for (const f of tpl.fields) {
       if (f.name === 'days' || f.name === 'date') continue;
       if (f.kind === 'image') {
-        const [label, hint] = FIELD_TEXT[f.name] || [words(f.name), ''];
+        const [label, hint] = fieldText(f.name);
         box.append(fileField(f.name, label, hint, f.required));
         if (f.name === 'photo') box.lastChild.append(focusPicker());
         showChosen(f.name);
       } else if (f.name === 'translation') {
         // The story's language first, then the translation and its own.
-        if (text && !lang) box.append(languageField('lang', 'Language of your story'));
+        if (text && !lang) box.append(languageField('lang', t('field.lang.story')));
         lang = lang || text;
         box.append(textField(f));
-        box.append(languageField('translation_lang', 'Language of the translation'));
+        box.append(languageField('translation_lang', t('field.translation_lang')));
       } else {
         box.append(textField(f));
         text = true;
       }
     }
-    if (needsDate(t)) box.append(dateField());
+    if (needsDate(tpl)) box.append(dateField());
     if (text && !lang) box.append(languageField());
+    if ((state.campaign.languages || []).length > 1) box.append(cardLangField());
     if (!box.childElementCount) {
-      box.append(el('p', { class: 'hint', text: 'This kind needs nothing more than your organisation.' }));
+      box.append(el('p', { class: 'hint', text: t('kind.none') }));
     }
     placeMarker();
     applyLang();
@@ -339,15 +351,15 @@
       input.checked = !off && state.chosen.has(p.name);
       box.append(el('div', { class: `plat${off ? ' off' : ''}` }, input,
         el('label', { for: id },
-          el('span', { class: 'plat-name', text: p.label }),
-          el('span', { class: 'plat-size', text: off ? 'not made for this kind' : `${p.width} × ${p.height}${p.video ? ' · video' : ''}` }))));
+          el('span', { class: 'plat-name', text: platformLabel(p) }),
+          el('span', { class: 'plat-size', text: off ? t('plat.off') : `${num(p.width)} × ${num(p.height)}${p.video ? ` · ${t('plat.video')}` : ''}` }))));
     }
     sizesSummary();
   }
 
   function sizesSummary() {
     const n = selectedPlatforms().length;
-    $('#sizes-count').textContent = `${plural(n, 'size', 'sizes')} chosen`;
+    $('#sizes-count').textContent = tn('sizes.chosen', n);
   }
 
   function selectedPlatforms() {
@@ -380,7 +392,7 @@
     }
     if (!state.urls[name]) state.urls[name] = { file, url: URL.createObjectURL(file) };
     const url = state.urls[name].url;
-    const remove = el('button', { type: 'button', class: 'btn small', text: 'Remove', 'aria-label': `Remove ${file.name}` });
+    const remove = el('button', { type: 'button', class: 'btn small', text: t('file.remove'), 'aria-label': t('file.remove_named', { name: file.name }) });
     remove.addEventListener('click', () => {
       state.files[name] = null;
       const input = $(`#${name}`);
@@ -390,7 +402,7 @@
     });
     box.replaceChildren(
       name === 'photo' ? '' : el('img', { src: url, alt: '', class: 'thumb' }),
-      el('span', { class: 'file-name', text: `${file.name} (${Math.max(1, Math.round(file.size / 1024))} KB)` }),
+      el('span', { class: 'file-name', text: t('file.size', { name: file.name, kb: num(Math.max(1, Math.round(file.size / 1024))) }) }),
       remove);
     box.hidden = false;
     if (name === 'photo') {
@@ -433,6 +445,7 @@
       fd.append('focus', `${state.focus.x},${state.focus.y}`);
     }
     if (needsDate(t) && state.date) fd.append('date', state.date);
+    if (state.cardLang) fd.append('card_lang', state.cardLang);
     for (const name of ['logo', 'logo_dark']) {
       if (state.files[name]) fd.append(name, state.files[name], state.files[name].name);
     }
@@ -442,16 +455,17 @@
 
   function missingInputs() {
     const need = [];
-    if (!$('#org').value.trim() && !state.files.logo) need.push('your organisation’s name or logo');
+    if (!$('#org').value.trim() && !state.files.logo) need.push(t('need.org'));
     for (const f of currentFields()) {
       if (!f.required) continue;
-      const has = f.kind === 'image' ? state.files[f.name] : (state.values[f.name] || '').trim();
-      if (!has) {
-        const label = (FIELD_TEXT[f.name] ? FIELD_TEXT[f.name][0] : words(f.name)).toLowerCase();
-        need.push(/^(your|their) /.test(label) ? label : `the ${label}`);
+      // (Not `has`: that is the catalogue's lookup, called below.)
+      const given = f.kind === 'image' ? state.files[f.name] : (state.values[f.name] || '').trim();
+      if (!given) {
+        const label = fieldText(f.name)[0];
+        need.push(has(`need.${f.name}`) ? t(`need.${f.name}`) : t('need.field', { label: i18n.lang === 'en' ? label.toLowerCase() : label }));
       }
     }
-    if (!selectedPlatforms().length) need.push('at least one place to post');
+    if (!selectedPlatforms().length) need.push(t('need.platform'));
     return need;
   }
 
@@ -491,7 +505,7 @@
       setBusy('needs');
       clearProblems();
       $('#download-all').disabled = true;
-      setStatus(`To see your graphics, add ${listWords(need)}.`);
+      setStatus(t('status.needs', { list: listWords(need) }));
       if (!state.last) emptyCards();
       return;
     }
@@ -499,7 +513,7 @@
     state.controller = ctrl;
     const n = selectedPlatforms().length;
     setBusy('busy');
-    setStatus(`Drawing ${plural(n, 'size', 'sizes')}…`);
+    setStatus(tn('status.drawing', n));
     let res;
     let body = null;
     try {
@@ -511,7 +525,7 @@
       });
       if (res.status === 503) {
         const s = retryAfter(res);
-        setStatus(`The server is busy. Trying again in ${plural(s, 'second', 'seconds')}…`, 'warn');
+        setStatus(tn('status.busy', s), 'warn');
         state.retryTimer = setTimeout(render, s * 1000);
         state.controller = null;
         return;
@@ -521,7 +535,7 @@
       if (e.name === 'AbortError') return;
       state.controller = null;
       setBusy('error');
-      setStatus('Could not reach the server. Check your connection; your details are still here.', 'bad');
+      setStatus(t('status.offline'), 'bad');
       return;
     }
     if (ctrl.signal.aborted) return;
@@ -537,35 +551,47 @@
 
   function listWords(items) {
     if (items.length < 2) return items.join('');
-    return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+    return t('list.and', { a: items.slice(0, -1).join(t('list.sep')), b: items[items.length - 1] });
   }
 
   // ---- showing the result -----------------------------------------------
 
   function platformInfo(name) {
-    return state.platforms.find((p) => p.name === name) || { name, label: words(name) };
+    const p = state.platforms.find((x) => x.name === name) || { name, label: words(name) };
+    return { ...p, label: platformLabel(p) };
+  }
+
+  // A built-in platform by the catalogue's name for it; another by its own label.
+  function platformLabel(p) {
+    return has(`platform.${p.name}`) ? t(`platform.${p.name}`) : p.label;
   }
 
   function emptyCards() {
-    $('#cards').replaceChildren(el('p', { class: 'empty', text: 'Your graphics will appear here as you type.' }));
+    $('#cards').replaceChildren(el('p', { class: 'empty', text: t('preview.empty') }));
   }
 
+  // An error the engine sent ({message, field, class}) in the page's words:
+  // short (what happened), hint (what to do) and detail (the engine's own
+  // sentence, in English, when the page is in another language).
   // "…shorten it to about 330 characters…" → how far over the text is now.
   function friendlyError(err) {
-    const msg = err.message || 'This size could not be made.';
+    const msg = err.message || '';
     const m = /shorten it to about (\d+) characters/.exec(msg);
     if (m && err.field) {
       const limit = Number(m[1]);
       const over = chars(fieldValue(err.field)) - limit;
+      const field = i18n.lang === 'en' ? words(err.field).toLowerCase() : fieldText(err.field)[0];
       if (over > 0) {
-        return {
-          short: `Too long for this size by about ${plural(over, 'character', 'characters')}.`,
-          detail: `Shorten the ${words(err.field).toLowerCase()} to about ${limit} characters, or untick this size.`,
-        };
+        return { short: tn('error.too_long', over), hint: t('error.shorten_field', { field, limit: num(limit) }), detail: '' };
       }
-      return { short: 'The text does not fit this size.', detail: `Shorten it to about ${limit} characters, or untick this size.` };
+      return { short: t('error.not_fit'), hint: t('error.shorten', { limit: num(limit) }), detail: '' };
     }
-    return { short: msg.charAt(0).toUpperCase() + msg.slice(1), detail: '' };
+    if (i18n.lang === 'en' && msg) return { short: msg.charAt(0).toUpperCase() + msg.slice(1), hint: '', detail: '' };
+    const cls = has(`error.class.${err.class}`) ? err.class : 'cannot_render';
+    const short = err.field
+      ? t(`error.field.${cls}`, { field: fieldText(err.field.split('.')[0])[0] })
+      : t(`error.class.${cls}`);
+    return { short, hint: '', detail: msg };
   }
 
   function fieldValue(name) {
@@ -606,13 +632,14 @@
 
   function showRequestError(status, body) {
     setBusy('error');
-    const err = (body && body.error) || { message: `The server answered ${status}.`, field: null };
+    const err = (body && body.error) || { message: '', field: null, class: status >= 500 ? 'internal' : 'bad_input' };
+    if (!err.message && i18n.lang === 'en') err.message = `${t('status.server_answered', { status })}.`;
     const f = friendlyError(err);
     const map = new Map();
-    if (err.field) addProblem(map, err.field, `${f.short} ${f.detail}`.trim(), true);
+    if (err.field) addProblem(map, err.field, `${f.short} ${f.hint}`.trim(), true);
     showFieldProblems(map);
-    const where = err.field ? ` (${FIELD_TEXT[err.field] ? FIELD_TEXT[err.field][0] : words(err.field)})` : '';
-    setStatus(`Nothing could be made${where}: ${f.short} ${f.detail}`.trim(), 'bad');
+    const where = err.field ? ` (${fieldText(err.field)[0]})` : '';
+    setStatus(t('status.nothing_made', { where, problem: `${f.short} ${f.hint} ${f.detail}`.trim() }), 'bad');
     $('#download-all').disabled = true;
   }
 
@@ -636,10 +663,10 @@
     showFieldProblems(problems);
     const ok = body.assets.length;
     const failed = (body.errors || []).length;
-    let text = `${plural(ok, 'size', 'sizes')} ready.`;
-    if (failed) text += ` ${plural(failed, 'size', 'sizes')} could not be made.`;
+    let text = tn('status.ready', ok);
+    if (failed) text += ` ${tn('status.failed', failed)}`;
     attention = [...new Set(attention)];
-    if (attention.length) text += ` Check ${listWords(attention)}.`;
+    if (attention.length) text += ` ${t('status.check', { list: listWords(attention) })}`;
     setStatus(text, failed ? 'bad' : attention.length ? 'warn' : 'good');
     setBusy('done');
     $('#download-all').disabled = ok === 0;
@@ -677,14 +704,14 @@
           });
           if (res.status !== 503 || attempt >= 5) break;
           const wait = retryAfter(res);
-          if (note) note.textContent = `The server is busy: the clip follows in ${plural(wait, 'second', 'seconds')}…`;
+          if (note) note.textContent = tn('clip.busy', wait);
           await new Promise((r) => setTimeout(r, wait * 1000));
           if (ctrl.signal.aborted) return;
         }
         if (!res.ok) {
           const body = await res.json().catch(() => null);
-          const f = friendlyError((body && body.error) || { message: `the server answered ${res.status}` });
-          if (note) note.textContent = `The clip could not be made: ${f.short} ${f.detail}`.trim();
+          const f = friendlyError((body && body.error) || { message: t('status.server_answered', { status: res.status }) });
+          if (note) note.textContent = t('clip.failed', { detail: `${f.short} ${f.hint}`.trim() });
           if (note) note.classList.add('bad');
           continue;
         }
@@ -703,10 +730,10 @@
         if (img) img.replaceWith(video); else $('.frame', card).append(video);
         video.play().catch(() => {});
         card.dataset.clip = 'ready';
-        if (note) note.textContent = `Clip ready · ${Math.max(1, Math.round(blob.size / 1024))} KB`;
+        if (note) note.textContent = t('clip.ready', { kb: num(Math.max(1, Math.round(blob.size / 1024))) });
       } catch (e) {
         if (e.name === 'AbortError') return;
-        if (note) note.textContent = 'The clip could not be made: the server could not be reached.';
+        if (note) note.textContent = t('clip.offline');
       }
     }
     if (state.clipController === ctrl) document.body.dataset.clips = 'done';
@@ -714,15 +741,29 @@
 
   function cardShell(info, w, h) {
     const card = $('#card-template').content.firstElementChild.cloneNode(true);
+    localise(card);
     $('h3', card).textContent = info.label;
-    $('.dims', card).textContent = `${w} × ${h} px`;
+    $('.dims', card).textContent = t('card.dims', { w: typeof w === 'number' ? num(w) : w, h: typeof h === 'number' ? num(h) : h });
     card.dataset.platform = info.name;
     return card;
   }
 
-  function issueItem(label, text, hint, bad) {
+  // One problem: its label, what it is, what to do; `detail` is the
+  // engine's own sentence (in English), shown after the page's words when
+  // the page is in another language.
+  function issueItem(label, text, hint, bad, detail = '') {
     return el('li', { class: bad ? 'bad' : 'warn' },
-      el('strong', { text: `${label}: ` }), text, hint ? el('span', { class: 'fix', text: ` ${hint}` }) : null);
+      el('strong', { text: `${label}: ` }), text, hint ? el('span', { class: 'fix', text: ` ${hint}` }) : null,
+      detail ? el('span', { class: 'engine', lang: 'en', dir: 'ltr', text: detail }) : null);
+  }
+
+  // A diagnostic in the page's language: by its kind, with the engine's
+  // sentence as detail; in English, the engine's sentence and hint.
+  function diagWords(d) {
+    const kind = has(`diag.${d.kind}`) ? d.kind : 'other';
+    const label = has(`diag.${d.kind}`) ? t(`diag.${kind}`) : words(d.kind || t('diag.other'));
+    if (i18n.lang === 'en') return { label, text: d.message, hint: d.hint, detail: '' };
+    return { label, text: t(`diag.${kind}.text`), hint: '', detail: [d.message, d.hint].filter(Boolean).join('; ') };
   }
 
   function assetCard(a, info, problems) {
@@ -735,31 +776,31 @@
     const list = $('.issues', card);
     const diags = a.diagnostics || [];
     for (const d of diags) {
-      const label = KIND_LABEL[d.kind] || words(d.kind || 'Note');
-      list.append(issueItem(label, d.message, d.hint, false));
-      const p = addProblem(problems, d.field, `${label}: ${d.message}`, false);
+      const w = diagWords(d);
+      list.append(issueItem(w.label, w.text, w.hint, false, w.detail));
+      const p = addProblem(problems, d.field, `${w.label}: ${w.text}`, false);
       if (p) p.where.push(info.label);
     }
-    if (!diags.length) for (const w of a.warnings || []) list.append(issueItem('Check', w, '', false));
+    if (!diags.length) for (const w of a.warnings || []) list.append(issueItem(t('card.check_label'), w, '', false));
     if (list.childElementCount) {
       card.classList.add('has-issues');
-      $('.dims', card).after(el('p', { class: 'badge warn', text: plural(list.childElementCount, 'thing to check', 'things to check') }));
+      $('.dims', card).after(el('p', { class: 'badge warn', text: tn('card.check', list.childElementCount) }));
     } else {
-      $('.dims', card).after(el('p', { class: 'badge good', text: 'Ready to post' }));
+      $('.dims', card).after(el('p', { class: 'badge good', text: t('card.ready') }));
       list.remove();
     }
     if (info.video) {
       card.classList.add('is-clip');
       card.dataset.clip = 'making';
-      $('.dims', card).textContent += ` · video, ${info.video.fps} fps`;
-      $('.frame', card).append(el('p', { class: 'clip-note', role: 'status', text: 'Making the clip… (a few seconds)' }));
-      $('[data-act="png"]', card).textContent = 'Download video';
+      $('.dims', card).textContent += ` · ${t('card.video', { fps: num(info.video.fps) })}`;
+      $('.frame', card).append(el('p', { class: 'clip-note', role: 'status', text: t('clip.making') }));
+      $('[data-act="png"]', card).textContent = t('btn.download_video');
     } else {
-      $('.dims', card).textContent += ` · ${Math.max(1, Math.round((a.bytes || 0) / 1024))} KB`;
+      $('.dims', card).textContent += ` · ${t('card.kb', { kb: num(Math.max(1, Math.round((a.bytes || 0) / 1024))) })}`;
     }
     $('[data-act="png"]', card).addEventListener('click', (ev) => downloadOne(a, info, ev.currentTarget));
-    $('[data-act="caption"]', card).addEventListener('click', (ev) => copy(a.caption || '', 'Caption', ev.currentTarget));
-    $('[data-act="alt"]', card).addEventListener('click', (ev) => copy(a.alt || '', 'Alt text', ev.currentTarget));
+    $('[data-act="caption"]', card).addEventListener('click', (ev) => copy(a.caption || '', 'caption', ev.currentTarget));
+    $('[data-act="alt"]', card).addEventListener('click', (ev) => copy(a.alt || '', 'alt', ev.currentTarget));
     for (const b of $$('.card-actions .btn', card)) b.setAttribute('aria-describedby', `${card.dataset.platform}-h`);
     $('h3', card).id = `${card.dataset.platform}-h`;
     return card;
@@ -769,12 +810,12 @@
     const card = cardShell(info, info.width || '?', info.height || '?');
     card.classList.add('failed');
     const frame = $('.frame', card);
-    frame.replaceChildren(el('p', { class: 'no-image', text: 'Not made' }));
+    frame.replaceChildren(el('p', { class: 'no-image', text: t('card.not_made') }));
     frame.classList.add('empty-frame');
     if (info.width && info.height) frame.classList.add('ratio'), frame.style.aspectRatio = `${info.width} / ${info.height}`;
     const f = friendlyError(e);
-    $('.issues', card).append(issueItem('Could not make this size', f.short, f.detail, true));
-    const p = addProblem(problems, e.field, `${f.short} ${f.detail}`.trim(), true);
+    $('.issues', card).append(issueItem(t('card.could_not'), f.short, f.hint, true, f.detail));
+    const p = addProblem(problems, e.field, `${f.short} ${f.hint}`.trim(), true);
     if (p) p.where.push(info.label);
     $('.card-actions', card).remove();
     return card;
@@ -795,17 +836,19 @@
       });
       if (res.status === 503) {
         const s = retryAfter(res);
-        setStatus(`The server is busy. Trying again in ${plural(s, 'second', 'seconds')}…`, 'warn');
+        setStatus(tn('status.busy', s), 'warn');
         await new Promise((r) => setTimeout(r, s * 1000));
         continue;
       }
       if (!res.ok) {
         const body = await res.json().catch(() => null);
-        throw new Error((body && body.error && body.error.message) || `the server answered ${res.status}`);
+        const e = (body && body.error) || { message: t('status.server_answered', { status: res.status }) };
+        const f = friendlyError(e);
+        throw new Error(`${f.short} ${f.hint} ${f.detail}`.trim());
       }
       return { blob: await res.blob(), res };
     }
-    throw new Error('the server stayed busy; try again in a minute');
+    throw new Error(t('status.stayed_busy'));
   }
 
   function slug(s) {
@@ -828,7 +871,7 @@
     try {
       await job();
     } catch (e) {
-      setStatus(`Download failed: ${e.message}.`, 'bad');
+      setStatus(t('status.download_failed', { detail: e.message.replace(/\.$/, '') }), 'bad');
     } finally {
       button.disabled = false;
       button.textContent = text;
@@ -836,19 +879,19 @@
   }
 
   function downloadOne(a, info, button) {
-    return withButton(button, 'Preparing…', async () => {
+    return withButton(button, t('btn.preparing'), async () => {
       if (info.video) {
         const made = state.clips && state.clips[a.platform];
         const { blob, name } = made || await fetchFile('video/mp4', [a.platform]).then(
           ({ blob, res }) => ({ blob, name: fileName(res, `${a.template}-${a.platform}.mp4`) }));
         save(blob, name);
-        setStatus(`${info.label} video downloaded as ${name}.`, 'good');
+        setStatus(t('status.video_downloaded', { label: info.label, name }), 'good');
         return;
       }
       const { blob, res } = await fetchFile('image/png', [a.platform]);
       const name = fileName(res, `${a.template}-${a.platform}.png`);
       save(blob, name);
-      setStatus(`${info.label} image downloaded as ${name}.`, 'good');
+      setStatus(t('status.image_downloaded', { label: info.label, name }), 'good');
     });
   }
 
@@ -859,11 +902,11 @@
   }
 
   function downloadAll(button) {
-    return withButton(button, 'Preparing your zip…', async () => {
-      setStatus('Making every size at full resolution…');
+    return withButton(button, t('btn.preparing_zip'), async () => {
+      setStatus(t('status.zip_making'));
       const { blob, name } = await fetchKit();
       save(blob, name);
-      setStatus(`Downloaded ${name}: every image and clip with its alt text and caption.`, 'good');
+      setStatus(t('status.zip_done', { name }), 'good');
     });
   }
 
@@ -886,8 +929,8 @@
     }
     const old = button.dataset.label || button.textContent;
     button.dataset.label = old;
-    button.textContent = ok ? 'Copied ✓' : 'Copy failed';
-    setStatus(ok ? `${what} copied.` : `Could not copy. Select the text: ${text}`, ok ? 'good' : 'bad');
+    button.textContent = ok ? t('btn.copied') : t('btn.copy_failed');
+    setStatus(ok ? t(`status.copied_${what}`) : t('status.copy_failed', { text }), ok ? 'good' : 'bad');
     setTimeout(() => { button.textContent = old; }, 2000);
   }
 
@@ -922,6 +965,11 @@
       schedule(100);
       return;
     }
+    if (t.id === 'card_lang') {
+      state.cardLang = t.value;
+      schedule(100);
+      return;
+    }
     if (t.id === 'date') {
       state.date = t.value;
       schedule(300);
@@ -947,13 +995,15 @@
     form.addEventListener('input', onInput);
     form.addEventListener('change', onInput);
     $('#download-all').addEventListener('click', (ev) => downloadAll(ev.currentTarget));
+    $('#ui-lang').addEventListener('change', (ev) => switchLanguage(ev.target.value));
+    await loadLanguage().catch(() => {});
     let campaign; let platforms; let templates;
     try {
       [campaign, platforms, templates] = await Promise.all([
         getJSON('/api/campaign'), getJSON('/api/platforms'), getJSON('/api/templates')]);
     } catch (e) {
-      $('#load-status').textContent = `The page could not load the campaign from the server (${e.message}). Reload the page to try again.`;
-      setStatus('Not connected.', 'bad');
+      $('#load-status').textContent = t('status.load_failed', { detail: e.message });
+      setStatus(t('status.not_connected'), 'bad');
       return;
     }
     state.campaign = campaign;
@@ -965,12 +1015,9 @@
     state.defaults = defaults;
     state.chosen = new Set(defaults);
     state.date = campaign.today || '';
-    $('#theme').textContent = campaign.theme || campaign.name;
-    $('#campaign-line').textContent = campaign.day ? `${campaign.name} · ${niceDate(campaign.day)}` : campaign.name;
-    document.title = `Make your ${campaign.theme || campaign.name} graphics`;
     $('#hashtags').value = (campaign.hashtags || []).join(' ');
     $('#tags').value = (campaign.tags || []).join(' ');
-    $('#plat-campaign').textContent = `The campaign’s ${defaults.length === 5 ? 'five' : defaults.length}`;
+    campaignWords();
     $('#plat-campaign').addEventListener('click', () => choosePlatforms(defaults));
     $('#plat-all').addEventListener('click', () => choosePlatforms(platforms.map((p) => p.name)));
     const thumbs = buildKinds();
@@ -981,7 +1028,92 @@
     render().finally(() => loadThumbnails(thumbs));
   }
 
-  window.postkit = { fetchKit, buildForm, render };
+  // ---- the page's language (continued) ----------------------------------
+
+  async function getCatalogue(tag) {
+    return getJSON(`/assets/i18n-${tag}.json`);
+  }
+
+  // The language the page opens in: ?lang= when a catalogue has it, else
+  // the browser's first language that has one (a region falls back to its
+  // language: fr-CA → fr), else English.
+  function chooseLanguage(tags) {
+    const asked = new URLSearchParams(location.search).get('lang');
+    const wanted = [asked, ...(navigator.languages || [navigator.language])].filter(Boolean);
+    for (const w of wanted) {
+      const l = w.toLowerCase();
+      const hit = tags.find((x) => x.toLowerCase() === l) || tags.find((x) => x.toLowerCase() === l.split('-')[0]);
+      if (hit) return hit;
+    }
+    return 'en';
+  }
+
+  async function loadLanguage(tag = null) {
+    if (!i18n.langs.length) {
+      i18n.langs = await getJSON('/assets/i18n-languages.json');
+      i18n.en = await getCatalogue('en');
+    }
+    const chosen = tag || chooseLanguage(i18n.langs.map((l) => l.tag));
+    const info = i18n.langs.find((l) => l.tag === chosen) || i18n.langs[0];
+    i18n.msgs = info.tag === 'en' ? i18n.en : await getCatalogue(info.tag);
+    i18n.lang = info.tag;
+    i18n.dir = info.dir === 'rtl' ? 'rtl' : 'ltr';
+    document.documentElement.lang = info.tag;
+    document.documentElement.dir = i18n.dir;
+    localise(document);
+    const menu = $('#ui-lang');
+    menu.replaceChildren(...i18n.langs.map((l) => el('option', { value: l.tag, text: l.name, lang: l.tag, selected: l.tag === info.tag })));
+    $('#ui-lang-box').hidden = i18n.langs.length < 2;
+    $('#ui-draft').hidden = !info.draft;
+    document.body.dataset.lang = info.tag;
+  }
+
+  // Every element marked data-i18n="key" gets the catalogue's words (and
+  // data-i18n-aria-label its aria-label).
+  function localise(root) {
+    for (const node of $$('[data-i18n]', root)) node.textContent = t(node.dataset.i18n);
+    for (const node of $$('[data-i18n-aria-label]', root)) node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
+  }
+
+  // The words that mix the campaign's with the page's: the heading, the
+  // title, the campaign line (in the page's language where the campaign
+  // has its name in it), the campaign's platforms button.
+  function campaignWords() {
+    const c = state.campaign;
+    if (!c) return;
+    const theme = c.theme || c.name;
+    const [before, after = ''] = t('page.heading').split('{theme}');
+    $('#page-heading').replaceChildren(before, el('span', { id: 'theme', text: theme }), after);
+    document.title = t('page.title', { theme });
+    const own = (c.languages || []).find((l) => l.tag.split('-')[0] === i18n.lang);
+    const name = own ? own.name : c.name;
+    $('#campaign-line').textContent = c.day ? `${name} · ${niceDate(c.day)}` : name;
+    const n = state.defaults.length;
+    $('#plat-campaign').textContent = n === 5 ? t('plat.five') : t('plat.campaign', { n: num(n) });
+  }
+
+  // The language menu: the page is redrawn in place (what was typed stays)
+  // and the URL says ?lang= so a shared link opens in it; nothing is stored.
+  async function switchLanguage(tag) {
+    try {
+      await loadLanguage(tag);
+    } catch (_) {
+      return;
+    }
+    const url = new URL(location.href);
+    url.searchParams.set('lang', i18n.lang);
+    history.replaceState(null, '', url);
+    if (!state.templates.length) return;
+    campaignWords();
+    const open = $('#sizes').open;
+    loadThumbnails(buildKinds());
+    buildKindFields();
+    buildPlatforms();
+    $('#sizes').open = open;
+    render();
+  }
+
+  window.postkit = { fetchKit, buildForm, render, t };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 })();
