@@ -33,6 +33,8 @@
     return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
   };
   const has = (key) => key in i18n.msgs || key in i18n.en;
+  // The in-browser engine (static site) words its own lines with it.
+  if (window.postkitEngine) window.postkitEngine.t = t;
   const num = (n) => new Intl.NumberFormat(i18n.lang).format(n);
   // A message by the CLDR plural category of n (key.one, key.few, …).
   const tn = (key, n, vars = {}) => {

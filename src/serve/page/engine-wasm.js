@@ -56,7 +56,9 @@
     p.hidden = false;
     const names = Array.from(progress.names).join(', ');
     const pct = Math.floor((100 * progress.have) / Math.max(1, progress.want));
-    p.firstChild.textContent = `Loading the font for ${names}… ${pct}% `;
+    // The page's words (app.js hands its catalogue lookup over), else English.
+    const t = window.postkitEngine.t || ((k, v) => `Loading the font for ${v.names}… ${v.pct}%`);
+    p.firstChild.textContent = `${t('site.font_loading', { names, pct })} `;
     p.lastChild.max = progress.want;
     p.lastChild.value = progress.have;
   }
@@ -160,11 +162,22 @@
     pump();
   }
 
+  // The next job nobody has given up on (the page aborts a render when the
+  // partner types on): those are answered as aborted, never run.
+  function nextJob() {
+    while (queue.length) {
+      const job = queue.shift();
+      if (!(job.signal && job.signal.aborted)) return job;
+      job.reject(new DOMException('aborted', 'AbortError'));
+    }
+    return null;
+  }
+
   async function pump() {
     for (const w of workers) {
-      if (w.busy || !queue.length) continue;
-      const job = queue.shift();
-      if (job.signal && job.signal.aborted) { job.reject(new DOMException('aborted', 'AbortError')); continue; }
+      if (w.busy) continue;
+      const job = nextJob();
+      if (!job) return;
       w.busy = job;
       const fonts = [];
       for (const [f] of job.fonts) {
@@ -264,6 +277,9 @@
   }
 
   async function engineFetch(url, init = {}) {
+    // The page's own files by the server's addresses (/assets/…): here,
+    // beside the page, which may be in a subfolder.
+    if (typeof url === 'string' && url.startsWith('/assets/')) return fetch(site(url.slice(1)), init);
     if (typeof url !== 'string' || !url.startsWith('/api/')) return fetch(url, init);
     const method = (init.method || 'GET').toUpperCase();
     const headers = new Headers(init.headers || {});
@@ -291,19 +307,26 @@
 
   // ---- what the page says, and offline -----------------------------------
 
+  // The page's promise, and the sizes it does not make, in the page's
+  // language: app.js fills every data-i18n element from its catalogue
+  // (site.* keys, in src/serve/page/i18n/).
   function sayLocal() {
     const privacy = document.querySelector('.privacy');
     if (privacy) {
-      privacy.innerHTML = '';
-      const b = document.createElement('strong');
-      b.textContent = 'Nothing leaves your device:';
-      privacy.append(b, ' your story, photos and logo are drawn into images here, in your browser. Nothing you type or upload is sent anywhere. Once this page has loaded, it also works offline.');
+      const lead = document.createElement('strong');
+      lead.dataset.i18n = 'site.privacy_lead';
+      lead.textContent = 'Nothing leaves your device:';
+      const rest = document.createElement('span');
+      rest.dataset.i18n = 'site.privacy';
+      rest.textContent = 'your story, photos and logo are drawn into images here, in your browser. Nothing you type or upload is sent anywhere. Once this page has loaded, it also works offline.';
+      privacy.replaceChildren(lead, ' ', rest);
     }
     const sizes = document.getElementById('sizes');
     if (sizes && !document.getElementById('clips-note')) {
       const note = document.createElement('p');
       note.id = 'clips-note';
       note.className = 'hint';
+      note.dataset.i18n = 'site.clips';
       note.textContent = 'Video clips (Reels, TikTok, Shorts) are made by the server version of this tool only; this page makes images.';
       sizes.after(note);
     }

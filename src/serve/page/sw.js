@@ -7,12 +7,15 @@
 const CACHE = 'postkit-site-v1';
 const CORE = ['./', 'index.html', 'assets/app.js', 'assets/app.css', 'assets/engine-wasm.js',
   'assets/engine-worker.js', 'assets/postkit_web.js', 'assets/postkit_web_bg.wasm',
-  'fonts/index.json', 'data/setup.json'];
+  'assets/i18n-languages.json', 'fonts/index.json', 'data/setup.json'];
 
 // The page and the engine, and the fonts every text needs (Latin's).
 self.addEventListener('install', (ev) => {
   ev.waitUntil(caches.open(CACHE).then(async (c) => {
     await c.addAll(CORE);
+    // Every language's words (a few KB each), as the page may switch.
+    const langs = await (await c.match('assets/i18n-languages.json')).json();
+    await c.addAll(langs.map((l) => `assets/i18n-${l.tag}.json`));
     const index = await (await c.match('fonts/index.json')).json();
     await c.addAll(index.filter((f) => f.scripts.includes('Latin')).map((f) => `fonts/${f.file}`));
   }).then(() => self.skipWaiting()));
