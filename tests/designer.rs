@@ -280,3 +280,62 @@ fn a_right_to_left_story_opens_at_the_right_on_a_kept_layout() {
         "{mark}"
     );
 }
+
+/// The photo story's scrim stays behind the text column on the wide
+/// sizes: past the column's edge the photo shows as it is (the people at
+/// the right of the example photo were under a 30–40% scrim). A white
+/// photo shows it: the band right of the column is white, the column
+/// itself dark enough for the white text to pass WCAG AA.
+#[test]
+fn the_photo_story_scrim_keeps_to_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    image::RgbImage::from_pixel(1600, 900, image::Rgb([255, 255, 255]))
+        .save(d.join("white.png"))
+        .unwrap();
+    let r = postkit(
+        d,
+        &[
+            "render",
+            "--org",
+            "Hub",
+            "--story",
+            "When we arrived we knew nobody. Now our neighbours teach us to bake.",
+            "--photo",
+            "white.png",
+            "--template",
+            "photo-story",
+            "--platform",
+            "x-post,facebook-link",
+            "--out",
+            "o",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(diagnostics(&json(&r.stdout), "low_contrast").is_empty());
+    // (platform, the text column's right edge, a band right of it).
+    for (platform, edge, band) in [
+        ("x-post", 900, 1060..1240),
+        ("facebook-link", 680, 860..1000),
+    ] {
+        let img = common::decode(&d.join(format!("o/hub/photo-story-{platform}.png")));
+        let mean = |xs: std::ops::Range<u32>| {
+            let n = xs.len() as f64;
+            xs.map(|x| {
+                let p = img.get_pixel(x, 300);
+                (p[0] as f64 + p[1] as f64 + p[2] as f64) / 3.0
+            })
+            .sum::<f64>()
+                / n
+        };
+        let outside = mean(band);
+        assert!(
+            outside > 245.0,
+            "{platform}: {outside:.0} right of the text"
+        );
+        let under = mean(edge - 40..edge);
+        // 80% of the scrim's blue over white.
+        assert!(under < 110.0, "{platform}: {under:.0} at the column's edge");
+    }
+}
