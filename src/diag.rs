@@ -27,6 +27,9 @@ pub enum Kind {
     Scrim,
     /// The logo was put on a plate for contrast.
     LogoPlate,
+    /// The logo is an opaque image whose own solid background differs
+    /// from the card's under it: it shows as a box.
+    LogoBox,
     /// A font the template asks for is not available.
     FontUnavailable,
     /// The encoded file is over the platform's byte cap.

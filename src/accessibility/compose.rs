@@ -120,6 +120,31 @@ fn logo_for_background(content: &Content, bg: [u8; 3]) -> Option<(Content, Optio
     Some((c, Some(note)))
 }
 
+/// An opaque logo with a solid background of its own (a JPEG exported on
+/// white) on a card whose colour under it differs: it shows as a box, so
+/// say which file and what to give instead. `bg` is the colour under the
+/// logo's slot.
+fn boxed_logo(content: &Content, bg: [u8; 3]) -> Option<Diagnostic> {
+    let logo = content.images.get("logo")?;
+    let own = logo.solid_backdrop()?;
+    // Within a few levels (a white logo on a white plate), no box shows.
+    if (0..3).all(|c| own[c].abs_diff(bg[c]) <= 8) {
+        return None;
+    }
+    let hex = |c: [u8; 3]| format!("#{:02X}{:02X}{:02X}", c[0], c[1], c[2]);
+    let message = format!(
+        "the logo {} has a solid background of its own ({}), which shows as a box on the card's {} under it",
+        logo.path.display(),
+        hex(own),
+        hex(bg)
+    );
+    Some(
+        Diagnostic::new(Kind::LogoBox, message)
+            .field("logo")
+            .hint("give the logo as a PNG or SVG with a transparent background (export it without the background, or remove it in an image editor)"),
+    )
+}
+
 /// The next scrim step for every text slot over a photo whose contrast is
 /// below AA: (field, opacity). Empty when no slot needs a darker scrim.
 fn darker_scrims(
@@ -248,7 +273,14 @@ impl Engine {
             }
             content.to_mut().scrims.extend(more);
         };
+        let boxed = match content.images.get("logo").and_then(|l| l.solid_backdrop()) {
+            Some(_) => job
+                .background_of_logo(&content, &filled, &rendered)?
+                .and_then(|bg| boxed_logo(&content, bg)),
+            None => None,
+        };
         record(&mut filled, &rendered, &content, platform.width, logo_note);
+        filled.warnings.extend(boxed);
         Ok((filled, rendered.pixmap))
     }
 }

@@ -625,6 +625,13 @@ fn mirror_edits(plan: &crate::template::mirror::MirrorPlan) -> Vec<Edit> {
 /// A mark that sits lower than the one drawn (« at the height of small
 /// letters, „ on the baseline) is raised to the same top, so it stays
 /// clear of the text beneath it.
+///
+/// A set that mirrors for right-to-left stories keeps its layout where
+/// the platform's safe zone is lopsided (x-header's avatar, TikTok's
+/// buttons): its text is still set from the right, so each mark moves to
+/// the other side of the story's box (its place mirrored about the box's
+/// centre, its anchor swapped), where a right-to-left reader sees it open
+/// the story.
 fn quote_edits(job: &Job, variant: &Variant) -> Vec<Edit> {
     if variant.parsed.quotes.is_empty() {
         return Vec::new();
@@ -641,17 +648,44 @@ fn quote_edits(job: &Job, variant: &Variant) -> Vec<Edit> {
         .map(String::as_str)
         .filter(|l| !l.trim().is_empty());
     let quotes = crate::text::quotes::quotes_for(lang, text);
+    // The centre of the story's box (page units), when the layout is kept
+    // for a right-to-left story.
+    let kept_rtl = !job.mirrored
+        && variant.parsed.rtl.unwrap_or(job.set.rtl) == crate::template::RtlLayout::Mirror
+        && reads_rtl(variant, content);
+    let centre = job
+        .slots
+        .iter()
+        .find(|s| crate::inputs::content::USER_TEXTS.contains(&s.field.as_str()))
+        .map(|s| s.page[0] + s.page[2] / 2.0)
+        .filter(|_| kept_rtl);
     variant
         .parsed
         .quotes
         .iter()
         .map(|q| {
-            let mark = crate::text::quotes::mark(quotes, q.opens, job.mirrored);
+            let moved = centre.zip(q.anchor.as_ref()).and_then(|(c, (x, how))| {
+                let swapped = match how.as_str() {
+                    "start" => "end",
+                    "end" => "start",
+                    "middle" => "middle",
+                    _ => return None,
+                };
+                Some(format!(
+                    " x=\"{}\" style=\"text-anchor:{swapped}\"",
+                    fmt(2.0 * c - x)
+                ))
+            });
+            let mark = crate::text::quotes::mark(quotes, q.opens, job.mirrored || moved.is_some());
             let raise = job.raise(q, mark);
-            let markup = if raise.abs() >= 0.5 {
-                format!("<tspan dy=\"{}\">{mark}</tspan>", fmt(-raise))
+            let dy = if raise.abs() >= 0.5 {
+                format!(" dy=\"{}\"", fmt(-raise))
             } else {
-                mark.to_string()
+                String::new()
+            };
+            let markup = match (moved, dy.is_empty()) {
+                (None, true) => mark.to_string(),
+                (moved, _) => format!("<tspan{}{dy}>{mark}</tspan>", moved.unwrap_or_default()),
             };
             (q.range.start, q.range.end, markup)
         })

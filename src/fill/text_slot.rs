@@ -42,7 +42,7 @@ impl Job<'_> {
         if !block.fits {
             return Err(self.overflow(slot, value, &style, &block));
         }
-        self.diagnose(acc, slot, &block, wordmark);
+        self.diagnose(acc, slot, &block, wordmark, value);
         self.record(acc, idx, slot, &block, &style, &fill);
         Ok(self.text_markup(idx, slot, &block, &fill))
     }
@@ -84,7 +84,7 @@ impl Job<'_> {
     }
 
     /// Missing glyphs, words broken inside, text too small to read.
-    fn diagnose(&self, acc: &mut Acc, slot: &Slot, block: &TextBlock, wordmark: bool) {
+    fn diagnose(&self, acc: &mut Acc, slot: &Slot, block: &TextBlock, wordmark: bool, value: &str) {
         if !block.missing.is_empty() {
             let message = format!(
                 "slot {}: no font has {} ({})",
@@ -107,7 +107,12 @@ impl Job<'_> {
                 .push(Diagnostic::new(Kind::BrokenWord, message).field(&slot.field));
         }
         let px = block.font_size * self.view.slot_scale(slot);
-        if px < MIN_LEGIBLE_PX && !wordmark {
+        if wordmark {
+            return;
+        }
+        if let Some(d) = self.small_story(slot, px, value) {
+            acc.warnings.push(d);
+        } else if px < MIN_LEGIBLE_PX {
             let message = format!(
                 "slot {}: text is set at {px:.1} px on a {}x{} image, too small to read",
                 slot.field, self.platform.width, self.platform.height
@@ -118,6 +123,49 @@ impl Job<'_> {
                     .hint("use a template with a variant for this shape"),
             );
         }
+    }
+
+    /// A story (or its translation, a title, a quote) set below the
+    /// platform's readable minimum ([`Platform::readable_px`]): a warning
+    /// naming the size, the minimum and about how long a text would be set
+    /// at it.
+    ///
+    /// [`Platform::readable_px`]: crate::inputs::Platform::readable_px
+    fn small_story(&self, slot: &Slot, px: f32, value: &str) -> Option<Diagnostic> {
+        let body = slot.field == "translation"
+            || crate::inputs::content::USER_TEXTS.contains(&slot.field.as_str());
+        let min = self.platform.readable_px();
+        if !body || px >= min - 0.05 {
+            return None;
+        }
+        let p = self.platform;
+        let message = format!(
+            "slot {}: the text is set at {px:.1} px; {} ({}x{}) is seen about {} px wide on a phone, where text below {min:.0} px is too small to read",
+            slot.field,
+            p.name,
+            p.width,
+            p.height,
+            crate::inputs::platform::PHONE_CSS_PX
+        );
+        // The area a text takes grows with the square of its size.
+        let chars = value.chars().count() as f32;
+        let fits = ((chars * (px / min).powi(2)) / 10.0).floor() * 10.0;
+        let what = match slot.field.as_str() {
+            "story" | "translation" | "title" | "quote" => slot.field.as_str(),
+            _ => "text",
+        };
+        let mut hint =
+            format!("shorten the {what} to about {fits:.0} characters (it has {chars:.0})");
+        if p.height < p.width {
+            hint.push_str(
+                ", or use a taller size (a portrait or story size), where it is set larger",
+            );
+        }
+        Some(
+            Diagnostic::new(Kind::SmallText, message)
+                .field(&slot.field)
+                .hint(hint),
+        )
     }
 
     /// The slot's report, and its box in output px for the checks after

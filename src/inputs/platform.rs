@@ -51,6 +51,12 @@ pub struct Platform {
     /// Part of the default set.
     #[serde(default)]
     pub default: bool,
+    /// The smallest a story's text may be set here and still be read (px
+    /// of the preset) where the image is seen: smaller text gets a
+    /// [`Kind::SmallText`](crate::diag::Kind::SmallText) warning. Without
+    /// it, [`Platform::readable_px`] derives one from the width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_text_px: Option<f32>,
     /// A video preset (`format = "mp4"`): its frame rate and the shortest
     /// and longest clip the platform takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,7 +80,26 @@ impl Platform {
     pub fn is_video(&self) -> bool {
         self.video.is_some()
     }
+
+    /// The smallest a story's text may be set here (px): the preset's
+    /// `min_text_px`, else [`READABLE_CSS_PX`] on a phone that shows the
+    /// image [`PHONE_CSS_PX`] wide.
+    pub fn readable_px(&self) -> f32 {
+        self.min_text_px
+            .unwrap_or_else(|| (self.width as f32 * READABLE_CSS_PX / PHONE_CSS_PX).round())
+    }
 }
+
+/// How wide a phone shows a post, a story or a header: the screen's width
+/// in CSS px (360 to 430 on today's phones; 390 the most common).
+pub const PHONE_CSS_PX: f32 = 390.0;
+
+/// The smallest text (CSS px, as the phone shows it) a story's body may
+/// be: a little under the 11 pt / 11 sp that Apple's and Google's guides
+/// give as the smallest text of an app, since a card's text is
+/// large-contrast and a reader can tap an image to enlarge it, but no
+/// further.
+pub const READABLE_CSS_PX: f32 = 9.0;
 
 impl Platform {
     /// A plain preset of `width` × `height` px with no safe zone or limits
@@ -92,6 +117,7 @@ impl Platform {
             hashtag_cap: None,
             alt_chars: None,
             default: false,
+            min_text_px: None,
             video: None,
         }
     }
@@ -207,6 +233,17 @@ impl Platforms {
                         at(i, "width"),
                         p.width,
                         p.height
+                    )));
+                }
+            }
+            if let Some(px) = p.min_text_px {
+                if !(px > 0.0 && px <= p.height as f32) {
+                    return Err(err(format!(
+                        "{}platform {name}: min_text_px = {px} is not a text size on its {}x{} px; give the smallest readable text size in px of the preset, for example {}",
+                        at(i, "min_text_px"),
+                        p.width,
+                        p.height,
+                        Platform { min_text_px: None, ..p.clone() }.readable_px()
                     )));
                 }
             }

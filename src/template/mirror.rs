@@ -78,6 +78,11 @@ pub struct QuoteMark {
     pub family: Option<String>,
     /// Font weight.
     pub weight: Option<String>,
+    /// Where its text is anchored (its `x`, in page units) and how
+    /// (`start`, `middle`, `end`), when no transform moves it: what a
+    /// layout that keeps its place for a right-to-left story needs to
+    /// move the mark to the text's other side.
+    pub anchor: Option<(f32, String)>,
 }
 
 /// The quotation marks a template draws as text.
@@ -513,7 +518,33 @@ pub fn quote_marks(doc: &roxmltree::Document) -> QuoteMarks {
                 .filter(|a| a.is_element())
                 .find_map(|a| font_property(&a, name))
         };
+        let texts = || {
+            parent
+                .ancestors()
+                .filter(|a| a.has_tag_name("text") || a.has_tag_name("tspan"))
+        };
+        let moved = parent
+            .ancestors()
+            .filter(|a| a.is_element() && *a != doc.root_element())
+            .any(|a| {
+                a.attribute("transform").is_some()
+                    || a.attribute("style")
+                        .is_some_and(|s| s.contains("transform"))
+            });
+        let anchor = texts()
+            .find_map(|a| a.attribute("x"))
+            .and_then(first_number)
+            .filter(|_| !moved)
+            .map(|x| {
+                let how = parent
+                    .ancestors()
+                    .filter(|a| a.is_element())
+                    .find_map(|a| anchor_of(&a))
+                    .unwrap_or("start");
+                (x, how.to_string())
+            });
         out.push(QuoteMark {
+            anchor,
             range: r.start + lead..r.end - trail,
             written: c,
             opens,
