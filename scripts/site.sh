@@ -100,7 +100,11 @@ wasm-bindgen --target web --no-typescript --remove-name-section --remove-produce
 # so it is not run.)
 
 PAGE=src/serve/page
-cp "$PAGE/app.js" "$PAGE/app.css" "$PAGE/engine-wasm.js" "$PAGE/engine-worker.js" "$TMP/assets/"
+# Every script and style sheet of the page (app.js, app.css, the engine's
+# scripts, any other the page loads); the service worker goes beside the page.
+for f in "$PAGE"/*.js "$PAGE"/*.css; do
+  [ "$(basename "$f")" = sw.js ] || cp "$f" "$TMP/assets/"
+done
 cp "$PAGE/sw.js" "$TMP/sw.js"
 # The page's message catalogues, by the names the server gives them
 # (src/serve/page.rs): i18n-languages.json and i18n-TAG.json.
