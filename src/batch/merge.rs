@@ -239,6 +239,7 @@ fn gather(out: &Path, mut shards: Vec<Manifest>) -> Result<Merged, MergeError> {
             unchanged: assets,
             stopped: false,
             warnings: Vec::new(),
+            read: None,
         },
     })
 }
