@@ -1050,7 +1050,7 @@ async fn many_organisations(c: &Client, url: &str, files: &Path, downloads: &Pat
     let rows = checked["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1, "{checked}");
     assert_eq!(rows[0][0], "4", "{checked}");
-    assert_eq!(rows[0][1], "Partners!B5", "{checked}");
+    assert_eq!(rows[0][1], "Partners!B5 (column story)", "{checked}");
     assert!(rows[0][2].as_str().unwrap().contains("story"), "{checked}");
     assert!(
         checked["status"].as_str().unwrap().contains("5 rows"),
@@ -1095,6 +1095,10 @@ async fn many_organisations(c: &Client, url: &str, files: &Path, downloads: &Pat
     )
     .await;
     assert!(done.as_str().unwrap().contains("4 images made"), "{done}");
+    if let Some(dir) = screenshots() {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join("page-batch-done.png"), png).unwrap();
+    }
     // Every kit is in the zip, with its texts, the review page and the report.
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
     let names: Vec<String> = (0..zip.len())

@@ -103,7 +103,8 @@
       el('th', { scope: 'col', text: t('batch.col_todo') }))));
     const body = el('tbody');
     for (const p of problems) {
-      const cell = p.cell || (p.column ? t('batch.column', { column: p.column }) : '');
+      const column = p.column ? t('batch.column', { column: p.column }) : '';
+      const cell = p.cell && column ? `${p.cell} (${column})` : (p.cell || column);
       body.append(el('tr', { 'data-row': String(p.row) },
         el('td', { text: String(p.row) }),
         el('td', { class: 'cell', text: cell }),
