@@ -703,3 +703,122 @@ fn a_layout_made_for_clips_is_chosen_for_the_video_presets_and_never_for_stills(
         r.stderr
     );
 }
+
+/// Frames of a planned clip, composed as the encoder gets them.
+fn all_frames(
+    clip: &postkit::motion::Clip,
+    still: &resvg::tiny_skia::Pixmap,
+) -> Vec<image::RgbaImage> {
+    use postkit::motion::Frame;
+    let mut out: Vec<image::RgbaImage> = Vec::new();
+    clip.frames(still, (0.5, 0.5), &mut |f| -> Result<(), ()> {
+        match f {
+            Frame::New(p) => out.push(
+                image::RgbaImage::from_raw(p.width(), p.height(), p.data().to_vec()).unwrap(),
+            ),
+            Frame::Same(k) => {
+                let last = out.last().unwrap().clone();
+                out.extend(std::iter::repeat_n(last, k as usize));
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+/// An element that leaves (`data-motion-out`): an opening title over the
+/// card that slides away before the story comes. It is the clip's alone:
+/// the still (and so the clip's last frames) never shows it, nor does a
+/// still preset's image of the same template; the story waits until it
+/// has gone; a mirrored layout mirrors its way out.
+#[test]
+fn an_element_that_leaves_is_the_clips_alone_and_the_clip_still_ends_on_the_still() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("intro.svg");
+    std::fs::write(
+        &svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1080 1920" data-rtl="mirror">
+<rect width="1080" height="1920" fill="#FFF7EC"/>
+<rect data-slot="story" x="120" y="500" width="840" height="700" fill="#1B1B1B"/>
+<g data-motion="none" data-motion-out="slide-left" data-motion-out-at="1.5" data-motion-out-for="0.5">
+  <rect width="1080" height="1920" fill="#1B4965"/>
+  <text x="540" y="960" font-family="Noto Sans" font-size="80" fill="#FFFFFF" text-anchor="middle">It takes a community</text>
+</g>
+</svg>
+"##,
+    )
+    .unwrap();
+    let engine = common::engine();
+    let campaign = postkit::Campaign::embedded();
+    let set = postkit::TemplateSet::load(svg.to_str().unwrap()).unwrap();
+    let platforms = postkit::Platforms::embedded();
+    let reel = platforms.get("instagram-reel").unwrap().clone();
+    let blue = |p: &image::Rgba<u8>| p[0] < 60 && (60..90).contains(&p[1]) && p[2] > 80;
+    let share_blue = |img: &image::RgbaImage, x0: u32, x1: u32| {
+        let mut n = 0;
+        let mut all = 0;
+        for y in (0..img.height()).step_by(16) {
+            for x in (x0..x1).step_by(16) {
+                all += 1;
+                n += blue(img.get_pixel(x, y)) as u32;
+            }
+        }
+        n as f64 / all as f64
+    };
+    for (story, rtl) in [(STORY, false), (ARABIC, true)] {
+        let content = postkit::Content::story(&campaign, "Plymouth Welcome Hub", story);
+        let (filled, still) = engine.render_pixels(&set, &reel, &content).unwrap();
+        assert_eq!(filled.mirrored, rtl);
+        assert!(!filled.svg.contains("It takes a community"));
+        assert!(filled
+            .clip_svg
+            .as_deref()
+            .is_some_and(|s| s.contains("It takes a community")));
+        let clip = engine
+            .plan_clip(
+                &set,
+                &reel,
+                &content,
+                &filled,
+                reel.video.as_ref().unwrap(),
+                &postkit::motion::ClipOptions::default(),
+            )
+            .unwrap();
+        let frames = all_frames(&clip, &still);
+        assert_eq!(frames.len() as u32, clip.frames);
+        // The title covers the card from the first frame to its exit.
+        assert!(share_blue(&frames[0], 0, 1080) > 0.97, "rtl {rtl}");
+        assert!(share_blue(&frames[44], 0, 1080) > 0.97, "rtl {rtl}");
+        // Two thirds of the way out (1.83 s): it has slid towards the left
+        // (the right in a mirrored layout), uncovering the other edge.
+        let mid = &frames[55];
+        let cream = |x: u32| *mid.get_pixel(x, 100) == image::Rgba([255, 247, 236, 255]);
+        let (uncovered, covered) = if rtl { (5, 1075) } else { (1075, 5) };
+        assert!(cream(uncovered) && !cream(covered), "rtl {rtl}");
+        // Gone at 2 s; the story enters only then.
+        assert!(share_blue(&frames[61], 0, 1080) < 0.001, "rtl {rtl}");
+        let story_starts = clip
+            .tracks
+            .iter()
+            .zip(&clip.layers)
+            .filter(|(_, l)| !l.text.is_empty() && l.text != "It takes a community")
+            .map(|(t, _)| t.start)
+            .fold(f32::MAX, f32::min);
+        assert!(story_starts >= 2.0, "the story starts at {story_starts} s");
+        // The last frame is the still, which has no title.
+        let last = frames.last().unwrap();
+        let want = image::RgbaImage::from_raw(still.width(), still.height(), still.data().to_vec())
+            .unwrap();
+        assert_eq!(last, &want);
+        assert_eq!(share_blue(&want, 0, 1080), 0.0);
+    }
+    // A still preset's image of the same template never shows it.
+    let square = platforms.get("instagram-square").unwrap().clone();
+    let content = postkit::Content::story(&campaign, "Plymouth Welcome Hub", STORY);
+    let (filled, still) = engine.render_pixels(&set, &square, &content).unwrap();
+    assert!(!filled.svg.contains("It takes a community") && filled.clip_svg.is_none());
+    let img =
+        image::RgbaImage::from_raw(still.width(), still.height(), still.data().to_vec()).unwrap();
+    assert_eq!(share_blue(&img, 0, img.width()), 0.0);
+}

@@ -125,6 +125,10 @@ pub struct Filled {
     /// wrapped in a group of its own (see [`MotionActor`]). Empty for a
     /// still.
     pub actors: Vec<MotionActor>,
+    /// For a clip whose template has elements that leave
+    /// (`data-motion-out`): the SVG with them, which the clip's frames are
+    /// cut from. `svg` is always the still, which never shows them.
+    pub clip_svg: Option<String>,
 }
 
 /// One actor of a clip, as filled: its group in the SVG and what the
@@ -394,7 +398,13 @@ pub fn fill(
     edits.extend(quote_edits(&job, variant));
     // Conditional elements whose condition fails are dropped, with any slot
     // inside them.
-    let dropped = dropped_ranges(variant, content);
+    let mut dropped = dropped_ranges(variant, content);
+    if !platform.is_video() {
+        // What leaves is the clip's alone.
+        dropped.extend(leaving(variant).map(|a| a.range.clone()));
+        dropped.sort_by_key(|r| (r.start, r.end));
+        dropped.dedup();
+    }
     let actors = if platform.is_video() {
         motion_edits(variant, &dropped, &mut edits)
     } else {
@@ -425,10 +435,64 @@ pub fn fill(
         edits.push((slot.range.start, slot.range.end, markup));
     }
     let svg = splice(&variant.source, edits, &content.fields, &mut acc.missing);
+    // A clip's elements that leave: in the frames, never in the still.
+    let gone: Vec<&MotionActor> = actors.iter().filter(|a| a.motion.exit.is_some()).collect();
+    let (svg, clip_svg) = if gone.is_empty() {
+        (svg, None)
+    } else {
+        let mut still = svg.clone();
+        for a in gone {
+            cut_group(&mut still, &a.id);
+        }
+        (still, Some(svg))
+    };
     let mut filled = acc.finish(svg, platform, &variant.name);
     filled.mirrored = mirrored;
     filled.actors = actors;
+    filled.clip_svg = clip_svg;
     Ok(filled)
+}
+
+/// The variant's actors that leave (`data-motion-out`): the clip's alone.
+fn leaving(variant: &Variant) -> impl Iterator<Item = &crate::template::motion::Actor> {
+    variant
+        .parsed
+        .motion
+        .actors
+        .iter()
+        .filter(|a| a.motion.exit.is_some())
+}
+
+/// Takes the group `<g id="{id}" …>…</g>` out of `svg`, whole.
+pub(crate) fn cut_group(svg: &mut String, id: &str) {
+    let open = format!("<g id=\"{id}\"");
+    if let Some(start) = svg.find(&open) {
+        if let Some(len) = group_len(&svg[start..]) {
+            svg.replace_range(start..start + len, "");
+        }
+    }
+}
+
+/// The length of the `<g>` element `src` starts with, through its own end
+/// tag (groups inside it, such as a clip's lines, are skipped whole).
+pub(crate) fn group_len(src: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(i) = src[at..].find('<') {
+        let tag = &src[at + i..];
+        if tag.starts_with("</g>") {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(at + i + 4);
+            }
+        } else if (tag.starts_with("<g ") || tag.starts_with("<g>"))
+            && !tag[..tag.find('>')? + 1].ends_with("/>")
+        {
+            depth += 1;
+        }
+        at += i + 1;
+    }
+    None
 }
 
 /// A clip's edits: each actor the content shows wrapped in a group of its

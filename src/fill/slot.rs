@@ -64,6 +64,7 @@ impl Acc {
             variant: variant.to_string(),
             mirrored: false,
             actors: Vec::new(),
+            clip_svg: None,
         }
     }
 }

@@ -121,8 +121,10 @@ pub fn layers(
     if width as u64 * height as u64 > crate::raster::MAX_PIXELS {
         return Err(RenderError::TooLarge { width, height });
     }
-    let tree = usvg::Tree::from_str(&filled.svg, opts)
-        .map_err(|e| RenderError::InvalidSvg(e.to_string()))?;
+    // A clip with elements that leave is cut from the SVG that has them.
+    let svg = filled.clip_svg.as_deref().unwrap_or(&filled.svg);
+    let tree =
+        usvg::Tree::from_str(svg, opts).map_err(|e| RenderError::InvalidSvg(e.to_string()))?;
     let sx = width as f32 / tree.size().width();
     let sy = height as f32 / tree.size().height();
     let canvas = Transform::from_scale(sx, sy);

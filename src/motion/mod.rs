@@ -19,7 +19,7 @@ use crate::fill::{Filled, MotionActor};
 use crate::inputs::platform::Video;
 use crate::inputs::{Content, Platform};
 use crate::raster::RenderError;
-use crate::template::motion::{At, Ease, Entrance, Role, Side, Stagger};
+use crate::template::motion::{At, Ease, Entrance, OutAt, Role, Side, Stagger};
 use crate::template::SlotKind;
 use crate::template::TemplateSet;
 use crate::text::FontBook;
@@ -80,7 +80,29 @@ pub struct Track {
     pub length: f32,
     /// Easing.
     pub ease: Ease,
+    /// How it leaves, for an element that is the clip's alone
+    /// (`data-motion-out`).
+    pub exit: Option<Leave>,
 }
+
+/// When and how a layer leaves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Leave {
+    /// The entrance it plays the other way, its side resolved for the
+    /// layout's direction: the side it leaves by (a wipe: the side that
+    /// goes first).
+    pub exit: Entrance,
+    /// Start, seconds.
+    pub start: f32,
+    /// Length, seconds.
+    pub length: f32,
+    /// Easing.
+    pub ease: Ease,
+}
+
+/// Seconds an element that leaves stays once it has entered, unless the
+/// template says (`data-motion-out-at`).
+pub const STAY: f32 = 1.5;
 
 impl Track {
     const STILL: Track = Track {
@@ -88,10 +110,17 @@ impl Track {
         start: 0.0,
         length: 0.0,
         ease: Ease::Linear,
+        exit: None,
     };
 
+    /// When it has wholly entered.
     fn end(&self) -> f32 {
         self.start + self.length
+    }
+
+    /// When it is done moving: entered, or gone if it leaves.
+    fn done(&self) -> f32 {
+        self.exit.map_or(self.end(), |l| l.start + l.length)
     }
 }
 
@@ -183,7 +212,7 @@ pub fn plan(
     let end = tracks
         .iter()
         .filter(|t| t.entrance != Entrance::Pan)
-        .map(Track::end)
+        .map(Track::done)
         .fold(0.0f32, f32::max);
     let last_read = last_line_seconds(&layers, &tracks);
     let hold = MIN_HOLD.max(last_read + 1.0);
@@ -216,6 +245,10 @@ pub fn plan(
                 for t in &mut tracks {
                     t.start *= f;
                     t.length *= f;
+                    if let Some(l) = &mut t.exit {
+                        l.start *= f;
+                        l.length *= f;
+                    }
                 }
             }
             d
@@ -247,7 +280,7 @@ pub fn plan(
         t.start = 0.0;
         t.length = rest.max(2.0).min(seconds);
     }
-    let last = tracks.iter().map(Track::end).fold(0.0f32, f32::max);
+    let last = tracks.iter().map(Track::done).fold(0.0f32, f32::max);
     let hold_from = ((last * video.fps as f32).ceil() as u32 + 1).min(frames.saturating_sub(1));
     Ok(Clip {
         width: filled.width,
@@ -331,8 +364,22 @@ fn default_length(e: Entrance) -> f32 {
 }
 
 /// The tracks of every layer: the template's attributes where it gives
-/// them, the kit's defaults elsewhere.
+/// them, the kit's defaults elsewhere. Elements that leave (an opening
+/// title over the card) go first: what has no time of its own begins once
+/// they have gone.
 fn default_tracks(filled: &Filled, layers: &[Layer]) -> Vec<Track> {
+    let (tracks, gone) = tracks_from(filled, layers, 0.0);
+    if gone > 0.0 {
+        tracks_from(filled, layers, gone).0
+    } else {
+        tracks
+    }
+}
+
+/// The tracks, with the defaults of what does not leave counted from
+/// `begin`; and when the elements that leave on their own time (not
+/// relative to another's) have gone, seconds.
+fn tracks_from(filled: &Filled, layers: &[Layer], begin: f32) -> (Vec<Track>, f32) {
     let rtl = filled.mirrored;
     let canvas = [0, 0, filled.width as i32, filled.height as i32];
     // Backgrounds (art that covers the canvas) stay put unless the
@@ -346,7 +393,8 @@ fn default_tracks(filled: &Filled, layers: &[Layer]) -> Vec<Track> {
     };
     let mut tracks = vec![Track::STILL; layers.len()];
     // Actor by actor, in drawing order.
-    let (mut art_n, mut cursor) = (0usize, 0.5f32);
+    let (mut art_n, mut cursor) = (0usize, begin + 0.5);
+    let mut gone = 0.0f32;
     let mut prev: Option<(f32, f32)> = None; // the actor before: start, end
     for (k, actor) in filled.actors.iter().enumerate() {
         let idx: Vec<usize> = (0..layers.len())
@@ -355,19 +403,23 @@ fn default_tracks(filled: &Filled, layers: &[Layer]) -> Vec<Track> {
         if idx.is_empty() {
             continue;
         }
-        if actor.role == Role::Art
-            && actor.motion.entrance.is_none()
-            && idx.iter().any(|&i| covers(&layers[i]))
-        {
-            continue;
-        }
         let m = &actor.motion;
-        let entrance = m.entrance.unwrap_or_else(|| default_entrance(actor));
-        if entrance == Entrance::None {
+        let background = actor.role == Role::Art
+            && m.entrance.is_none()
+            && idx.iter().any(|&i| covers(&layers[i]));
+        let entrance = match m.entrance {
+            Some(e) => e,
+            None if background => Entrance::None,
+            None => default_entrance(actor),
+        };
+        if entrance == Entrance::None && m.exit.is_none() {
             continue;
         }
         let entrance = resolve(entrance, rtl);
-        let length = m.length.unwrap_or_else(|| default_length(entrance));
+        let length = match entrance {
+            Entrance::None => 0.0,
+            e => m.length.unwrap_or_else(|| default_length(e)),
+        };
         let ease = m.ease.unwrap_or(match entrance {
             Entrance::Pop => Ease::Back,
             Entrance::Pan => Ease::InOut,
@@ -376,10 +428,11 @@ fn default_tracks(filled: &Filled, layers: &[Layer]) -> Vec<Track> {
         let reads =
             matches!(&actor.slot, Some((f, SlotKind::Text)) if READ_FIELDS.contains(&f.as_str()));
         let stagger = m.stagger.or(reads.then_some(Stagger::Read));
+        let from = if m.exit.is_some() { 0.0 } else { begin };
         let default_start = match actor.role {
             Role::Art | Role::Label => {
                 art_n += 1;
-                if actor.role == Role::Label {
+                from + if actor.role == Role::Label {
                     0.35
                 } else {
                     (0.07 * (art_n - 1) as f32).min(0.5)
@@ -411,20 +464,12 @@ fn default_tracks(filled: &Filled, layers: &[Layer]) -> Vec<Track> {
                 }
                 first_part = false;
             }
-            let entrance = match entrance {
-                // A line wipes on from where it starts to be read.
-                Entrance::Wipe(Side::Start) => Entrance::Wipe(if layers[i].rtl {
-                    Side::Right
-                } else {
-                    Side::Left
-                }),
-                e => e,
-            };
             tracks[i] = Track {
-                entrance,
+                entrance: by_line(entrance, layers[i].rtl),
                 start: if part > 0 { t } else { start },
                 length,
                 ease,
+                exit: None,
             };
             end = end.max(tracks[i].end());
         }
@@ -434,9 +479,49 @@ fn default_tracks(filled: &Filled, layers: &[Layer]) -> Vec<Track> {
                 cursor = cursor.max(t + if reads { 0.6 } else { 0.25 });
             }
         }
+        if let Some(x) = m.exit {
+            // It leaves whole, once all of it is in; `after` on the actor
+            // next to it follows its leaving.
+            let at = match x.at {
+                None => end + STAY,
+                Some(OutAt::After(d)) => end + d,
+                Some(OutAt::Seconds(s)) => s.max(start),
+            };
+            let length = x.length.unwrap_or(0.5);
+            for &i in &idx {
+                tracks[i].exit = Some(Leave {
+                    exit: by_line(resolve_exit(x.kind, rtl), layers[i].rtl),
+                    start: at,
+                    length,
+                    ease: x.ease.unwrap_or(Ease::In),
+                });
+            }
+            end = at + length;
+            if matches!(m.at, None | Some(At::Seconds(_))) {
+                gone = gone.max(end);
+            }
+        }
         prev = Some((start, end));
     }
-    tracks
+    (tracks, gone)
+}
+
+/// A wipe from where the text starts, for a line drawn `rtl` or not: a
+/// line wipes on (and off) from where it starts to be read.
+fn by_line(e: Entrance, rtl: bool) -> Entrance {
+    match e {
+        Entrance::Wipe(Side::Start) => Entrance::Wipe(if rtl { Side::Right } else { Side::Left }),
+        e => e,
+    }
+}
+
+/// An exit's sides as drawn: a `slide` leaves towards where the text
+/// ends (it moves on, as one reads); the rest as for entrances.
+fn resolve_exit(e: Entrance, rtl: bool) -> Entrance {
+    match e {
+        Entrance::Slide(Side::Start) => resolve(Entrance::Slide(Side::Right), rtl),
+        e => resolve(e, rtl),
+    }
 }
 
 /// The text of the part before `i` among the actor's layers `idx`.
@@ -455,7 +540,7 @@ fn last_line_seconds(layers: &[Layer], tracks: &[Track]) -> f32 {
     layers
         .iter()
         .zip(tracks)
-        .filter(|(l, t)| !l.text.is_empty() && t.entrance != Entrance::None)
+        .filter(|(l, t)| !l.text.is_empty() && t.entrance != Entrance::None && t.exit.is_none())
         .max_by(|a, b| a.1.start.total_cmp(&b.1.start))
         .map_or(0.0, |(l, _)| reading::seconds(&l.text))
 }
@@ -524,6 +609,11 @@ impl Track {
     }
 
     fn state(&self, t: f32, w: u32, h: u32) -> State {
+        if let Some(l) = &self.exit {
+            if t >= l.start {
+                return l.state(t, w, h);
+            }
+        }
         let p = self.progress(t);
         if self.entrance == Entrance::None || p >= 1.0 {
             return REST;
@@ -584,6 +674,61 @@ impl Track {
     }
 }
 
+impl Leave {
+    /// How a layer that leaves is drawn at `t` (from its start on): its
+    /// exit is its entrance played the other way, moving on past where it
+    /// rested; once gone it is not drawn.
+    fn state(&self, t: f32, w: u32, h: u32) -> State {
+        let p = if self.length <= 0.0 {
+            1.0
+        } else {
+            ((t - self.start) / self.length).clamp(0.0, 1.0)
+        };
+        if p >= 1.0 {
+            return State {
+                opacity: 0.0,
+                ..REST
+            };
+        }
+        let q = self.ease.apply(p);
+        let fade = ((1.0 - p) * 2.0).min(1.0);
+        let unit = w.min(h) as f32;
+        let mut s = REST;
+        match self.exit {
+            Entrance::Rise => {
+                s.opacity = fade;
+                s.dy = -q * 0.04 * unit;
+            }
+            Entrance::Slide(side) => {
+                s.opacity = fade;
+                let d = q * 0.08 * unit;
+                match side {
+                    Side::Left | Side::Start => s.dx = -d,
+                    Side::Right => s.dx = d,
+                    Side::Up => s.dy = -d,
+                    Side::Down => s.dy = d,
+                }
+            }
+            Entrance::Pop => {
+                s.opacity = ((1.0 - p) * 3.0).min(1.0);
+                s.scale = 1.0 - 0.2 * q;
+            }
+            Entrance::Wipe(Side::Up | Side::Down) => s.opacity = 1.0 - q,
+            Entrance::Wipe(side) => {
+                // The side it leaves by goes first: what stays is the rest.
+                s.opacity = ((1.0 - p) * 4.0).min(1.0);
+                s.shown = 1.0 - q;
+                s.from_right = side != Side::Right;
+            }
+            _ => s.opacity = 1.0 - q,
+        }
+        if s.opacity <= 0.0 {
+            s.opacity = 0.0;
+        }
+        s
+    }
+}
+
 /// One frame given to the encoder.
 pub enum Frame<'a> {
     /// A new picture.
@@ -625,7 +770,11 @@ impl Clip {
                 sink(Frame::Same(same))?;
                 same = 0;
             }
-            while settled < self.layers.len() && self.tracks[settled].progress(t) >= 1.0 {
+            // (A layer that leaves is drawn frame by frame to the end.)
+            while settled < self.layers.len()
+                && self.tracks[settled].progress(t) >= 1.0
+                && self.tracks[settled].exit.is_none()
+            {
                 draw(&mut base, &self.layers[settled], &REST, focus);
                 settled += 1;
             }

@@ -581,28 +581,6 @@ pub fn mean_colour(svg: &str, opts: &Options, rect: [f32; 4]) -> Result<[u8; 3],
     Ok(mean_on_white(pixmap.pixels().chunks_exact(w as usize)))
 }
 
-/// The length of the `<g>` element `src` starts with, through its own end
-/// tag (groups inside it, such as a clip's lines, are skipped whole).
-fn group_len(src: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut at = 0;
-    while let Some(i) = src[at..].find('<') {
-        let tag = &src[at + i..];
-        if tag.starts_with("</g>") {
-            depth = depth.checked_sub(1)?;
-            if depth == 0 {
-                return Some(at + i + 4);
-            }
-        } else if (tag.starts_with("<g ") || tag.starts_with("<g>"))
-            && !tag[..tag.find('>')? + 1].ends_with("/>")
-        {
-            depth += 1;
-        }
-        at += i + 1;
-    }
-    None
-}
-
 /// WCAG contrast of each text slot's colour against what is drawn behind its
 /// text (the asset rendered without its text slots, photos included): the
 /// 5th percentile of the per-pixel ratios under the text's ink, so a few
@@ -619,12 +597,7 @@ pub fn text_contrast(filled: &Filled, opts: &Options) -> Result<Vec<(usize, f64)
     // The background: the SVG with every text slot's group taken out.
     let mut svg = filled.svg.clone();
     for b in &filled.slot_boxes {
-        let open = format!("<g id=\"{}\"", b.id);
-        if let Some(start) = svg.find(&open) {
-            if let Some(len) = group_len(&svg[start..]) {
-                svg.replace_range(start..start + len, "");
-            }
-        }
+        crate::fill::cut_group(&mut svg, &b.id);
     }
     let tree = Tree::from_str(&svg, opts).map_err(RenderError::invalid)?;
     let sx = filled.width as f32 / tree.size().width();
@@ -843,10 +816,10 @@ mod tests {
     fn a_group_ends_at_its_own_end_tag() {
         let svg = "<g id=\"a\"><g id=\"a-line-0\"><text>x</text></g><g/><g id=\"a-line-1\"></g></g><rect/>";
         assert_eq!(
-            &svg[..super::group_len(svg).unwrap()],
+            &svg[..crate::fill::group_len(svg).unwrap()],
             &svg[..svg.len() - "<rect/>".len()]
         );
-        assert_eq!(super::group_len("<g><g></g>"), None);
+        assert_eq!(crate::fill::group_len("<g><g></g>"), None);
     }
 
     /// A slot whose ink something drawn later covers cannot be read during
@@ -884,6 +857,7 @@ mod tests {
             logo: None,
             mirrored: false,
             actors: Vec::new(),
+            clip_svg: None,
         };
         for (over, one_pass) in [
             ("", true),

@@ -16,6 +16,8 @@
 //! | `data-motion-for` | its length, seconds (`0.6`) |
 //! | `data-motion-ease` | `linear`, `in`, `out`, `in-out`, `back` |
 //! | `data-motion-stagger` | the delay between a text slot's lines or a group's children, seconds, or `read`: each line waits until the one before it could be read |
+//! | `data-motion-out` | an exit: `fade`, `rise`, `slide`, `slide-left`, `slide-right`, `slide-up`, `slide-down`, `pop`, `wipe`, `wipe-left`, `wipe-right`; what leaves is the clip's alone (the still never shows it) |
+//! | `data-motion-out-at`, `-for`, `-ease` | when it leaves (seconds from the start, or `after+1.5`: after its entrance), how long it takes, its easing |
 
 use std::ops::Range;
 
@@ -48,7 +50,19 @@ pub const ATTRIBUTES: &[&str] = &[
     "data-motion-for",
     "data-motion-ease",
     "data-motion-stagger",
+    "data-motion-out",
+    "data-motion-out-at",
+    "data-motion-out-for",
+    "data-motion-out-ease",
 ];
+
+/// The entrances that cannot be played the other way, as exits.
+const NOT_EXITS: &[&str] = &["none", "settle", "pan", "count"];
+
+/// The named exits: the entrances played the other way.
+pub fn exits() -> impl Iterator<Item = &'static str> {
+    ENTRANCES.iter().copied().filter(|e| !NOT_EXITS.contains(e))
+}
 
 /// Longest entrance or stagger a template may ask for, seconds.
 pub const MAX_LENGTH: f32 = 20.0;
@@ -114,6 +128,11 @@ impl Entrance {
             "count" => Entrance::Count,
             _ => return None,
         })
+    }
+
+    /// An exit: the entrances that can be played the other way.
+    fn parse_exit(v: &str) -> Option<Entrance> {
+        Entrance::parse(v).filter(|_| !NOT_EXITS.contains(&v))
     }
 }
 
@@ -187,6 +206,32 @@ pub enum Stagger {
     Read,
 }
 
+/// When an actor leaves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OutAt {
+    /// Seconds from the start of the clip.
+    Seconds(f32),
+    /// Seconds after it has wholly entered.
+    After(f32),
+}
+
+/// How an actor leaves (`data-motion-out*`). An actor that leaves is the
+/// clip's alone: the still never shows it, so the clip still ends on the
+/// still.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Exit {
+    /// `data-motion-out`: an entrance played the other way (a `rise`
+    /// leaves upwards, a `slide-left` to the left, a `wipe` from where the
+    /// text starts).
+    pub kind: Entrance,
+    /// `data-motion-out-at`.
+    pub at: Option<OutAt>,
+    /// `data-motion-out-for`, seconds.
+    pub length: Option<f32>,
+    /// `data-motion-out-ease`.
+    pub ease: Option<Ease>,
+}
+
 /// An actor's motion as the template gives it; what it leaves out is the
 /// kit's default for that kind of actor.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -201,6 +246,8 @@ pub struct Motion {
     pub ease: Option<Ease>,
     /// `data-motion-stagger`.
     pub stagger: Option<Stagger>,
+    /// `data-motion-out` and its timing: the actor leaves before the end.
+    pub exit: Option<Exit>,
 }
 
 /// What an actor is.
@@ -245,11 +292,16 @@ pub struct MotionPlan {
 fn openable(n: &roxmltree::Node) -> bool {
     const TOGETHER: &[&str] = &["opacity", "clip-path", "mask", "filter", "mix-blend-mode"];
     (n.has_tag_name("g") || n.has_tag_name("a"))
-        && n.attribute("data-motion").is_none()
+        && !moves(n)
         && TOGETHER.iter().all(|a| n.attribute(*a).is_none())
         && !n
             .attribute("style")
             .is_some_and(|s| TOGETHER.iter().any(|p| s.contains(p)))
+}
+
+/// Does the template give this element an entrance or an exit?
+fn moves(n: &roxmltree::Node) -> bool {
+    n.attribute("data-motion").is_some() || n.attribute("data-motion-out").is_some()
 }
 
 /// Reads the actors of a variant whose slots are `slots`.
@@ -276,7 +328,7 @@ pub fn plan(doc: &roxmltree::Document, slots: &[Slot]) -> Result<MotionPlan, Str
     let holds = |n: &roxmltree::Node| {
         n.descendants()
             .skip(1)
-            .any(|d| d.attribute("data-motion").is_some() || slot_of(&d).is_some())
+            .any(|d| moves(&d) || slot_of(&d).is_some())
     };
     let mut stack: Vec<roxmltree::Node> = doc.root_element().children().rev().collect();
     while let Some(n) = stack.pop() {
@@ -296,6 +348,16 @@ pub fn plan(doc: &roxmltree::Document, slots: &[Slot]) -> Result<MotionPlan, Str
         let at = position(doc, n.range().start);
         let motion = motion_of(&n, &at)?;
         check_fits(&n, role, slots, &motion, &at)?;
+        if motion.exit.is_some() {
+            if let Some(d) = n.descendants().find(|d| slot_of(d).is_some()) {
+                return Err(format!(
+                    "data-motion-out on <{}> at {at}: what leaves is the clip's alone (the still never shows it), so it cannot hold the slot data-slot=\"{}\" at {}; put the exit on an element without slots",
+                    n.tag_name().name(),
+                    d.attribute("data-slot").unwrap_or_default(),
+                    position(doc, d.range().start)
+                ));
+            }
+        }
         let parts = match (role, motion.stagger) {
             (Role::Art | Role::Label, Some(_)) if n.has_tag_name("g") => {
                 n.children().filter(drawn).map(|c| c.range()).collect()
@@ -387,6 +449,81 @@ fn motion_of(n: &roxmltree::Node, at: &str) -> Result<Motion, String> {
                 "use one of linear, in, out, in-out, back",
             )
         })?);
+    }
+    let out_at = n.attribute("data-motion-out-at");
+    let out_for = n.attribute("data-motion-out-for");
+    let out_ease = n.attribute("data-motion-out-ease");
+    match n.attribute("data-motion-out") {
+        Some(v) => {
+            let kind = Entrance::parse_exit(v.trim()).ok_or_else(|| {
+                bad(
+                    "data-motion-out",
+                    v,
+                    &format!("use one of {}", exits().collect::<Vec<_>>().join(", ")),
+                )
+            })?;
+            let mut exit = Exit {
+                kind,
+                at: None,
+                length: None,
+                ease: None,
+            };
+            if let Some(v) = out_at {
+                let t = v.trim();
+                let allowed = "give seconds from the start (2.5), or after its entrance, with an offset (after+1.5)";
+                exit.at = Some(match t.strip_prefix("after") {
+                    Some(rest) => {
+                        let rest = rest.trim();
+                        let d = match rest.strip_prefix('+') {
+                            _ if rest.is_empty() => 0.0,
+                            Some(r) => seconds("data-motion-out-at", r)
+                                .map_err(|_| bad("data-motion-out-at", v, allowed))?,
+                            None => return Err(bad("data-motion-out-at", v, allowed)),
+                        };
+                        OutAt::After(d)
+                    }
+                    None => OutAt::Seconds(
+                        seconds("data-motion-out-at", t)
+                            .map_err(|_| bad("data-motion-out-at", v, allowed))?,
+                    ),
+                });
+            }
+            if let Some(v) = out_for {
+                let s = seconds("data-motion-out-for", v)?;
+                if s <= 0.0 {
+                    return Err(bad(
+                        "data-motion-out-for",
+                        v,
+                        "give a length above 0 seconds, such as 0.5",
+                    ));
+                }
+                exit.length = Some(s);
+            }
+            if let Some(v) = out_ease {
+                exit.ease = Some(Ease::parse(v.trim()).ok_or_else(|| {
+                    bad(
+                        "data-motion-out-ease",
+                        v,
+                        "use one of linear, in, out, in-out, back",
+                    )
+                })?);
+            }
+            m.exit = Some(exit);
+        }
+        None => {
+            let given = [
+                ("data-motion-out-at", out_at),
+                ("data-motion-out-for", out_for),
+                ("data-motion-out-ease", out_ease),
+            ];
+            if let Some((attr, Some(v))) = given.into_iter().find(|(_, v)| v.is_some()) {
+                return Err(bad(
+                    attr,
+                    v,
+                    "it times an exit: give data-motion-out too (fade, rise, …), or leave it out",
+                ));
+            }
+        }
     }
     if let Some(v) = n.attribute("data-motion-stagger") {
         m.stagger = Some(if v.trim() == "read" {
@@ -497,6 +634,30 @@ mod tests {
     }
 
     #[test]
+    fn an_exit_is_read_and_makes_its_element_an_actor() {
+        let p = plan_of(
+            "<g><rect width=\"100\" height=\"100\"/><g data-motion-out=\"slide-up\" data-motion-out-at=\"after+0.5\" data-motion-out-for=\"0.4s\" data-motion-out-ease=\"in-out\"><text>Hello</text></g></g>\
+             <rect data-motion-out=\"wipe\" data-motion-out-at=\"3\"/>",
+        )
+        .unwrap();
+        assert!(p.authored);
+        // The outer group was opened: the group that leaves is an actor.
+        assert_eq!(p.actors.len(), 3);
+        let x = p.actors[1].motion.exit.unwrap();
+        assert_eq!(x.kind, Entrance::Slide(Side::Up));
+        assert_eq!(x.at, Some(OutAt::After(0.5)));
+        assert_eq!(x.length, Some(0.4));
+        assert_eq!(x.ease, Some(Ease::InOut));
+        assert_eq!(p.actors[1].motion.entrance, None);
+        let w = p.actors[2].motion.exit.unwrap();
+        assert_eq!(
+            (w.kind, w.at),
+            (Entrance::Wipe(Side::Start), Some(OutAt::Seconds(3.0)))
+        );
+        assert_eq!(p.actors[0].motion.exit, None);
+    }
+
+    #[test]
     fn a_wrong_value_names_the_attribute_the_element_and_what_is_allowed() {
         for (body, wanted) in [
             (
@@ -523,6 +684,30 @@ mod tests {
             (
                 "<rect data-motion-speed=\"2\"/>",
                 "data-motion-speed=\"2\" on <rect>",
+            ),
+            (
+                "<rect data-motion-out=\"count\"/>",
+                "data-motion-out=\"count\" on <rect> at line 1, column 63: use one of fade, rise, slide",
+            ),
+            (
+                "<rect data-motion-out=\"fade\" data-motion-out-at=\"later\"/>",
+                "after its entrance, with an offset (after+1.5)",
+            ),
+            (
+                "<rect data-motion-out=\"fade\" data-motion-out-at=\"after-1\"/>",
+                "data-motion-out-at=\"after-1\"",
+            ),
+            (
+                "<rect data-motion-out=\"fade\" data-motion-out-for=\"0\"/>",
+                "give a length above 0 seconds",
+            ),
+            (
+                "<rect data-motion-out-for=\"0.5\"/>",
+                "it times an exit: give data-motion-out too",
+            ),
+            (
+                "<g data-motion-out=\"fade\"><rect data-slot=\"story\" x=\"0\" y=\"0\" width=\"50\" height=\"50\"/></g>",
+                "cannot hold the slot data-slot=\"story\" at line 1, column 89",
             ),
         ] {
             let e = plan_of(body).unwrap_err();
