@@ -159,6 +159,15 @@ pub fn write_outputs(
     crate::report::review::write_index_to(out, &report, title, sink).map(Some)
 }
 
+/// The report's file name: `report.json` for a whole run, a shard's
+/// `report-I-of-N.json`.
+pub fn report_name(shard: Option<(usize, usize)>) -> String {
+    match shard {
+        Some((i, n)) => format!("report-{i}-of-{n}.json"),
+        None => "report.json".to_string(),
+    }
+}
+
 /// The review page's title for a batch of `file`.
 pub fn review_title(file: &str) -> String {
     format!("postkit review: {file}")

@@ -83,10 +83,7 @@ pub fn run(args: BatchArgs) -> u8 {
     };
     let mut result = run_with_progress(&engine, &rows, &opts, &args);
     result.read = Some(how);
-    let report_name = match shard {
-        Some((i, n)) => format!("report-{i}-of-{n}.json"),
-        None => "report.json".to_string(),
-    };
+    let report_name = postkit::batch::report_name(shard);
     // A shard's review page and contact sheets are drawn by `postkit merge`.
     let title = postkit::batch::review_title(&args.file.display().to_string());
     let title = shard.is_none().then_some(title.as_str());

@@ -507,7 +507,8 @@ pub async fn make(s: Shared<Arc<State>>, req: Request) -> Result<Response, ApiEr
         result.read = Some(table.source.how(&file));
         let title = review_title(&file);
         let sink = Sink::Memory(&memory);
-        write_outputs(&opts.out, &result, "report.json", Some(&title), sink)?;
+        let report = crate::batch::report_name(None);
+        write_outputs(&opts.out, &result, &report, Some(&title), sink)?;
         let zipped = super::zipkit::zip_files(&memory.into_files()).map_err(|e| Error::Io {
             path: PathBuf::from("postkit-batch.zip"),
             what: "output",
