@@ -238,8 +238,9 @@ fn alt_text_and_caption_carry_both_texts() {
         alt,
         format!(
             // The card's words follow the story's language (issue 27): the
-            // campaign's Arabic pattern, the translation after its quote.
-            "بطاقة اقتباس من Plymouth Welcome Hub: «{ARABIC}» (translation: \"{ENGLISH}\") #ItTakesACommunity #MigrantsDay"
+            // campaign's Arabic pattern, the translation after its quote,
+            // named in Arabic too.
+            "بطاقة اقتباس من Plymouth Welcome Hub: «{ARABIC}» (الترجمة: «{ENGLISH}») #ItTakesACommunity #MigrantsDay"
         )
     );
     let c = caption(&r.content, square);
@@ -254,7 +255,7 @@ fn alt_text_and_caption_carry_both_texts() {
     let linkedin = presets.get("linkedin-post").unwrap();
     let alt = alt_text(set, &r.content, linkedin);
     assert!(graphemes(&alt) <= 120, "{alt}");
-    assert!(alt.contains("(translation: \"When we"), "{alt}");
+    assert!(alt.contains("(الترجمة: «When we"), "{alt}");
     assert!(alt.contains(": «عندما"), "{alt}");
     let x = presets.get("x-post").unwrap();
     let c = caption(&r.content, x);
@@ -303,10 +304,7 @@ fn render_takes_a_translation_from_flags_files_and_stdin() {
         &with(&base, &["--translation", ENGLISH]),
     ));
     let alt = v["assets"][0]["alt"].as_str().unwrap();
-    assert!(
-        alt.contains(&format!("(translation: \"{ENGLISH}\")")),
-        "{alt}"
-    );
+    assert!(alt.contains(&format!("(الترجمة: «{ENGLISH}»)")), "{alt}");
     let slots = v["assets"][0]["slots"].as_array().unwrap();
     assert!(
         slots.iter().any(|s| s["name"] == "translation"),
@@ -321,7 +319,7 @@ fn render_takes_a_translation_from_flags_files_and_stdin() {
     assert!(v["assets"][0]["alt"]
         .as_str()
         .unwrap()
-        .contains("(translation: \"From a file.\")"));
+        .contains("(الترجمة: «From a file.»)"));
     let v = json(&postkit_in(
         dir.path(),
         &with(
@@ -333,7 +331,7 @@ fn render_takes_a_translation_from_flags_files_and_stdin() {
     assert!(v["assets"][0]["alt"]
         .as_str()
         .unwrap()
-        .contains("(translation: \"From standard input.\")"));
+        .contains("(الترجمة: «From standard input.»)"));
 
     // Errors, with the exit code and the flag they name.
     let story_and_translation_from_stdin = [
@@ -411,7 +409,7 @@ fn a_batch_takes_a_translation_column() {
     assert_eq!(alts.len(), 2, "{v}");
     assert!(
         alts.iter()
-            .any(|a| a.contains(&format!("(translation: \"{ENGLISH}\")"))),
+            .any(|a| a.contains(&format!("(الترجمة: «{ENGLISH}»)"))),
         "{alts:?}"
     );
     assert!(alts.iter().any(|a| !a.contains("translation")), "{alts:?}");

@@ -533,7 +533,7 @@ async fn desktop(c: &Client, url: &str, downloads: &Path) {
         assert_eq!(card["failed"], false, "{card}");
         let alt = card["alt"].as_str().unwrap();
         assert!(
-            alt.contains(&format!("(translation: \"{TRANSLATION_EN}\")")),
+            alt.contains(&format!("(الترجمة: «{TRANSLATION_EN}»)")),
             "alt text: {alt}"
         );
     }

@@ -844,7 +844,7 @@ fn a_translation_is_a_field_of_the_form_and_the_json() {
     assert!(a["alt"]
         .as_str()
         .unwrap()
-        .contains("(translation: \"When we arrived in Plymouth we knew nobody.\")"));
+        .contains("(الترجمة: «When we arrived in Plymouth we knew nobody.»)"));
     assert!(a["slots"]
         .as_array()
         .unwrap()

@@ -65,7 +65,7 @@ pub fn clip_alt_text(
     platform: &Platform,
     seconds: f32,
 ) -> String {
-    let head = format!("Video, {} seconds: ", seconds.round().max(1.0));
+    let head = video_head(&pattern_language(set, content), seconds);
     let mut room = platform.clone();
     room.alt_chars = Some(
         (platform.alt_chars.unwrap_or(1000) as usize)
@@ -85,24 +85,25 @@ pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> St
         .and_then(|l| TemplateSet::in_language(&set.alt_by_lang, l))
         .or(set.alt.as_deref())
         .unwrap_or(DEFAULT_ALT);
-    let pattern = &with_translation(given, set, content);
+    let pattern = &with_translation(given, set, content, &pattern_language(set, content));
     let limit = platform.alt_chars.unwrap_or(1000) as usize;
     let mut fields = content.fields.clone();
     for v in fields.values_mut() {
         *v = v.replace('\n', " ");
     }
+    // A pattern that sets a space before its colon (French) keeps it.
+    let spaced_colon = pattern.contains(" :");
     let tidy = |s: String| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let s = tidy_punctuation(&s)
             .replace("\"\"", "")
             .replace("«»", "")
-            .replace("« »", "")
-            .replace(" :", ":")
-            .trim()
-            .trim_end_matches(':')
-            .trim()
-            .to_string()
+            .replace("« »", "");
+        let s = if spaced_colon {
+            s
+        } else {
+            s.replace(" :", ":")
+        };
+        s.trim().trim_end_matches(':').trim().to_string()
     };
     // Names used by the pattern, longest value first.
     let mut used: Vec<String> = pattern
@@ -146,7 +147,7 @@ pub fn alt_text(set: &TemplateSet, content: &Content, platform: &Platform) -> St
 /// The alt-text pattern of a card that shows a translation: the pattern
 /// with ` (translation: "{{translation}}")` after the story, unless it
 /// places the translation itself. Unchanged without a translation.
-fn with_translation(pattern: &str, set: &TemplateSet, content: &Content) -> String {
+fn with_translation(pattern: &str, set: &TemplateSet, content: &Content, lang: &str) -> String {
     let shown = content
         .fields
         .get("translation")
@@ -155,7 +156,7 @@ fn with_translation(pattern: &str, set: &TemplateSet, content: &Content) -> Stri
     if !shown || pattern.contains("{{translation}}") {
         return pattern.to_string();
     }
-    let insert = " (translation: \"{{translation}}\")";
+    let insert = kit_words(lang).translation;
     // After the story's closing quotation mark, whichever the pattern's
     // language uses.
     for after in [
@@ -218,6 +219,91 @@ pub const CAPTION_LEADS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The alt text's own words, in each language the kit's alt-text patterns
+/// are written in: how a clip's alt text opens, by CLDR plural category of
+/// its seconds (`{n}`), and how a translation is given after the story.
+/// Drafts for a native speaker to check, as the patterns are.
+struct KitWords {
+    /// Language tag.
+    tag: &'static str,
+    /// "Video, {n} seconds: " by plural category (`other` required).
+    video: &'static [(&'static str, &'static str)],
+    /// Inserted after the story: ` (translation: "{{translation}}")`.
+    translation: &'static str,
+}
+
+const KIT_WORDS: &[KitWords] = &[
+    KitWords {
+        tag: "en",
+        video: &[
+            ("one", "Video, {n} second: "),
+            ("other", "Video, {n} seconds: "),
+        ],
+        translation: " (translation: \"{{translation}}\")",
+    },
+    KitWords {
+        tag: "ar",
+        video: &[
+            ("one", "فيديو، ثانية واحدة: "),
+            ("two", "فيديو، ثانيتان: "),
+            ("few", "فيديو، {n} ثوانٍ: "),
+            ("other", "فيديو، {n} ثانية: "),
+        ],
+        translation: " (الترجمة: «{{translation}}»)",
+    },
+    KitWords {
+        tag: "es",
+        video: &[
+            ("one", "Vídeo, {n} segundo: "),
+            ("other", "Vídeo, {n} segundos: "),
+        ],
+        translation: " (traducción: «{{translation}}»)",
+    },
+    KitWords {
+        tag: "fr",
+        video: &[
+            ("one", "Vidéo, {n} seconde : "),
+            ("other", "Vidéo, {n} secondes : "),
+        ],
+        translation: " (traduction : « {{translation}} »)",
+    },
+];
+
+/// The kit's words in `lang` (English where it has none).
+fn kit_words(lang: &str) -> &'static KitWords {
+    let l = lang.split(['-', '_']).next().unwrap_or(lang);
+    KIT_WORDS
+        .iter()
+        .find(|w| w.tag.eq_ignore_ascii_case(l))
+        .unwrap_or(&KIT_WORDS[0])
+}
+
+/// The language the alt text is written in: the card's, where the set has
+/// a pattern in it, else the set's own pattern's (English for the kit).
+fn pattern_language(set: &TemplateSet, content: &Content) -> String {
+    card_lang(content)
+        .filter(|l| TemplateSet::in_language(&set.alt_by_lang, l).is_some())
+        .unwrap_or("en")
+        .to_string()
+}
+
+/// How a clip's alt text opens in `lang`: "Video, 12 seconds: ".
+fn video_head(lang: &str, seconds: f32) -> String {
+    let n = seconds.round().max(1.0) as i64;
+    let words = kit_words(lang);
+    let (category, digits) = match crate::text::locale::Lang::new(words.tag, true) {
+        Ok(l) => (l.plural(n), l.number(n)),
+        Err(_) => ("other", n.to_string()),
+    };
+    let form = words
+        .video
+        .iter()
+        .find(|(c, _)| *c == category)
+        .or_else(|| words.video.iter().find(|(c, _)| *c == "other"))
+        .map_or("Video, {n} seconds: ", |(_, f)| f);
+    form.replace("{n}", &digits)
+}
+
 /// The language of the card's own words (the `card_lang` field plan sets).
 fn card_lang(content: &Content) -> Option<&str> {
     content
@@ -225,6 +311,23 @@ fn card_lang(content: &Content) -> Option<&str> {
         .get("card_lang")
         .map(String::as_str)
         .filter(|l| !l.is_empty())
+}
+
+/// A pattern filled with fields some of which were empty, tidied: one
+/// space between words, no space before a comma or full stop, no doubled
+/// comma ("18 December , Plymouth" when there is no time).
+fn tidy_punctuation(filled: &str) -> String {
+    filled
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
+        .replace(" ،", "،")
+        .replace(" .", ".")
+        .replace(",,", ",")
+        .replace("،،", "،")
+        .replace(",.", ".")
+        .replace("،.", ".")
 }
 
 /// The lead of a set's caption in the card's language (`[caption_by_lang]`)
@@ -236,18 +339,8 @@ fn lead_of(set: &TemplateSet, content: &Content) -> Option<String> {
         Some(p) => p,
         None => CAPTION_LEADS.iter().find(|(t, _)| *t == set.name)?.1,
     };
-    let filled = substitute_fields(pattern, &content.fields).replace('\n', " ");
-    let tidy = filled
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(" ,", ",")
-        .replace(" ،", "،")
-        .replace(" .", ".")
-        .replace(",,", ",")
-        .replace("،،", "،")
-        .replace(",.", ".")
-        .replace("،.", ".");
+    let filled = substitute_fields(pattern, &content.fields);
+    let tidy = tidy_punctuation(&filled);
     let tidy = tidy.trim_start_matches([':', ',', '.', ' ']).to_string();
     (tidy.chars().any(char::is_alphanumeric)).then_some(tidy)
 }
@@ -504,6 +597,59 @@ mod tests {
         );
         assert_eq!(graphemes(&shorten(&"word ".repeat(400), 300)), 300);
         assert_eq!(shorten("👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦", 2), "👨‍👩‍👧‍👦…");
+    }
+
+    #[test]
+    fn a_clip_says_it_is_a_video_in_the_alt_texts_language() {
+        assert_eq!(video_head("en", 1.2), "Video, 1 second: ");
+        assert_eq!(video_head("en-GB", 12.4), "Video, 12 seconds: ");
+        assert_eq!(video_head("ar", 2.0), "فيديو، ثانيتان: ");
+        assert_eq!(video_head("ar", 7.0), "فيديو، 7 ثوانٍ: ");
+        assert_eq!(video_head("ar", 15.0), "فيديو، 15 ثانية: ");
+        assert_eq!(video_head("fr", 12.0), "Vidéo, 12 secondes : ");
+        assert_eq!(video_head("es", 1.0), "Vídeo, 1 segundo: ");
+        // A language the kit has no words in: English, as its pattern is.
+        assert_eq!(video_head("cy", 9.0), "Video, 9 seconds: ");
+        assert!(KIT_WORDS
+            .iter()
+            .all(|w| w.translation.contains("{{translation}}")
+                && w.video.iter().any(|(c, _)| *c == "other")));
+    }
+
+    /// An event with no time and no place reads as a sentence; a French
+    /// pattern keeps its space before the colon.
+    #[test]
+    fn alt_text_punctuation_survives_empty_fields_and_french_spacing() {
+        let campaign = crate::Campaign::embedded();
+        let square = crate::Platforms::embedded()
+            .get("instagram-square")
+            .unwrap()
+            .clone();
+        let event = crate::TemplateSet::load("event").unwrap();
+        let mut c = Content::story(&campaign, "Hub", "");
+        c.set_field("event", "Supper club");
+        c.set_field("event_date", "Friday 18 December");
+        c.set_field("place", "Plymouth");
+        let alt = alt_text(&event, &c, &square);
+        assert!(
+            alt.contains(": Supper club, Friday 18 December, Plymouth. #"),
+            "{alt}"
+        );
+        c.set_field("place", "");
+        let alt = alt_text(&event, &c, &square);
+        assert!(
+            alt.contains(": Supper club, Friday 18 December. #"),
+            "{alt}"
+        );
+
+        let quote = crate::TemplateSet::load("story-quote").unwrap();
+        let mut c = Content::story(&campaign, "Hub", "Nous cuisinons ensemble.");
+        c.set_field("card_lang", "fr");
+        let alt = alt_text(&quote, &c, &square);
+        assert!(
+            alt.starts_with("Carte citation de Hub : « Nous cuisinons ensemble. » #"),
+            "{alt}"
+        );
     }
 
     #[test]
