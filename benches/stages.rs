@@ -1,5 +1,6 @@
 //! Per-stage benchmarks: text layout (Latin, Arabic, CJK, Thai, Burmese), template fill,
-//! render and encode, and building the font book. `cargo bench --bench stages`.
+//! render and encode, building the font book, and decoding a photo with and
+//! without a colour profile. `cargo bench --bench stages`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use postkit::text::{Align, Direction, Prepared, TextStyle, VAlign};
@@ -108,9 +109,61 @@ fn startup(c: &mut Criterion) {
     g.finish();
 }
 
+/// A 12-megapixel photo (4000 x 3000) as a JPEG, with `profile` (ICC
+/// bytes) embedded when given.
+fn photo_jpeg(profile: Option<Vec<u8>>) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        image::Rgb([(x / 16) as u8, (y / 12) as u8, ((x + y) / 28) as u8])
+    });
+    let mut out = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+    if let Some(p) = profile {
+        image::ImageEncoder::set_icc_profile(&mut enc, p).unwrap();
+    }
+    image::ImageEncoder::write_image(
+        enc,
+        img.as_raw(),
+        4000,
+        3000,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    out
+}
+
+/// Decoding a photo (issue 31): untagged, tagged with the sRGB profile
+/// (the fast path: no pass over the pixels), and tagged with Adobe RGB
+/// (converted to sRGB). The profiles are Debian colord-data's.
+fn decode(c: &mut Criterion) {
+    let icc = |name: &str| std::fs::read(format!("/usr/share/color/icc/colord/{name}")).ok();
+    let mut g = c.benchmark_group("decode-12mp-jpeg");
+    g.sample_size(10);
+    let mut cases = vec![("untagged", photo_jpeg(None))];
+    match (icc("sRGB.icc"), icc("AdobeRGB1998.icc")) {
+        (Some(srgb), Some(adobe)) => {
+            cases.push(("srgb-profile", photo_jpeg(Some(srgb))));
+            cases.push(("adobe-rgb-profile", photo_jpeg(Some(adobe))));
+        }
+        _ => eprintln!("colord-data is not installed: only the untagged photo is timed"),
+    }
+    for (name, bytes) in cases {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                postkit::ImageInput::from_bytes(
+                    bytes.clone(),
+                    std::path::Path::new("photo.jpg"),
+                    "photo",
+                )
+                .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(4));
-    targets = layout, pipeline, startup
+    targets = layout, pipeline, startup, decode
 }
 criterion_main!(benches);

@@ -12,6 +12,8 @@ Writes flat patches (64 x 64 px, one colour) tagged with a profile:
   swapped.webp       (200, 40, 40) with SwappedRedAndGreen (ICCP), lossless
   corrupt.jpg        (200, 40, 40) with an APP2 profile that is not ICC
   untagged.png       (200, 40, 40), no profile
+  srgb.png           (200, 40, 40) with the sRGB profile (iCCP): already sRGB
+  picture-in.svg     an SVG logo holding prophoto.jpg as a data: URL
 and page.html, the same files side by side for a browser's screenshot.
 """
 
@@ -32,6 +34,8 @@ IMAGES = [
     ("swapped.webp", (200, 40, 40), "SwappedRedAndGreen.icc"),
     ("corrupt.jpg", (200, 40, 40), None),
     ("untagged.png", (200, 40, 40), None),
+    ("srgb.png", (200, 40, 40), "sRGB.icc"),
+    ("picture-in.svg", None, None),
 ]
 
 
@@ -45,6 +49,8 @@ def main() -> int:
     out = pathlib.Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     for name, rgb, profile in IMAGES:
+        if name.endswith(".svg"):
+            continue
         img = Image.new("RGB", (SIDE, SIDE), rgb)
         icc = (ICC / profile).read_bytes() if profile else None
         if name == "adobe-multipart.jpg":
@@ -58,10 +64,18 @@ def main() -> int:
             img.save(out / name, lossless=True, **kw)
         else:
             img.save(out / name, **kw)
+    # An SVG logo whose picture carries a profile.
+    inner = base64.b64encode((out / "prophoto.jpg").read_bytes()).decode()
+    (out / "picture-in.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="{SIDE}" height="{SIDE}" viewBox="0 0 {SIDE} {SIDE}">'
+        f'<image width="{SIDE}" height="{SIDE}" xlink:href="data:image/jpeg;base64,{inner}"/></svg>\n'
+    )
+
     # The files inlined as data: URLs (headless Chromium loads no file: image
     # beside a file: page).
     def url(name: str) -> str:
-        mime = {"jpg": "jpeg", "png": "png", "webp": "webp"}[name.rsplit(".", 1)[1]]
+        mime = {"jpg": "jpeg", "png": "png", "webp": "webp", "svg": "svg+xml"}[name.rsplit(".", 1)[1]]
         return f"data:image/{mime};base64," + base64.b64encode((out / name).read_bytes()).decode()
 
     cells = "".join(

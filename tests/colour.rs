@@ -23,6 +23,8 @@ const PATCHES: &[(&str, [u8; 3])] = &[
     ("swapped.webp", [200, 40, 40]),
     ("corrupt.jpg", [200, 40, 40]),
     ("untagged.png", [200, 40, 40]),
+    ("srgb.png", [200, 40, 40]),
+    ("picture-in.svg", [150, 60, 60]),
 ];
 
 /// A channel of the card may differ from Chromium's by this much (JPEG and
@@ -125,7 +127,7 @@ fn chromium_colours(dir: &Path) -> Option<Vec<[u8; 3]>> {
             "--disable-component-update",
             "--disable-sync",
             "--force-color-profile=srgb",
-            "--window-size=400,100",
+            "--window-size=600,100",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--screenshot={}", shot.display()))
@@ -160,7 +162,9 @@ fn tagged_photos_look_on_the_card_as_in_chromium() {
             "{name}: the card shows {got:?}, Chromium {seen:?} (pixels {raw:?})"
         );
         let converted = !close(seen, *raw);
-        let profile = !name.starts_with("untagged") && !name.starts_with("corrupt");
+        let profile = !["untagged", "corrupt", "srgb"]
+            .iter()
+            .any(|n| name.starts_with(n));
         // The profiles really change the colour (ProPhoto's crimson, the
         // swapped channels' green), so the test can tell.
         assert_eq!(converted, profile, "{name}: Chromium shows {seen:?}");
@@ -171,6 +175,23 @@ fn tagged_photos_look_on_the_card_as_in_chromium() {
             );
         }
     }
+}
+
+/// A photo tagged with the sRGB profile is already sRGB: its card is the
+/// untagged photo's, byte for byte (the profile is not applied at all).
+#[test]
+fn an_srgb_profile_leaves_the_card_byte_identical() {
+    let Some(images) = images() else { return };
+    let cards: Vec<Vec<u8>> = ["untagged.png", "srgb.png"]
+        .iter()
+        .map(|name| {
+            let dir = tempfile::tempdir().unwrap();
+            let (png, report) = card(dir.path(), &images.path().join(name));
+            assert!(!report.contains("colour profile"), "{name}: {report}");
+            std::fs::read(png).unwrap()
+        })
+        .collect();
+    assert!(cards[0] == cards[1], "the sRGB-tagged card differs");
 }
 
 #[test]

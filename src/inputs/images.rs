@@ -112,67 +112,20 @@ impl ImageInput {
         {
             return svg_input(bytes, path, what);
         }
-        let format = image::guess_format(&bytes)
-            .map_err(|_| bad("is not a PNG, JPEG, WebP or SVG image".into()))?;
-        let mime = match format {
-            image::ImageFormat::Png => "image/png",
-            image::ImageFormat::Jpeg => "image/jpeg",
-            image::ImageFormat::WebP => "image/webp",
-            other => return Err(bad(format!("is {other:?}; use PNG, JPEG, WebP or SVG"))),
-        };
-        // The header alone tells the size: refuse a bomb before decoding.
-        let size = imagesize::blob_size(&bytes).map_err(|e| bad(format!("cannot be read: {e}")))?;
-        let (width, height) = (size.width as u32, size.height as u32);
-        if width == 0
-            || height == 0
-            || width > MAX_IMAGE_SIDE
-            || height > MAX_IMAGE_SIDE
-            || width as u64 * height as u64 > MAX_IMAGE_PIXELS
-        {
-            return Err(Error::ImageTooLarge {
+        let Raster {
+            pixels: decoded,
+            mime,
+            colour_error,
+            ..
+        } = decode_raster(&bytes, true).map_err(|e| match e {
+            RasterError::TooLarge(m) => Error::ImageTooLarge {
                 what: what.to_string(),
                 path: path.to_path_buf(),
-                message: format!(
-                "is {width}x{height} px; the limit is {MAX_IMAGE_SIDE} px a side and {} megapixels: scale it down first",
-                MAX_IMAGE_PIXELS / 1_000_000
-                ),
-            });
-        }
-        let mut reader = image::ImageReader::with_format(Cursor::new(&bytes), format);
-        let mut limits = image::Limits::default();
-        limits.max_image_width = Some(MAX_IMAGE_SIDE);
-        limits.max_image_height = Some(MAX_IMAGE_SIDE);
-        limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + (64 << 20));
-        reader.limits(limits);
-        let damaged = |e: image::ImageError| bad(format!("is damaged or truncated: {e}"));
-        let mut decoder = reader.into_decoder().map_err(damaged)?;
-        // A phone stores its photo sideways and says so in the EXIF
-        // orientation: turn it upright, as every viewer shows it.
-        let orientation = image::ImageDecoder::orientation(&mut decoder)
-            .unwrap_or(image::metadata::Orientation::NoTransforms);
-        // The embedded colour profile (JPEG APP2, in as many parts as it
-        // takes; PNG iCCP; WebP ICCP), if any.
-        let icc = image::ImageDecoder::icc_profile(&mut decoder)
-            .ok()
-            .flatten();
-        let mut img = image::DynamicImage::from_decoder(decoder).map_err(damaged)?;
-        img.apply_orientation(orientation);
-        let mut decoded = img.into_rgba8();
-        let profile = match icc {
-            Some(icc) => {
-                Some(moxcms::ColorProfile::new_from_slice(&icc).map_err(|e| e.to_string()))
-            }
-            None => png_colour_chunks(&bytes, format).map(Ok),
-        };
-        let colour_warning = profile
-            .and_then(|p| p.and_then(|p| to_srgb(&mut decoded, &p)).err())
-            .map(|e| {
-                format!(
-                    "the colour profile of {} {} cannot be read ({e}): its colours are used as sRGB, and may look different from what an image viewer shows",
-                    file_kind(what),
-                    path.display()
-                )
-            });
+                message: m,
+            },
+            RasterError::Bad(m) => bad(m),
+        })?;
+        let colour_warning = colour_error.map(|e| colour_message(what, path, &e));
         let (width, height) = decoded.dimensions();
         let ink = visible_mean(&decoded);
         let opaque = decoded.pixels().all(|p| p[3] == 255);
@@ -264,6 +217,102 @@ impl ImageInput {
     }
 }
 
+/// A raster image, decoded.
+struct Raster {
+    /// Its pixels, in sRGB.
+    pixels: image::RgbaImage,
+    /// Its MIME type.
+    mime: &'static str,
+    /// True when its colour profile was applied (its pixels changed).
+    converted: bool,
+    /// Why its colour profile could not be applied, when it could not.
+    colour_error: Option<String>,
+}
+
+/// Why a raster image cannot be used.
+enum RasterError {
+    /// Larger than postkit decodes: what it is and the limit.
+    TooLarge(String),
+    /// Not an image postkit reads, or damaged: why.
+    Bad(String),
+}
+
+/// Decodes PNG, JPEG or WebP bytes within the limits (the header is read
+/// before any pixel is), turned upright by the EXIF orientation if
+/// `upright`, and converted to sRGB from the embedded colour profile
+/// (JPEG APP2 in as many parts as it takes, PNG `iCCP` or `gAMA`/`cHRM`,
+/// WebP `ICCP`).
+fn decode_raster(bytes: &[u8], upright: bool) -> Result<Raster, RasterError> {
+    let bad = RasterError::Bad;
+    let format = image::guess_format(bytes)
+        .map_err(|_| bad("is not a PNG, JPEG, WebP or SVG image".into()))?;
+    let mime = match format {
+        image::ImageFormat::Png => "image/png",
+        image::ImageFormat::Jpeg => "image/jpeg",
+        image::ImageFormat::WebP => "image/webp",
+        other => return Err(bad(format!("is {other:?}; use PNG, JPEG, WebP or SVG"))),
+    };
+    // The header alone tells the size: refuse a bomb before decoding.
+    let size = imagesize::blob_size(bytes).map_err(|e| bad(format!("cannot be read: {e}")))?;
+    let (width, height) = (size.width as u32, size.height as u32);
+    if width == 0
+        || height == 0
+        || width > MAX_IMAGE_SIDE
+        || height > MAX_IMAGE_SIDE
+        || width as u64 * height as u64 > MAX_IMAGE_PIXELS
+    {
+        return Err(RasterError::TooLarge(format!(
+            "is {width}x{height} px; the limit is {MAX_IMAGE_SIDE} px a side and {} megapixels: scale it down first",
+            MAX_IMAGE_PIXELS / 1_000_000
+        )));
+    }
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + (64 << 20));
+    reader.limits(limits);
+    let damaged = |e: image::ImageError| bad(format!("is damaged or truncated: {e}"));
+    let mut decoder = reader.into_decoder().map_err(damaged)?;
+    // A phone stores its photo sideways and says so in the EXIF
+    // orientation: turn it upright, as every viewer shows it.
+    let orientation = image::ImageDecoder::orientation(&mut decoder)
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let icc = image::ImageDecoder::icc_profile(&mut decoder)
+        .ok()
+        .flatten();
+    let mut img = image::DynamicImage::from_decoder(decoder).map_err(damaged)?;
+    if upright {
+        img.apply_orientation(orientation);
+    }
+    let mut pixels = img.into_rgba8();
+    let profile = match icc {
+        Some(icc) => Some(moxcms::ColorProfile::new_from_slice(&icc).map_err(|e| e.to_string())),
+        None => png_colour_chunks(bytes, format).map(Ok),
+    };
+    let (converted, colour_error) = match profile.map(|p| p.and_then(|p| to_srgb(&mut pixels, &p)))
+    {
+        None => (false, None),
+        Some(Ok(changed)) => (changed, None),
+        Some(Err(e)) => (false, Some(e)),
+    };
+    Ok(Raster {
+        pixels,
+        mime,
+        converted,
+        colour_error,
+    })
+}
+
+/// The warning for an image whose colour profile cannot be read.
+fn colour_message(what: &str, path: &Path, error: &str) -> String {
+    format!(
+        "the colour profile of {} {} cannot be read ({error}): its colours are used as sRGB, and may look different from what an image viewer shows",
+        file_kind(what),
+        path.display()
+    )
+}
+
 /// Converts `img` in place from the colour space `profile` (its ICC
 /// profile) describes to sRGB, what postkit draws in and every check downstream
 /// (contrast, logo plate, scrim) assumes. Relative colorimetric intent, as
@@ -272,10 +321,10 @@ impl ImageInput {
 /// white point is adapted and colours outside sRGB are clipped. Profiles of
 /// grey or CMYK data are not applied (the decoder already gave RGB). An
 /// error says why the profile cannot be used.
-fn to_srgb(img: &mut image::RgbaImage, profile: &moxcms::ColorProfile) -> Result<(), String> {
+fn to_srgb(img: &mut image::RgbaImage, profile: &moxcms::ColorProfile) -> Result<bool, String> {
     use moxcms::{ColorProfile, DataColorSpace, Layout, RenderingIntent, TransformOptions};
     if profile.color_space != DataColorSpace::Rgb {
-        return Ok(());
+        return Ok(false);
     }
     let options = TransformOptions {
         rendering_intent: RenderingIntent::RelativeColorimetric,
@@ -289,10 +338,36 @@ fn to_srgb(img: &mut image::RgbaImage, profile: &moxcms::ColorProfile) -> Result
             options,
         )
         .map_err(|e| e.to_string())?;
+    // Already sRGB (the profile most phones and editors embed): the pixels
+    // stay as they are, without a pass over them.
+    if is_identity(transform.as_ref()) {
+        return Ok(false);
+    }
     let src = img.as_raw().clone();
     transform
         .transform(&src, img.as_mut())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok(true)
+}
+
+/// Whether a transform leaves every colour as it is (within one step of
+/// rounding): a cube of 18 steps a channel and every grey, probed.
+fn is_identity(t: &(dyn moxcms::TransformExecutor<u8> + Send + Sync)) -> bool {
+    let steps: Vec<u8> = (0..=255u8).step_by(15).collect();
+    let mut probe: Vec<u8> = Vec::with_capacity((steps.len().pow(3) + 256) * 4);
+    for &r in &steps {
+        for &g in &steps {
+            for &b in &steps {
+                probe.extend_from_slice(&[r, g, b, 255]);
+            }
+        }
+    }
+    for v in 0..=255u8 {
+        probe.extend_from_slice(&[v, v, v, 255]);
+    }
+    let mut out = vec![0u8; probe.len()];
+    t.transform(&probe, &mut out).is_ok()
+        && probe.iter().zip(&out).all(|(a, b)| a.abs_diff(*b) <= 1)
 }
 
 /// For a PNG without an `iCCP` chunk, the colour space its `gAMA` and
@@ -366,6 +441,7 @@ fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Erro
             "is an SVG with about {elements} elements; the limit is {MAX_SVG_ELEMENTS}: simplify it or use a PNG"
         )));
     }
+    let (bytes, colour_warning) = srgb_pictures(bytes, path, what);
     let opts = usvg::Options {
         image_href_resolver: usvg::ImageHrefResolver {
             resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
@@ -410,9 +486,71 @@ fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Erro
         pixels: None,
         ink,
         opaque: false,
-        colour_warning: None,
+        colour_warning,
         cache: Cache::default(),
     })
+}
+
+/// An SVG logo with the pictures inside it (`<image>` with a `data:` URL of
+/// a PNG, JPEG or WebP) as a browser draws them: one with a colour profile
+/// is converted to sRGB and embedded again as a PNG; the rest of the file
+/// is untouched, byte for byte. With the warning for a picture whose
+/// profile cannot be read.
+fn srgb_pictures(bytes: Vec<u8>, path: &Path, what: &str) -> (Vec<u8>, Option<String>) {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return (bytes, None);
+    };
+    if !text.contains("data:image/") {
+        return (bytes, None);
+    }
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let Ok(doc) = roxmltree::Document::parse_with_options(text, opts) else {
+        return (bytes, None);
+    };
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    let mut edits = Vec::new();
+    let mut warning = None;
+    let hrefs = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("image"))
+        .flat_map(|n| n.attributes())
+        .filter(|a| a.name() == "href");
+    for a in hrefs {
+        let Some((_, data)) = a
+            .value()
+            .trim_start()
+            .strip_prefix("data:image/")
+            .and_then(|r| r.split_once(";base64,"))
+        else {
+            continue;
+        };
+        let data: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let Ok(raw) = b64.decode(data) else {
+            continue;
+        };
+        // As drawn in an SVG: no EXIF turn.
+        match decode_raster(&raw, false) {
+            Ok(r) if r.converted => edits.push((a.range_value(), encoded_url(r.pixels, true))),
+            Ok(Raster {
+                colour_error: Some(e),
+                ..
+            }) => {
+                warning.get_or_insert_with(|| colour_message(what, path, &e));
+            }
+            _ => {}
+        }
+    }
+    if edits.is_empty() {
+        return (bytes, warning);
+    }
+    let mut out = text.to_string();
+    for (range, url) in edits.into_iter().rev() {
+        out.replace_range(range, &url);
+    }
+    (out.into_bytes(), warning)
 }
 
 /// What a file given for slot `what` is called in "cannot read the …".
@@ -476,6 +614,13 @@ fn resample(src: &image::RgbaImage, crop: [u32; 4], w: u32, h: u32, alpha: bool)
     } else {
         image::imageops::resize(&*view, w, h, image::imageops::FilterType::CatmullRom)
     };
+    encoded_url(resized, alpha)
+}
+
+/// A `data:` URL of `img`: a PNG (lossless, with its alpha) if `alpha`, else
+/// a JPEG of quality 92.
+fn encoded_url(img: image::RgbaImage, alpha: bool) -> String {
+    let (w, h) = img.dimensions();
     let mut out = Vec::new();
     if alpha {
         let enc = image::codecs::png::PngEncoder::new_with_quality(
@@ -483,17 +628,11 @@ fn resample(src: &image::RgbaImage, crop: [u32; 4], w: u32, h: u32, alpha: bool)
             image::codecs::png::CompressionType::Fast,
             image::codecs::png::FilterType::Adaptive,
         );
-        image::ImageEncoder::write_image(
-            enc,
-            resized.as_raw(),
-            w,
-            h,
-            image::ExtendedColorType::Rgba8,
-        )
-        .expect("in-memory PNG encode");
+        image::ImageEncoder::write_image(enc, img.as_raw(), w, h, image::ExtendedColorType::Rgba8)
+            .expect("in-memory PNG encode");
         data_url("image/png", &out)
     } else {
-        let rgb = image::DynamicImage::ImageRgba8(resized).to_rgb8();
+        let rgb = image::DynamicImage::ImageRgba8(img).to_rgb8();
         let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92);
         image::ImageEncoder::write_image(enc, rgb.as_raw(), w, h, image::ExtendedColorType::Rgb8)
             .expect("in-memory JPEG encode");
