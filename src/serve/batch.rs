@@ -49,7 +49,7 @@ const PREVIEWS: usize = 3;
 const PREVIEW_PX: u32 = 400;
 
 /// The request's uploads: image files by name, read when a row names one
-/// (each decoded once however many rows name it).
+/// (each decoded once however many rows name it alike).
 struct Uploaded<'a> {
     templates: &'a BTreeMap<String, Arc<TemplateSet>>,
     files: &'a BTreeMap<String, Vec<u8>>,
@@ -86,10 +86,13 @@ impl Resources for Uploaded<'_> {
             )));
         };
         let mut decoded = self.decoded.lock().unwrap_or_else(|e| e.into_inner());
-        let key = format!("{slot}\0{name}");
+        // Named in messages as the sheet names it, as `postkit batch` run
+        // beside the sheet names it.
+        let written = value.trim();
+        let key = format!("{slot}\0{written}");
         let got = decoded
             .entry(key)
-            .or_insert_with(|| ImageInput::from_bytes(bytes.clone(), Path::new(name), slot));
+            .or_insert_with(|| ImageInput::from_bytes(bytes.clone(), Path::new(written), slot));
         match got {
             Ok(img) => Ok(img.clone()),
             Err(e) => Err(e.clone_lossy()),
