@@ -235,6 +235,41 @@ pub struct ServeArgs {
         default_value = "15"
     )]
     pub max_image_mb: usize,
+    /// Largest whole-campaign batch upload (/api/batch: the sheet, its
+    /// logos and photos), in MB.
+    #[arg(
+        long,
+        env = "POSTKIT_MAX_BATCH_MB",
+        value_name = "MB",
+        default_value = "100"
+    )]
+    pub max_batch_mb: usize,
+    /// Rows a batch's sheet may have on this server (the zip is made in
+    /// memory: more rows take more of it).
+    #[arg(
+        long,
+        env = "POSTKIT_MAX_BATCH_ROWS",
+        value_name = "N",
+        default_value = "100"
+    )]
+    pub max_batch_rows: usize,
+    /// Files (logos, photos; a zip's entries each count) a batch may send.
+    #[arg(
+        long,
+        env = "POSTKIT_MAX_BATCH_FILES",
+        value_name = "N",
+        default_value = "200"
+    )]
+    pub max_batch_files: usize,
+    /// Seconds a whole campaign's batch (/api/batch) may take; it uses one
+    /// render slot all that time.
+    #[arg(
+        long,
+        env = "POSTKIT_BATCH_TIMEOUT",
+        value_name = "SECS",
+        default_value = "600"
+    )]
+    pub batch_timeout: u64,
 }
 
 /// `postkit completions SHELL`.

@@ -160,8 +160,13 @@ impl Made {
     /// (`.alt.txt`), the caption (`.caption.txt`) and, if kept, the SVG.
     /// Its report says where.
     pub fn write(&self, dest: &Destination, durability: Durability) -> Result<AssetReport, Error> {
+        self.write_to(dest, output::Sink::Disk(durability))
+    }
+
+    /// [`Made::write`], to the disk or into memory.
+    pub fn write_to(&self, dest: &Destination, sink: output::Sink) -> Result<AssetReport, Error> {
         let path = dest.path(&self.template, &self.platform, self.format);
-        let write = |p: &Path, b: &[u8]| output::write_atomic_as(p, b, durability);
+        let write = |p: &Path, b: &[u8]| sink.write(p, b);
         write(&path, &self.bytes)?;
         write(&output::sidecar(&path, "alt.txt"), self.alt.as_bytes())?;
         write(

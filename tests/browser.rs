@@ -6,10 +6,15 @@
 //! some sizes (the warning appears beside the story), the kit downloaded as a
 //! zip (every PNG with its alt text and caption, and report.json), the kinds
 //! switched with the keyboard; then one column, big touch targets and loaded
-//! previews at a phone's size. With `POSTKIT_SCREENSHOTS=1` it writes
-//! docs/screenshots/page-desktop.png and page-phone.png for the README.
+//! previews at a phone's size. "Many organisations": a sheet of five
+//! organisations and two logos checked (a row's problem named by its cell),
+//! every kit made and downloaded as one zip. With `POSTKIT_SCREENSHOTS=1`
+//! it writes docs/screenshots/page-desktop.png, page-phone.png and
+//! page-batch-desktop.png, page-batch-phone.png for the README.
 
 mod webdriver;
+
+mod common;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -781,4 +786,171 @@ async fn the_page_plays_a_clip_and_puts_it_in_the_zip() {
     tokio::time::timeout(Duration::from_secs(300), run)
         .await
         .expect("the clip test finishes within 5 minutes");
+}
+
+/// "Many organisations": the sheet and its two logos chosen, every row
+/// checked (the row with no story named by its cell, the first rows'
+/// cards drawn), then every kit made and downloaded as one zip.
+async fn many_organisations(c: &Client, url: &str, files: &Path, downloads: &Path, phone: bool) {
+    c.goto(url).await.unwrap();
+    wait_js(
+        c,
+        "the page is ready",
+        60,
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+    c.find(Locator::Css("#mode-many"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_js(
+        c,
+        "the batch mode is shown",
+        10,
+        "return !document.getElementById('batch').hidden && document.querySelector('main.layout').hidden",
+    )
+    .await;
+    let sheet = files.join("campaign.xlsx");
+    let sheet_input = c.find(Locator::Css("#batch-sheet")).await.unwrap();
+    sheet_input
+        .send_keys(&sheet.display().to_string())
+        .await
+        .unwrap();
+    let logos = [files.join("cafe.png"), files.join("library.jpg")];
+    let logos: Vec<String> = logos.iter().map(|p| p.display().to_string()).collect();
+    let logo_input = c.find(Locator::Css("#batch-files")).await.unwrap();
+    logo_input.send_keys(&logos.join("\n")).await.unwrap();
+    let checked = wait_js(
+        c,
+        "every row is checked, with the first rows' cards",
+        90,
+        r#"
+        const s = document.getElementById('batch-status');
+        if (!/\b(good|warn)\b/.test(s.className)) return null;
+        if (!document.getElementById('batch-chosen').textContent.includes('2')) return null;
+        const imgs = [...document.querySelectorAll('#batch-cards img')];
+        if (!imgs.length || !imgs.every((i) => i.complete && i.naturalWidth > 0)) return null;
+        const rows = [...document.querySelectorAll('.batch-problems tbody tr')]
+            .map((tr) => [...tr.children].map((td) => td.textContent));
+        return { status: s.textContent, rows, cards: imgs.length, alts: imgs.map((i) => i.alt),
+                 made: !document.getElementById('batch-make').disabled };
+        "#,
+    )
+    .await;
+    assert_eq!(checked["cards"], 3, "{checked}");
+    assert_eq!(checked["made"], true, "{checked}");
+    let rows = checked["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{checked}");
+    assert_eq!(rows[0][0], "4", "{checked}");
+    assert_eq!(rows[0][1], "Partners!B5 (column story)", "{checked}");
+    assert!(rows[0][2].as_str().unwrap().contains("story"), "{checked}");
+    assert!(
+        checked["status"].as_str().unwrap().contains("5 rows"),
+        "{checked}"
+    );
+    assert!(
+        checked["alts"][0]
+            .as_str()
+            .unwrap()
+            .contains("Café Solidarité Lyon"),
+        "{checked}"
+    );
+    if let Some(dir) = screenshots() {
+        let name = if phone {
+            "page-batch-phone.png"
+        } else {
+            "page-batch-desktop.png"
+        };
+        if phone {
+            let to = "document.getElementById('batch-check-heading').scrollIntoView()";
+            c.execute(to, vec![]).await.unwrap();
+        }
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join(name), png).unwrap();
+    }
+    if phone {
+        return;
+    }
+    c.find(Locator::Css("#batch-make"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let (name, bytes) = downloaded(downloads, ".zip").await;
+    assert_eq!(name, "postkit-batch.zip");
+    let done = wait_js(
+        c,
+        "the page says the batch is done",
+        30,
+        "return !document.getElementById('batch-done').hidden && document.getElementById('batch-progress-text').textContent",
+    )
+    .await;
+    assert!(done.as_str().unwrap().contains("4 images made"), "{done}");
+    if let Some(dir) = screenshots() {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join("page-batch-done.png"), png).unwrap();
+    }
+    // Every kit is in the zip, with its texts, the review page and the report.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    for org in [
+        "café-solidarité-lyon",
+        "بيت-الجيران",
+        "бібліотека-лідса",
+        "associação-são-tomé",
+    ] {
+        let png = names
+            .iter()
+            .find(|n| {
+                n.starts_with(&format!("out/{org}/"))
+                    && n.ends_with(".png")
+                    && !n.contains("contact-sheet")
+            })
+            .unwrap_or_else(|| panic!("no kit of {org}: {names:?}"));
+        for side in ["alt.txt", "caption.txt"] {
+            assert!(
+                names.contains(&format!("{png}.{side}")),
+                "{png}.{side}: {names:?}"
+            );
+        }
+    }
+    assert!(!names.iter().any(|n| n.contains("plymouth")), "{names:?}");
+    for f in ["out/index.html", "out/report.json"] {
+        assert!(names.iter().any(|n| n == f), "{f}: {names:?}");
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn many_organisations_from_one_sheet_on_a_desktop_and_a_phone() {
+    let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
+    let (_driver, driver_url) = chromedriver();
+    let (_server, url) = serve();
+    let work = tempfile::tempdir().unwrap();
+    let downloads = work.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let files = work.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("campaign.xlsx"), common::campaign_xlsx()).unwrap();
+    for (name, bytes) in common::campaign_logos() {
+        std::fs::write(files.join(name), bytes).unwrap();
+    }
+    let run = async {
+        let profile = Profile(work.path().join("batch"));
+        let c = browser(&driver_url, &profile.0, &downloads, false).await;
+        many_organisations(&c, &url, &files, &downloads, false).await;
+        c.close().await.unwrap();
+        let profile = Profile(work.path().join("batch-phone"));
+        let c = browser(&driver_url, &profile.0, &downloads, true).await;
+        many_organisations(&c, &url, &files, &downloads, true).await;
+        c.close().await.unwrap();
+    };
+    tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("the batch browser test finishes within 5 minutes");
 }

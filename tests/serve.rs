@@ -1614,6 +1614,9 @@ fn the_openapi_description_is_valid_and_true_to_the_server() {
         ("/api/templates/{name}", "get"),
         ("/api/templates/{name}/thumbnail.png", "get"),
         ("/api/render", "post"),
+        ("/api/batch", "post"),
+        ("/api/batch/check", "post"),
+        ("/api/batch/progress/{token}", "get"),
         ("/api/assets/{token}/{file}", "get"),
     ] {
         assert!(

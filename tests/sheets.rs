@@ -15,7 +15,8 @@ fn sheets() -> PathBuf {
 }
 
 /// Runs `postkit batch FILE ARGS` into a fresh folder: (exit code,
-/// stderr, every asset and sidecar file's bytes by its path).
+/// what it said: stderr and the report's `read` as JSON, every asset and
+/// sidecar file's bytes by its path).
 fn batch(file: &str, args: &[&str]) -> (i32, String, BTreeMap<String, Vec<u8>>) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
@@ -38,7 +39,16 @@ fn batch(file: &str, args: &[&str]) -> (i32, String, BTreeMap<String, Vec<u8>>) 
             (f, bytes)
         })
         .collect();
-    (r.code, r.stderr, made)
+    let read = std::fs::read(out.join("report.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .map(|v| v["read"].to_string())
+        .unwrap_or_default();
+    (
+        r.code,
+        format!("{}\nreport.json read: {read}", r.stderr),
+        made,
+    )
 }
 
 fn names(made: &BTreeMap<String, Vec<u8>>) -> Vec<&str> {
@@ -81,6 +91,10 @@ fn workbooks_and_csvs_as_programs_save_them_give_the_csvs_kit() {
         let (code, err, made) = batch(file, &[]);
         assert_eq!(code, 0, "{file}: {err}");
         assert!(err.contains(told), "{file}: {err}");
+        assert!(
+            err.contains(&format!(r#""summary":"{told}""#)),
+            "{file}: {err}"
+        );
         assert_eq!(names(&made), names(&csv), "{file}");
         for (name, bytes) in &csv {
             assert!(
@@ -99,6 +113,13 @@ fn a_windows_1252_csv_is_read_and_said_to_be() {
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("Windows-1252 text (its bytes are not UTF-8"),
+        "{err}"
+    );
+    // The report says it too, as data.
+    assert!(
+        err.contains(r#""encoding":"windows-1252""#)
+            && err.contains(r#""format":"text""#)
+            && err.contains(r#""separator":",""#),
         "{err}"
     );
     assert_eq!(names(&cp1252), names(&utf8));

@@ -88,6 +88,12 @@ pub struct Limits {
     pub text: usize,
     /// How many fields a request may have.
     pub fields: usize,
+    /// A batch's (`/api/batch`, `/api/batch/check`) whole body, bytes.
+    pub batch_body: usize,
+    /// Rows a batch's sheet may have.
+    pub batch_rows: usize,
+    /// Files (logos, photos; a zip's entries each count) a batch may send.
+    pub batch_files: usize,
 }
 
 impl Default for Limits {
@@ -98,6 +104,9 @@ impl Default for Limits {
             // The story is at most 10,000 characters, of up to 4 bytes.
             text: 40_000,
             fields: 64,
+            batch_body: 100 << 20,
+            batch_rows: 100,
+            batch_files: 200,
         }
     }
 }

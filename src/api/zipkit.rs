@@ -13,14 +13,23 @@ use crate::make::Kit;
 use crate::output::{self, Destination};
 use crate::report::Report;
 
-/// The zip of `kit`, made for `org`.
-pub fn zip(kit: &Kit, org: &str) -> std::io::Result<Vec<u8>> {
-    let mut w = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+/// How entries are written: stored (images, clips: compressed already)
+/// and deflated (text), with fixed times and permissions.
+fn entry_options() -> (SimpleFileOptions, SimpleFileOptions) {
     let stored = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Stored)
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644);
-    let deflated = stored.compression_method(CompressionMethod::Deflated);
+    (
+        stored,
+        stored.compression_method(CompressionMethod::Deflated),
+    )
+}
+
+/// The zip of `kit`, made for `org`.
+pub fn zip(kit: &Kit, org: &str) -> std::io::Result<Vec<u8>> {
+    let mut w = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let (stored, deflated) = entry_options();
     let dest = Destination {
         out: std::path::Path::new(""),
         org,
@@ -55,5 +64,29 @@ pub fn zip(kit: &Kit, org: &str) -> std::io::Result<Vec<u8>> {
         .map_err(std::io::Error::other)?;
     serde_json::to_writer_pretty(&mut w, &report).map_err(std::io::Error::other)?;
     w.write_all(b"\n")?;
+    Ok(w.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
+/// A zip of `files` (a batch made in memory), by path, in path order, with
+/// the same fixed times and permissions: images and clips stored (they
+/// are compressed already), text deflated.
+pub fn zip_files(
+    files: &std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>,
+) -> std::io::Result<Vec<u8>> {
+    let mut w = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let (stored, deflated) = entry_options();
+    for (path, bytes) in files {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let how = match ext {
+            "txt" | "json" | "html" | "svg" => deflated,
+            _ => stored,
+        };
+        let name: Vec<String> = (path.components())
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect();
+        w.start_file(name.join("/"), how)
+            .map_err(std::io::Error::other)?;
+        w.write_all(bytes)?;
+    }
     Ok(w.finish().map_err(std::io::Error::other)?.into_inner())
 }

@@ -186,7 +186,24 @@ pub fn merge(out: &Path) -> Result<Merged, MergeError> {
     if !stopped.is_empty() {
         return Err(MergeError::Stopped(stopped));
     }
-    gather(out, shards)
+    let mut merged = gather(out, shards)?;
+    merged.report.read = how_read(out, count);
+    Ok(merged)
+}
+
+/// How the shards read their batch file, as their reports
+/// (`report-I-of-N.json`) say: the whole run's report says it too. None
+/// when no shard's report says (one written by an older postkit).
+fn how_read(out: &Path, count: usize) -> Option<crate::report::HowRead> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        read: Option<crate::report::HowRead>,
+    }
+    (1..=count).find_map(|i| {
+        let f = std::fs::File::open(out.join(super::report_name(Some((i, count))))).ok()?;
+        let head: Head = serde_json::from_reader(std::io::BufReader::new(f)).ok()?;
+        head.read
+    })
 }
 
 /// Every shard's assets (their files checked) and failures, in the whole
@@ -239,6 +256,7 @@ fn gather(out: &Path, mut shards: Vec<Manifest>) -> Result<Merged, MergeError> {
             unchanged: assets,
             stopped: false,
             warnings: Vec::new(),
+            read: None,
         },
     })
 }

@@ -25,12 +25,14 @@ pub use merge::{merge, MergeError, Merged};
 pub use rows::{
     parse_table, read_rows, read_table, Row, SheetColumns, Source, Table, MAX_BATCH_BYTES,
 };
-pub use run::run_batch;
+pub use run::{run_batch, run_batch_in_memory};
 pub use shard::{Shard, ShardSpec};
 
+use crate::error::Error;
 use crate::make::MakeOptions;
+use crate::output::Sink;
 use crate::plan::{Defaults, PlanError};
-use crate::report::{AssetLog, ErrorReport, LoggedReport};
+use crate::report::{AssetLog, ErrorReport, HowRead, LoggedReport};
 
 pub use crate::plan::COLUMNS;
 
@@ -100,6 +102,9 @@ pub struct BatchReport {
     /// a template sets outside its slots that no font file has; files that
     /// could not be flushed).
     pub warnings: Vec<String>,
+    /// How the batch file was read (its encoding and separator, or its
+    /// sheet), for the report: set by whoever read it.
+    pub read: Option<HowRead>,
 }
 
 impl BatchReport {
@@ -124,8 +129,48 @@ impl BatchReport {
         LoggedReport {
             assets: &self.assets,
             errors: &self.errors,
+            read: self.read.as_ref(),
         }
     }
+}
+
+/// Writes a run's report into `out` as `report_name` (streamed asset by
+/// asset: a batch of any size needs the memory of one asset's report) and,
+/// given the review page's title (a whole run's; a shard's are drawn by
+/// `merge`), the contact sheets and the review page `index.html`, whose
+/// path it gives. To the disk, or into memory (a server's batch): the same
+/// bytes either way.
+pub fn write_outputs(
+    out: &std::path::Path,
+    result: &BatchReport,
+    report_name: &str,
+    title: Option<&str>,
+    sink: Sink,
+) -> Result<Option<PathBuf>, Error> {
+    let report = result.report();
+    sink.write_with(&out.join(report_name), |w| {
+        serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    let Some(title) = title else {
+        return Ok(None);
+    };
+    crate::report::review::write_contact_sheets_to(out, &report, sink)?;
+    crate::report::review::write_index_to(out, &report, title, sink).map(Some)
+}
+
+/// The report's file name: `report.json` for a whole run, a shard's
+/// `report-I-of-N.json`.
+pub fn report_name(shard: Option<(usize, usize)>) -> String {
+    match shard {
+        Some((i, n)) => format!("report-{i}-of-{n}.json"),
+        None => "report.json".to_string(),
+    }
+}
+
+/// The review page's title for a batch of `file`.
+pub fn review_title(file: &str) -> String {
+    format!("postkit review: {file}")
 }
 
 /// A row's planning error as the batch reports it: "row 3 (line 5):

@@ -118,6 +118,32 @@ impl fmt::Display for Source {
     }
 }
 
+impl Source {
+    /// How `file` was read, for the report.
+    pub fn how(&self, file: &str) -> crate::report::HowRead {
+        let mut how = crate::report::HowRead {
+            file: file.to_string(),
+            summary: self.to_string(),
+            ..Default::default()
+        };
+        match self {
+            Source::Text(t) => {
+                how.format = "text".into();
+                how.encoding = Some(t.encoding.to_string());
+                how.bom = Some(t.bom);
+                how.separator = Some((t.separator as char).to_string());
+            }
+            Source::Sheet(name) => {
+                how.format = "workbook".into();
+                how.sheet = Some(name.clone());
+            }
+            Source::Json => how.format = "json".into(),
+            Source::Toml => how.format = "toml".into(),
+        }
+        how
+    }
+}
+
 /// A batch file's rows and how it was read.
 #[derive(Clone, Debug)]
 pub struct Table {

@@ -11,9 +11,9 @@ use super::manifest::{self, Journal, Remembered, RememberedError, RunInfo};
 use super::shard::Shard;
 use super::{row_error, BatchOptions, BatchReport, Outcome, Row};
 use crate::diag::{ErrorClass, Kind};
-use crate::make::{make_asset, MakeOptions};
-use crate::output::{self, Destination, Durability};
-use crate::plan::{Files, Request};
+use crate::make::{make_asset, Cancel, MakeOptions};
+use crate::output::{self, Destination, Durability, InMemory, Sink};
+use crate::plan::{Files, Request, Resources};
 use crate::raster::{Canvas, Engine};
 use crate::report::{AssetLog, ErrorReport};
 
@@ -50,7 +50,7 @@ struct Sketched {
 fn sketch_rows(
     rows: &[Row],
     opts: &BatchOptions,
-    files: &Files,
+    files: &dyn Resources,
     uses: &mut FontUses,
     warnings: &mut Vec<String>,
 ) -> Sketched {
@@ -142,6 +142,12 @@ struct Planned {
 struct Run<'a> {
     engines: Engines<'a>,
     opts: &'a BatchOptions,
+    /// Where the assets go: the disk, or memory (then no manifest, no
+    /// journal: nothing is written to the disk).
+    sink: Sink<'a>,
+    /// Given (the client of a server's batch went away): assets not yet
+    /// begun are not made.
+    cancel: Option<&'a Cancel>,
     make: MakeOptions,
     manifest: HashMap<String, Remembered>,
     /// Which assets of the whole run are this run's.
@@ -167,6 +173,17 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// True (and the run marked as stopped early) once `--fail-fast` or
+    /// the cancel signal says to stop.
+    fn stopping(&self) -> bool {
+        let stop =
+            self.stop.load(Ordering::Relaxed) || self.cancel.is_some_and(Cancel::is_cancelled);
+        if stop {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+        stop
+    }
+
     fn failed(&self, place: usize, e: ErrorReport) -> Outcome {
         lock(&self.errors).push((place, e));
         if self.opts.fail_fast {
@@ -222,7 +239,7 @@ impl Run<'_> {
                 // Files reach the disk together, before the manifest
                 // records them (see `finish`), not one by one while a
                 // worker waits.
-                let report = match made.write(&dest, Durability::Later) {
+                let report = match made.write_to(&dest, self.sink) {
                     Ok(r) => r,
                     Err(e) => {
                         let e = ErrorReport::of(&e, &set.name, &platform.name);
@@ -275,15 +292,14 @@ impl Run<'_> {
     fn replan(
         &self,
         rows: &[Row],
-        files: &Files,
+        files: &dyn Resources,
         sk: &Sketch,
         kept: &[(usize, usize, usize)],
     ) -> Option<Arc<Planned>> {
         if kept.is_empty() {
             return None;
         }
-        if self.stop.load(Ordering::Relaxed) {
-            self.stopped.store(true, Ordering::Relaxed);
+        if self.stopping() {
             return None;
         }
         let row = &rows[sk.index];
@@ -324,6 +340,57 @@ pub fn run_batch(
     progress: &(dyn Fn(Option<usize>, Outcome) + Sync),
 ) -> BatchReport {
     let files = Files::new(&opts.base);
+    let io = Io {
+        res: &files,
+        files: Some(&files),
+        memory: None,
+        cancel: None,
+    };
+    run(engine, rows, opts, io, progress)
+}
+
+/// [`run_batch`] with nothing written to the disk: the files it would write
+/// under `opts.out` (the same bytes) go into `memory`, with no manifest
+/// (there is no next run to spare work), and the rows' templates and images
+/// come from `res`. Assets not begun when `cancel` is given are not made.
+/// A server's batch: the whole campaign answered as one zip.
+pub fn run_batch_in_memory(
+    engine: &Engine,
+    rows: &[Row],
+    opts: &BatchOptions,
+    res: &dyn Resources,
+    memory: &InMemory,
+    cancel: &Cancel,
+    progress: &(dyn Fn(Option<usize>, Outcome) + Sync),
+) -> BatchReport {
+    let io = Io {
+        res,
+        files: None,
+        memory: Some(memory),
+        cancel: Some(cancel),
+    };
+    run(engine, rows, opts, io, progress)
+}
+
+/// Where a run's inputs come from and its outputs go.
+struct Io<'a> {
+    res: &'a dyn Resources,
+    /// The files on disk, when the inputs are (for the templates' font
+    /// warnings).
+    files: Option<&'a Files>,
+    /// Set: everything goes into memory, nothing to the disk.
+    memory: Option<&'a InMemory>,
+    cancel: Option<&'a Cancel>,
+}
+
+fn run(
+    engine: &Engine,
+    rows: &[Row],
+    opts: &BatchOptions,
+    io: Io,
+    progress: &(dyn Fn(Option<usize>, Outcome) + Sync),
+) -> BatchReport {
+    let files = io.res;
     let mut uses = FontUses::default();
     let mut notes = Vec::new();
     let Sketched {
@@ -331,59 +398,76 @@ pub fn run_batch(
         failed: mut failed_rows,
         total,
         input,
-    } = sketch_rows(rows, opts, &files, &mut uses, &mut notes);
+    } = sketch_rows(rows, opts, files, &mut uses, &mut notes);
+    let new_log = |places| match io.memory {
+        Some(_) => AssetLog::in_memory(places),
+        None => AssetLog::new_in(&opts.out, places),
+    };
     let shard = Shard::new(opts.shard);
     // A row that failed is reported by one shard only: row N by the shard
     // that keeps asset N-1, so the shards' reports add up to the whole run's.
     failed_rows.retain(|e| e.row.is_none_or(|n| shard.keeps(n.saturating_sub(1))));
     if opts.fail_fast && !failed_rows.is_empty() {
         return BatchReport {
-            assets: AssetLog::new_in(&opts.out, 0),
+            assets: new_log(0),
             failed: failed_rows.len(),
             errors: failed_rows,
             written: 0,
             unchanged: 0,
             stopped: true,
             warnings: notes,
+            read: None,
         };
     }
     let places = shard.places(total);
     progress(Some(places), Outcome::Written);
-    let resumed = (opts.out.join(manifest::journal_name(opts.shard))).is_file();
-    let (journal, journal_failed) = match Journal::open(&opts.out, opts.shard) {
-        Ok(j) => (Some(j), None),
-        Err(e) => (None, Some(e.to_string())),
+    let on_disk = io.memory.is_none();
+    let resumed = on_disk && (opts.out.join(manifest::journal_name(opts.shard))).is_file();
+    let (journal, journal_failed) = match on_disk {
+        false => (None, None),
+        true => match Journal::open(&opts.out, opts.shard) {
+            Ok(j) => (Some(j), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
     };
     let run = Run {
         engines: Engines::new(engine),
         opts,
+        sink: match io.memory {
+            Some(m) => Sink::Memory(m),
+            None => Sink::Disk(Durability::Later),
+        },
+        cancel: io.cancel,
         // The contact sheets need a thumbnail: made from the pixels in
         // memory (a sharded run draws no sheets).
         make: MakeOptions {
             thumbnail: opts.shard.is_none(),
             ..opts.make.clone()
         },
-        manifest: manifest::load(&opts.out),
+        manifest: match on_disk {
+            true => manifest::load(&opts.out),
+            false => HashMap::new(),
+        },
         shard,
         journal,
         resumed,
         journal_failed: Mutex::new(journal_failed),
         hashes: Mutex::new(vec![None; places]),
-        log: AssetLog::new_in(&opts.out, places),
+        log: new_log(places),
         errors: Mutex::new(Vec::new()),
         written: AtomicUsize::new(0),
         unchanged: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
         stopped: AtomicBool::new(false),
     };
-    work_all(&run, rows, &files, &sketches, shard, progress);
+    work_all(&run, rows, files, &sketches, shard, progress);
     let info = RunInfo {
         input: input.to_hex().to_string(),
         shard: opts.shard,
         assets: total,
         complete: !run.stopped.load(Ordering::Relaxed),
     };
-    finish(run, info, failed_rows, &files, &uses, notes)
+    finish(run, info, failed_rows, io.files, &uses, notes)
 }
 
 /// Makes every kept asset on a pool of `opts.jobs` threads, each row
@@ -391,7 +475,7 @@ pub fn run_batch(
 fn work_all(
     run: &Run,
     rows: &[Row],
-    files: &Files,
+    files: &dyn Resources,
     sketches: &[Sketch],
     shard: Shard,
     progress: &(dyn Fn(Option<usize>, Outcome) + Sync),
@@ -408,8 +492,7 @@ fn work_all(
     });
     let all = || {
         stream.par_bridge().for_each(|(place, p, ti, pi)| {
-            if run.stop.load(Ordering::Relaxed) {
-                run.stopped.store(true, Ordering::Relaxed);
+            if run.stopping() {
                 return;
             }
             progress(None, run.work(place, &p, ti, pi));
@@ -431,7 +514,7 @@ fn finish(
     run: Run,
     info: RunInfo,
     failed_rows: Vec<ErrorReport>,
-    files: &Files,
+    files: Option<&Files>,
     uses: &FontUses,
     mut warnings: Vec<String>,
 ) -> BatchReport {
@@ -463,12 +546,16 @@ fn finish(
     // are there: if they cannot be flushed, the manifest is left as it was
     // (the next run renders them again).
     let written = run.written.into_inner();
+    let in_memory = matches!(run.sink, Sink::Memory(_));
     let flushed = match written {
+        _ if in_memory => Ok(()),
         0 => Ok(()),
         _ => output::sync_folder(&opts.out),
     };
     let journal = run.journal;
     match &flushed {
+        // In memory: no manifest (nothing on the disk to spare next time).
+        _ if in_memory => {}
         Err(e) => {
             warnings.push(format!(
                 "could not flush the files written to the disk ({e}), so the manifest was not updated: the next run renders again what this run wrote"
@@ -505,7 +592,7 @@ fn finish(
     }
     // The templates the rows used, each parsed once, in name order: fonts
     // they ask for outside slots that no font file of a row using them has.
-    for set in files.loaded_templates() {
+    for set in files.map(Files::loaded_templates).unwrap_or_default() {
         for list in uses.of(&set) {
             let Ok(engine) = run.engines.get(list) else {
                 continue; // the rows' assets failed with the error
@@ -525,6 +612,7 @@ fn finish(
         unchanged: run.unchanged.into_inner(),
         stopped: run.stopped.into_inner(),
         warnings,
+        read: None,
     }
 }
 

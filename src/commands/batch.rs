@@ -30,14 +30,15 @@ pub fn run(args: BatchArgs) -> u8 {
             return code;
         }
     };
-    let mut rows = match postkit::batch::read_table(&args.file, args.sheet.as_deref()) {
+    let (mut rows, how) = match postkit::batch::read_table(&args.file, args.sheet.as_deref()) {
         Ok(t) => {
             // How the file was read (its encoding and separator, or its
-            // sheet), so that nothing is guessed silently.
+            // sheet), so that nothing is guessed silently: here and in
+            // the report.
             if !args.common.quiet {
                 eprintln!("postkit: read {}: {}", args.file.display(), t.source);
             }
-            t.rows
+            (t.rows, t.source.how(&args.file.display().to_string()))
         }
         Err(e) => return fail(&e),
     };
@@ -80,13 +81,11 @@ pub fn run(args: BatchArgs) -> u8 {
         shard,
         jobs: args.jobs.unwrap_or(0),
     };
-    let result = run_with_progress(&engine, &rows, &opts, &args);
-    let report_name = match shard {
-        Some((i, n)) => format!("report-{i}-of-{n}.json"),
-        None => "report.json".to_string(),
-    };
+    let mut result = run_with_progress(&engine, &rows, &opts, &args);
+    result.read = Some(how);
+    let report_name = postkit::batch::report_name(shard);
     // A shard's review page and contact sheets are drawn by `postkit merge`.
-    let title = format!("postkit review: {}", args.file.display());
+    let title = postkit::batch::review_title(&args.file.display().to_string());
     let title = shard.is_none().then_some(title.as_str());
     let review = match write_reports(&args.common.out, &result, &report_name, title) {
         Ok(r) => r,
@@ -151,19 +150,8 @@ pub fn write_reports(
     report_name: &str,
     title: Option<&str>,
 ) -> Result<Option<std::path::PathBuf>, u8> {
-    let report = result.report();
-    postkit::output::write_atomic_with(&out.join(report_name), |w| {
-        serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })
-    .map_err(|e| fail(&e))?;
-    let Some(title) = title else {
-        return Ok(None);
-    };
-    postkit::review::write_contact_sheets(out, &report).map_err(|e| fail(&e))?;
-    postkit::review::write_index(out, &report, title)
-        .map(Some)
-        .map_err(|e| fail(&e))
+    let sink = postkit::output::Sink::Disk(postkit::output::Durability::EachFile);
+    postkit::batch::write_outputs(out, result, report_name, title, sink).map_err(|e| fail(&e))
 }
 
 /// "Broken Hub story-quote x-post": who an asset's error is about (its

@@ -98,6 +98,10 @@ pub fn run(args: ServeArgs) -> u8 {
     opts.asset_links = args.asset_links;
     opts.limits.body = args.max_body_mb.max(1) << 20;
     opts.limits.image = args.max_image_mb.max(1) << 20;
+    opts.limits.batch_body = args.max_batch_mb.max(1) << 20;
+    opts.limits.batch_rows = args.max_batch_rows.max(1);
+    opts.limits.batch_files = args.max_batch_files;
+    opts.batch_timeout = Duration::from_secs(args.batch_timeout.max(1));
     // One JSON object per line (the start-up line stays for people).
     opts.log = Arc::new(|line| eprintln!("{line}"));
     // As many servers do: the soft open-file limit up to the hard one, so

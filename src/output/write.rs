@@ -143,6 +143,73 @@ fn write_file(
     Ok(())
 }
 
+/// Files kept in memory instead of written to the disk: a server's batch,
+/// answered as one zip, writes nothing on the server. By path, in path order.
+#[derive(Debug, Default)]
+pub struct InMemory(std::sync::Mutex<std::collections::BTreeMap<PathBuf, Vec<u8>>>);
+
+impl InMemory {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<PathBuf, Vec<u8>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The files, by path, in path order.
+    pub fn into_files(self) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Bytes held in all.
+    pub fn bytes(&self) -> usize {
+        self.lock().values().map(Vec::len).sum()
+    }
+}
+
+/// Where files are written: to the disk (atomically, flushed when
+/// `Durability` says), or into memory.
+#[derive(Clone, Copy, Debug)]
+pub enum Sink<'a> {
+    /// Files on the disk.
+    Disk(Durability),
+    /// Files in memory, by path.
+    Memory(&'a InMemory),
+}
+
+impl Sink<'_> {
+    /// Writes `bytes` to `path`.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        self.write_with(path, |w| w.write_all(bytes))
+    }
+
+    /// Writes what `write` writes to `path`.
+    pub fn write_with(
+        &self,
+        path: &Path,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        match self {
+            Sink::Disk(durability) => write_file(path, *durability, write),
+            Sink::Memory(m) => {
+                let mut bytes = Vec::new();
+                write(&mut bytes).map_err(|source| Error::Io {
+                    path: path.to_path_buf(),
+                    what: "output",
+                    source,
+                })?;
+                m.lock().insert(path.to_path_buf(), bytes);
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether a file is at `path`.
+    pub fn exists(&self, path: &Path) -> bool {
+        match self {
+            Sink::Disk(_) => path.is_file(),
+            Sink::Memory(m) => m.lock().contains_key(path),
+        }
+    }
+}
+
 /// Removes the temporary files a writer killed part-way (SIGKILL, a lost
 /// machine) left beside the asset at `path`: `.NAME.XXXXXX.tmp` for the
 /// asset, its sidecars and its SVG (never a file under its final name).

@@ -166,6 +166,16 @@ impl AssetLog {
             Ok(f) => Box::new(f),
             Err(_) => Box::new(std::io::Cursor::new(Vec::new())),
         };
+        AssetLog::with(file, places)
+    }
+
+    /// A log with `places` places, kept in memory (a server's batch
+    /// writes nothing to the disk).
+    pub fn in_memory(places: usize) -> AssetLog {
+        AssetLog::with(Box::new(std::io::Cursor::new(Vec::new())), places)
+    }
+
+    fn with(file: Box<dyn Spool>, places: usize) -> AssetLog {
         AssetLog {
             inner: Mutex::new(LogInner {
                 file,
@@ -272,6 +282,32 @@ pub struct LoggedReport<'a> {
     pub assets: &'a AssetLog,
     /// The failures.
     pub errors: &'a [ErrorReport],
+    /// How the batch file was read, when a batch file was.
+    pub read: Option<&'a HowRead>,
+}
+
+/// How a batch file was read, so that nothing is guessed silently: its
+/// encoding and separator (CSV, TSV), or the sheet (a workbook).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HowRead {
+    /// The file, as given.
+    pub file: String,
+    /// `text` (CSV, TSV), `workbook`, `json` or `toml`.
+    pub format: String,
+    /// Text: `UTF-8`, `UTF-16LE`, `UTF-16BE` or `windows-1252`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// Text: whether it began with a byte-order mark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bom: Option<bool>,
+    /// Text: `,`, `;` or a tab.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separator: Option<String>,
+    /// A workbook: the sheet read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// All of it in words.
+    pub summary: String,
 }
 
 impl Serialize for LoggedReport<'_> {
@@ -282,7 +318,10 @@ impl Serialize for LoggedReport<'_> {
                 s.collect_seq(self.0.iter())
             }
         }
-        let mut st = s.serialize_struct("Report", 2)?;
+        let mut st = s.serialize_struct("Report", 3)?;
+        if let Some(read) = self.read {
+            st.serialize_field("read", read)?;
+        }
         st.serialize_field("assets", &Assets(self.assets))?;
         st.serialize_field("errors", self.errors)?;
         st.end()

@@ -11,6 +11,7 @@ use ab_glyph::{FontRef, PxScale};
 
 use crate::error::Error;
 use crate::fill::escape;
+use crate::output::{Durability, Sink};
 use crate::report::{AssetLog, AssetReport, LoggedReport};
 
 /// The log's places grouped by organisation folder (the first path component
@@ -76,8 +77,18 @@ fn percent(s: &str) -> String {
 
 /// Writes `index.html` into `out`, one organisation at a time.
 pub fn write_index(out: &Path, report: &LoggedReport, title: &str) -> Result<PathBuf, Error> {
+    write_index_to(out, report, title, Sink::Disk(Durability::EachFile))
+}
+
+/// [`write_index`], to the disk or into memory.
+pub fn write_index_to(
+    out: &Path,
+    report: &LoggedReport,
+    title: &str,
+    sink: Sink,
+) -> Result<PathBuf, Error> {
     let path = out.join("index.html");
-    crate::output::write_atomic_with(&path, |w| index(w, out, report, title))?;
+    sink.write_with(&path, |w| index(w, out, report, title, sink))?;
     Ok(path)
 }
 
@@ -86,6 +97,7 @@ fn index(
     out: &Path,
     report: &LoggedReport,
     title: &str,
+    sink: Sink,
 ) -> std::io::Result<()> {
     w.write_all(page_head(report, title).as_bytes())?;
     if !report.errors.is_empty() {
@@ -93,7 +105,7 @@ fn index(
     }
     for (org, places) in by_org(report.assets, out) {
         let assets = read(report.assets, &places);
-        w.write_all(org_section(&org, &assets, out).as_bytes())?;
+        w.write_all(org_section(&org, &assets, out, sink).as_bytes())?;
     }
     // Lets a browser test count images that loaded.
     w.write_all(
@@ -158,7 +170,7 @@ fn failures(errors: &[crate::report::ErrorReport]) -> String {
 }
 
 /// One organisation's heading, contact-sheet links and assets.
-fn org_section(org: &str, assets: &[AssetReport], out: &Path) -> String {
+fn org_section(org: &str, assets: &[AssetReport], out: &Path, sink: Sink) -> String {
     let mut h = String::new();
     let name = assets
         .first()
@@ -169,7 +181,7 @@ fn org_section(org: &str, assets: &[AssetReport], out: &Path) -> String {
     let pages = assets.len().div_ceil(SHEET_CELLS);
     let links: Vec<String> = (0..pages)
         .map(|page| out.join(org).join(sheet_name(page)))
-        .filter(|p| p.is_file())
+        .filter(|p| sink.exists(p))
         .enumerate()
         .map(|(i, p)| {
             let label = if pages == 1 {
@@ -252,6 +264,15 @@ fn sheet_name(page: usize) -> String {
 /// Writes `<out>/<org>/contact-sheet.png` for every organisation (and
 /// `contact-sheet-2.png`, … when it has more than 24 assets).
 pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<PathBuf>, Error> {
+    write_contact_sheets_to(out, report, Sink::Disk(Durability::EachFile))
+}
+
+/// [`write_contact_sheets`], to the disk or into memory.
+pub fn write_contact_sheets_to(
+    out: &Path,
+    report: &LoggedReport,
+    sink: Sink,
+) -> Result<Vec<PathBuf>, Error> {
     use rayon::prelude::*;
     let font = crate::text::fonts::label_font()
         .and_then(|f| FontRef::try_from_slice(f).ok())
@@ -286,9 +307,13 @@ pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<Pat
                     .assets
                     .extra(kept[i])
                     .and_then(|b| Thumbnail::from_bytes(&b))
-                    .or_else(|| Thumbnail::of_file(Path::new(&assets[i].path)))
+                    // Files in memory all have theirs: never read the disk.
+                    .or_else(|| match sink {
+                        Sink::Disk(_) => Thumbnail::of_file(Path::new(&assets[i].path)),
+                        Sink::Memory(_) => None,
+                    })
             };
-            contact_sheet(&path, &font, &assets, thumbnail)
+            contact_sheet(&path, &font, &assets, thumbnail, sink)
         })
         .collect()
 }
@@ -416,6 +441,7 @@ fn contact_sheet(
     font: &FontRef,
     assets: &[AssetReport],
     thumbnail: impl Fn(usize) -> Option<Thumbnail>,
+    sink: Sink,
 ) -> Result<PathBuf, Error> {
     {
         let n = assets.len() as u32;
@@ -457,7 +483,7 @@ fn contact_sheet(
         image::DynamicImage::ImageRgb8(sheet)
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .expect("in-memory PNG");
-        crate::output::write_atomic(path, &png)?;
+        sink.write(path, &png)?;
         Ok(path.to_path_buf())
     }
 }

@@ -35,7 +35,8 @@ const OPENAPI: &str = include_str!("openapi.json");
 
 /// Every route; `/metrics` too unless it is served on its own address.
 pub fn router(state: Arc<State>, with_metrics: bool) -> Router {
-    let body_limit = state.opts.limits.body + (64 << 10);
+    let limits = &state.opts.limits;
+    let body_limit = limits.body.max(limits.batch_body) + (64 << 10);
     let mut r = Router::new();
     if with_metrics {
         r = r.route(METRICS, get(scrape));
@@ -51,6 +52,8 @@ pub fn router(state: Arc<State>, with_metrics: bool) -> Router {
         .route("/api/templates/{name}/thumbnail.png", get(thumbnail))
         .route("/api/render", post(render))
         .route("/api/batch/check", post(super::batch::check))
+        .route("/api/batch", post(super::batch::make))
+        .route("/api/batch/progress/{token}", get(super::batch::progress))
         .route("/api/assets/{token}/{file}", get(link))
         .route("/api/openapi.json", get(openapi))
         .fallback(not_found)
@@ -174,7 +177,10 @@ async fn around(s: St, req: Request, next: Next) -> Response {
         .map_or("(unmatched)", |m| m.as_str())
         .to_string();
     let id = request_id(req.headers());
-    let limit = s.opts.request_timeout;
+    let limit = match route.as_str() {
+        super::batch::ROUTE => s.opts.request_timeout.max(s.opts.batch_timeout),
+        _ => s.opts.request_timeout,
+    };
     let r = match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
         Err(_) => {
@@ -385,6 +391,18 @@ pub(super) async fn on_pool<T: Send + 'static>(
     kind: Kind,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
+    on_pool_as(s, permit, kind, true, work).await
+}
+
+/// [`on_pool`]; `typical` false for work much longer than a render (a
+/// whole batch), whose time would mislead the queue's `Retry-After`.
+pub(super) async fn on_pool_as<T: Send + 'static>(
+    s: &State,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    kind: Kind,
+    typical: bool,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     s.pool.spawn(move || {
         let started = Instant::now();
@@ -395,7 +413,9 @@ pub(super) async fn on_pool<T: Send + 'static>(
     });
     let done = rx.await;
     if let Ok((_, took)) = &done {
-        s.gate.observe(*took);
+        if typical {
+            s.gate.observe(*took);
+        }
         s.metrics.render(kind, *took);
     }
     match done {
@@ -511,7 +531,7 @@ async fn render(s: St, req: Request) -> Result<Response, ApiError> {
 }
 
 /// Cancels the work when the request is dropped before it finished.
-struct CancelOnDrop(Cancel);
+pub(super) struct CancelOnDrop(pub(super) Cancel);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
@@ -549,7 +569,7 @@ fn respond(s: &State, request: &Planned, kit: Kit, answer: Answer) -> Result<Res
     }
 }
 
-fn download(ctype: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn download(ctype: &'static str, name: &str, bytes: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     let mut r = Response::new(Body::from(bytes));
     let h = r.headers_mut();

@@ -74,6 +74,8 @@ pub struct Options {
     pub limits: Limits,
     /// How long a request may take, from its first byte to its answer.
     pub request_timeout: Duration,
+    /// How long a whole campaign's batch (`POST /api/batch`) may take.
+    pub batch_timeout: Duration,
     /// How long reading a request's body may take: a slower upload is cut
     /// off.
     pub read_timeout: Duration,
@@ -119,6 +121,7 @@ impl Options {
             max_requests: None,
             limits: Limits::default(),
             request_timeout: Duration::from_secs(60),
+            batch_timeout: Duration::from_secs(600),
             read_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(15),
@@ -170,6 +173,9 @@ struct State {
     /// The open connections (main address).
     conns: Arc<listen::Conns>,
     links: Mutex<links::Links>,
+    /// The batches being made, by the progress token their page gave:
+    /// assets done and in all (counts only; gone when the batch ends).
+    batches: Mutex<BTreeMap<String, Arc<batch::Progress>>>,
     /// Template thumbnails, made once on first request (no user content).
     thumbnails: Mutex<BTreeMap<String, Arc<Vec<u8>>>>,
     answered: AtomicU64,
@@ -228,6 +234,7 @@ pub fn run(
         conns: Arc::new(listen::Conns::default()),
         links: Mutex::new(links::Links::new(opts.link_ttl, opts.link_bytes)),
         thumbnails: Mutex::new(BTreeMap::new()),
+        batches: Mutex::new(BTreeMap::new()),
         answered: AtomicU64::new(0),
         stop: tokio::sync::Notify::new(),
         ready: std::sync::atomic::AtomicBool::new(true),
@@ -247,7 +254,7 @@ pub fn run(
         let timeouts = conn::Timeouts {
             header: state.opts.header_timeout,
             idle: state.opts.idle_timeout,
-            busy: state.opts.request_timeout * 2,
+            busy: state.opts.request_timeout.max(state.opts.batch_timeout) * 2,
         };
         let metrics_at = match &state.opts.metrics_bind {
             Some(at) => Some(serve_metrics(at, state.clone(), timeouts).await?),

@@ -11,6 +11,11 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("page/app.js"),
     ),
     (
+        "batch.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/batch.js"),
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_str!("page/app.css"),

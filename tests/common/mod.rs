@@ -164,3 +164,60 @@ pub fn venv_python(module: &str) -> PathBuf {
     );
     python
 }
+
+/// A workbook as a spreadsheet program saves it: five organisations, two
+/// logos (in a `logos` folder beside it), one row with no story.
+pub fn campaign_xlsx() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Partners").unwrap();
+    let rows = [
+        ["org", "story", "logo", "platform"],
+        [
+            "Café Solidarité Lyon",
+            "Quand nous sommes arrivés, personne ne nous connaissait.",
+            "logos/cafe.png",
+            "instagram-square",
+        ],
+        [
+            "بيت الجيران",
+            "عندما وصلنا لم نكن نعرف أحداً. الآن جيراننا أصدقاؤنا.",
+            "logos/cafe.png",
+            "x-post",
+        ],
+        [
+            "Бібліотека Лідса",
+            "Коли ми приїхали, бібліотека стала нашим другим домом.",
+            "logos/library.jpg",
+            "instagram-square",
+        ],
+        [
+            "Plymouth Welcome Hub",
+            "",
+            "logos/library.jpg",
+            "instagram-square",
+        ],
+        [
+            "Associação São Tomé",
+            "Celebramos juntos, com música e comida.",
+            "",
+            "x-post",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The two logos the sheet names.
+pub fn campaign_logos() -> [(&'static str, Vec<u8>); 2] {
+    let read = |p: &str| std::fs::read(root().join(p)).unwrap();
+    [
+        ("cafe.png", read("examples/logo.png")),
+        ("library.jpg", read("examples/logo-square.jpg")),
+    ]
+}

@@ -1115,7 +1115,7 @@
     render();
   }
 
-  window.postkit = { fetchKit, buildForm, render, t };
+  window.postkit = { fetchKit, buildForm, render, t, tn };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 })();
