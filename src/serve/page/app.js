@@ -1085,7 +1085,7 @@
     if (!c) return;
     const theme = c.theme || c.name;
     const [before, after = ''] = t('page.heading').split('{theme}');
-    $('#page-heading').replaceChildren(before, el('span', { id: 'theme', text: theme }), after);
+    $('#page-heading').replaceChildren(before, el('span', { id: 'theme', dir: 'auto', text: theme }), after);
     document.title = t('page.title', { theme });
     const own = (c.languages || []).find((l) => l.tag.split('-')[0] === i18n.lang);
     const name = own ? own.name : c.name;
