@@ -62,6 +62,9 @@ pub struct ImageInput {
     pub ink: Option<[u8; 3]>,
     /// True when every pixel is fully opaque (JPEG is then used for resampling).
     opaque: bool,
+    /// The colour of its own solid background, read once at load (see
+    /// [`ImageInput::solid_backdrop`]).
+    backdrop: Option<[u8; 3]>,
     /// Why the image's colour profile was not applied (it could not be
     /// read), naming the file; the image is then used as sRGB.
     pub colour_warning: Option<String>,
@@ -129,8 +132,14 @@ impl ImageInput {
         let (width, height) = decoded.dimensions();
         let ink = visible_mean(&decoded);
         let opaque = decoded.pixels().all(|p| p[3] == 255);
+        // Only a logo's is asked for (per card): read once, here.
+        let backdrop = what
+            .starts_with("logo")
+            .then(|| solid_backdrop(&decoded))
+            .flatten();
         Ok(ImageInput {
             opaque,
+            backdrop,
             path: path.to_path_buf(),
             mime,
             bytes: Arc::new(bytes),
@@ -146,6 +155,14 @@ impl ImageInput {
     /// True for SVG images.
     pub fn is_svg(&self) -> bool {
         self.pixels.is_none()
+    }
+
+    /// The colour of an opaque image's own background: the colour of its
+    /// edge (the outer fiftieth of each side), when nearly all of it is one
+    /// solid colour (a logo exported as JPEG on white). None for SVG, for
+    /// images with transparency at the edge, and for photos.
+    pub fn solid_backdrop(&self) -> Option<[u8; 3]> {
+        self.backdrop
     }
 
     /// Places the image in a slot of `slot_px` output pixels (`w`, `h`, in
@@ -486,6 +503,7 @@ fn svg_input(bytes: Vec<u8>, path: &Path, what: &str) -> Result<ImageInput, Erro
         pixels: None,
         ink,
         opaque: false,
+        backdrop: None,
         colour_warning,
         cache: Cache::default(),
     })
@@ -577,43 +595,39 @@ fn too_large(path: &Path, what: &str, bytes: u64) -> Error {
     }
 }
 
-/// Mean colour of the clearly visible pixels, if the image has a
-/// transparent part (more than 5% of pixels mostly transparent).
-impl ImageInput {
-    /// The colour of an opaque image's own background: the colour of its
-    /// edge (the outer fiftieth of each side), when nearly all of it is one
-    /// solid colour (a logo exported as JPEG on white). None for SVG, for
-    /// images with transparency at the edge, and for photos.
-    pub fn solid_backdrop(&self) -> Option<[u8; 3]> {
-        let img = self.pixels.as_deref()?;
-        let (w, h) = img.dimensions();
-        let ring = (w.min(h) / 50).max(1);
-        // The top and bottom bands, then the sides between them.
-        let rows = (0..h).filter(|y| *y < ring || *y >= h.saturating_sub(ring));
-        let band = rows.flat_map(|y| (0..w).map(move |x| (x, y)));
-        let sides = (ring..h.saturating_sub(ring)).flat_map(|y| {
-            let right = w.saturating_sub(ring).max(ring);
-            (0..ring.min(w)).chain(right..w).map(move |x| (x, y))
-        });
-        let edge: Vec<&image::Rgba<u8>> = band
-            .chain(sides)
-            .map(|(x, y)| img.get_pixel(x, y))
-            .collect();
-        if edge.is_empty() || edge.iter().any(|p| p[3] < 250) {
-            return None;
-        }
-        let n = edge.len() as u64;
-        let mean: [u8; 3] =
-            std::array::from_fn(|c| (edge.iter().map(|p| p[c] as u64).sum::<u64>() / n) as u8);
-        // JPEG's ringing and noise stay within a few levels of the colour.
-        let near = edge
-            .iter()
-            .filter(|p| (0..3).all(|c| p[c].abs_diff(mean[c]) <= 16))
-            .count();
-        (near * 100 >= edge.len() * 97).then_some(mean)
+/// The colour of an image's edge (the outer fiftieth of each side), when
+/// nearly all of it is one opaque colour: what
+/// [`ImageInput::solid_backdrop`] gives, read once when a logo is loaded.
+fn solid_backdrop(img: &image::RgbaImage) -> Option<[u8; 3]> {
+    let (w, h) = img.dimensions();
+    let ring = (w.min(h) / 50).max(1);
+    // The top and bottom bands, then the sides between them.
+    let rows = (0..h).filter(|y| *y < ring || *y >= h.saturating_sub(ring));
+    let band = rows.flat_map(|y| (0..w).map(move |x| (x, y)));
+    let sides = (ring..h.saturating_sub(ring)).flat_map(|y| {
+        let right = w.saturating_sub(ring).max(ring);
+        (0..ring.min(w)).chain(right..w).map(move |x| (x, y))
+    });
+    let edge: Vec<&image::Rgba<u8>> = band
+        .chain(sides)
+        .map(|(x, y)| img.get_pixel(x, y))
+        .collect();
+    if edge.is_empty() || edge.iter().any(|p| p[3] < 250) {
+        return None;
     }
+    let n = edge.len() as u64;
+    let mean: [u8; 3] =
+        std::array::from_fn(|c| (edge.iter().map(|p| p[c] as u64).sum::<u64>() / n) as u8);
+    // JPEG's ringing and noise stay within a few levels of the colour.
+    let near = edge
+        .iter()
+        .filter(|p| (0..3).all(|c| p[c].abs_diff(mean[c]) <= 16))
+        .count();
+    (near * 100 >= edge.len() * 97).then_some(mean)
 }
 
+/// Mean colour of the clearly visible pixels, if the image has a
+/// transparent part (more than 5% of pixels mostly transparent).
 fn visible_mean(img: &image::RgbaImage) -> Option<[u8; 3]> {
     let total = img.pixels().len().max(1);
     let clear = img.pixels().filter(|p| p[3] < 128).count();
