@@ -44,7 +44,7 @@ fn site() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target/site"));
     assert!(
-        dir.join(".postkit-site").is_file() && dir.join("assets/postkit_web_bg.wasm").is_file(),
+        dir.join(".postkit-site").is_file() && dir.join("assets/postkit_web_bg.wasm.gz").is_file(),
         "the static site is not built in {}: run `scripts/site.sh target/site` first (.ci/run does), or set POSTKIT_SITE to a site's folder",
         dir.display()
     );
@@ -63,17 +63,26 @@ fn site() -> PathBuf {
 
 /// `python3 -m http.server` serving `www` on a free port of 127.0.0.1.
 fn static_server(www: &Path) -> (Killed, u16) {
+    python_server(|port| {
+        let mut args: Vec<std::ffi::OsString> = ["-m", "http.server", "--bind", "127.0.0.1"]
+            .map(Into::into)
+            .to_vec();
+        args.extend([port.to_string().into(), "--directory".into(), www.into()]);
+        args
+    })
+}
+
+/// python3 with the arguments `args` gives for a free port of 127.0.0.1,
+/// once it listens there.
+fn python_server(args: impl FnOnce(u16) -> Vec<std::ffi::OsString>) -> (Killed, u16) {
     let port = free_port();
     let child = Command::new("python3")
-        .args(["-m", "http.server", "--bind", "127.0.0.1"])
-        .arg(port.to_string())
-        .arg("--directory")
-        .arg(www)
+        .args(args(port))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("python3 -m http.server starts");
+        .expect("python3 starts");
     let guard = Killed(child);
     wait_listening(port, "the static server");
     (guard, port)
@@ -198,6 +207,160 @@ fn cli_kit(dir: &Path, platforms: &[String], tags: &str) -> BTreeMap<String, Vec
     files
 }
 
+/// A static server as some hosts are set up (Apache's `AddEncoding x-gzip
+/// .gz`): a `.gz` file is sent with `Content-Encoding: gzip` and the type of
+/// the name under it, so the browser unpacks it before the page sees it.
+const ENCODING_HOST: &str = r#"
+import functools, http.server, mimetypes, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def guess_type(self, path):
+        if path.endswith('.gz'):
+            return mimetypes.guess_type(path[:-3])[0] or 'application/octet-stream'
+        return super().guess_type(path)
+    def end_headers(self):
+        if self.path.split('?')[0].endswith('.gz'):
+            self.send_header('Content-Encoding', 'gzip')
+        super().end_headers()
+    def log_message(self, *args):
+        pass
+handler = functools.partial(Handler, directory=sys.argv[2])
+http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), handler).serve_forever()
+"#;
+
+/// The site's folder as `www/kit/`, every part linked but the worker, whose
+/// copy gets `patch` inserted after the line `marker`.
+fn site_with_worker(www: &Path, marker: &str, patch: &str) {
+    let site = site();
+    let kit = www.join("kit");
+    std::fs::create_dir_all(kit.join("assets")).unwrap();
+    for e in std::fs::read_dir(&site).unwrap().flatten() {
+        if e.file_name() != "assets" {
+            std::os::unix::fs::symlink(e.path(), kit.join(e.file_name())).unwrap();
+        }
+    }
+    for e in std::fs::read_dir(site.join("assets")).unwrap().flatten() {
+        let to = kit.join("assets").join(e.file_name());
+        if e.file_name() == "engine-worker.js" {
+            let js = std::fs::read_to_string(e.path()).unwrap();
+            assert!(js.contains(marker), "the worker has no line {marker:?}");
+            std::fs::write(&to, js.replacen(marker, &format!("{marker}\n{patch}"), 1)).unwrap();
+        } else {
+            std::os::unix::fs::symlink(e.path(), to).unwrap();
+        }
+    }
+}
+
+/// The previews once one of them shows `word` (of the story just typed),
+/// not the last story's: a render draws every size before the page shows
+/// any.
+async fn previews_of(c: &Client, word: &str) -> Vec<Value> {
+    for _ in 0..240 {
+        let cards = previews_settled(c, "the previews settle").await;
+        if (cards.iter()).any(|c| c["alt"].as_str().is_some_and(|a| a.contains(word))) {
+            return cards;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    panic!("no preview shows {word:?} within a minute");
+}
+
+/// A panic in the engine: in WebAssembly, Rust's panic is a trap
+/// (`unreachable`) that leaves the instance unusable. The worker's copy
+/// here runs a real trap (a one-function module whose body is
+/// `unreachable`) for one size when the story says ENGINE-TRAP. The page
+/// names that size as failed and shows the other four; the pool starts a
+/// fresh worker, and the next story draws all five. The host here sends the
+/// stored .gz files with Content-Encoding: gzip, which the page takes too.
+#[tokio::test(flavor = "current_thread")]
+async fn an_engine_that_panics_is_restarted_and_the_size_is_named() {
+    let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let www = tmp.path().join("www");
+    site_with_worker(
+        &www,
+        "    await started;",
+        "    if (msg.texts && msg.texts.some(([n, v]) => n === 'story' && v.includes('ENGINE-TRAP'))\n      && msg.texts.some(([n, v]) => n === 'platform' && v === 'instagram-square')) {\n      const trap = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 5, 1, 3, 0, 0, 11]);\n      new WebAssembly.Instance(new WebAssembly.Module(trap)).exports.f();\n    }",
+    );
+    let (_server, port) = python_server(|port| {
+        vec![
+            "-c".into(),
+            ENCODING_HOST.into(),
+            port.to_string().into(),
+            www.clone().into(),
+        ]
+    });
+    let url = format!("http://127.0.0.1:{port}/kit/");
+
+    let (_driver, driver) = chromedriver();
+    let profile = Profile(tmp.path().join("profile"));
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let c = browser_with(
+        &driver,
+        &profile.0,
+        &downloads,
+        false,
+        serde_json::Map::new(),
+    )
+    .await;
+    loaded(&c, &url).await;
+    let encoded = c
+        .execute(
+            "const r = await fetch('assets/postkit_web_bg.wasm.gz'); const b = new Uint8Array(await r.arrayBuffer()); return [r.headers.get('Content-Encoding'), b[0], b[1]];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        encoded,
+        json!(["gzip", 0, 97]),
+        "the host sends the engine with Content-Encoding: gzip, unpacked by the browser"
+    );
+
+    retype(&c, "#org", ORG).await;
+    retype(
+        &c,
+        "#story",
+        "Our neighbours taught us to bake. ENGINE-TRAP",
+    )
+    .await;
+    let cards = previews_of(&c, "ENGINE-TRAP").await;
+    assert_eq!(cards.len(), 5, "{cards:?}");
+    for card in &cards {
+        let trapped = card["platform"] == "instagram-square";
+        assert_eq!(card["failed"], trapped, "{card}");
+        if trapped {
+            let text = card["text"].as_str().unwrap();
+            assert!(
+                text.contains("engine") && text.contains("try again"),
+                "the card says the engine failed on this size: {text}"
+            );
+        } else {
+            assert!(card["width"].as_u64().unwrap() > 100, "{card}");
+        }
+    }
+    let status = c
+        .find(Locator::Css("#status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        status.contains('1'),
+        "the status counts one failed size: {status}"
+    );
+
+    retype(&c, "#story", "Today our neighbours teach us Cornish.").await;
+    let cards = previews_of(&c, "Cornish").await;
+    assert_eq!(cards.len(), 5, "{cards:?}");
+    for card in &cards {
+        assert_eq!(card["failed"], false, "{card}");
+        assert!(card["alt"].as_str().unwrap().contains("Cornish"), "{card}");
+    }
+    c.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
     let site = site();
@@ -290,7 +453,7 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
         })
         .collect();
     assert!(
-        requests.iter().any(|(_, u)| u.ends_with(".wasm")),
+        requests.iter().any(|(_, u)| u.ends_with(".wasm.gz")),
         "the log shows the page's requests: {requests:?}"
     );
     for (method, u) in &requests {

@@ -24,7 +24,7 @@
 
   // ---- fonts: fetched by script, with progress --------------------------
 
-  let fontIndex = null; // [{file, family, scripts, bytes}]
+  let fontIndex = null; // [{file, path, family, scripts, bytes}]: path as stored, bytes on the wire
   const fontBytes = new Map(); // file -> Promise<ArrayBuffer>
   const progress = { want: 0, have: 0, names: new Set() };
 
@@ -63,37 +63,57 @@
     p.lastChild.value = progress.have;
   }
 
+  // The site stores the engine and the fonts gzip-compressed (site.sh), so
+  // that even a host that compresses nothing sends them small; they are
+  // unpacked here as they arrive (DecompressionStream). A host that sends
+  // such a file with Content-Encoding: gzip has had the browser unpack it
+  // already: then there is no gzip header, and the bytes are used as they
+  // are. `onBytes` hears of every piece as it comes off the wire.
+  async function unpacked(res, onBytes) {
+    const reader = res.body.getReader();
+    let pending = await reader.read();
+    const head = pending.done ? null : pending.value;
+    const gzip = head && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const raw = new ReadableStream({
+      async pull(ctl) {
+        const { done, value } = pending || (await reader.read());
+        pending = null;
+        if (done) { ctl.close(); return; }
+        if (onBytes) onBytes(value.length);
+        ctl.enqueue(value);
+      },
+      cancel: (why) => reader.cancel(why),
+    });
+    if (!gzip) return raw;
+    if (typeof DecompressionStream === 'undefined') {
+      throw new Error('this browser cannot unpack the engine (no DecompressionStream); open the page in a current Chrome, Edge, Firefox or Safari');
+    }
+    return raw.pipeThrough(new DecompressionStream('gzip'));
+  }
+
   async function getFont(entry, label) {
     if (fontBytes.has(entry.file)) return fontBytes.get(entry.file);
     const job = (async () => {
       progress.want += entry.bytes;
       progress.names.add(label);
       showProgress();
-      const url = site(`fonts/${entry.file}`);
+      const url = site(`fonts/${entry.path || entry.file}`);
       const direct = !(navigator.serviceWorker && navigator.serviceWorker.controller);
       const res = await fetch(url);
       if (!res.ok || !res.body) throw new Error(`the font ${entry.file} could not be loaded (${res.status})`);
-      const reader = res.body.getReader();
-      const parts = [];
       let n = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parts.push(value);
-        n += value.length;
-        progress.have += value.length;
+      const bytes = await new Response(await unpacked(res, (k) => {
+        n += k;
+        progress.have += k;
         showProgress();
-      }
+      })).arrayBuffer();
       progress.have += Math.max(0, entry.bytes - n);
       showProgress();
       // Fetched before the service worker controlled the page: it keeps a copy.
       if (direct && navigator.serviceWorker && window.isSecureContext) {
         navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ cache: [url] }));
       }
-      const out = new Uint8Array(n);
-      let at = 0;
-      for (const part of parts) { out.set(part, at); at += part.length; }
-      return out.buffer;
+      return bytes;
     })();
     fontBytes.set(entry.file, job);
     job.catch(() => fontBytes.delete(entry.file));
@@ -200,7 +220,11 @@
 
   const ready = (async () => {
     const [wasm, index, setupRes] = await Promise.all([
-      WebAssembly.compileStreaming(fetch(site('assets/postkit_web_bg.wasm'))),
+      fetch(site('assets/postkit_web_bg.wasm.gz')).then(async (res) => {
+        if (!res.ok || !res.body) throw new Error(`the engine could not be loaded (${res.status})`);
+        const wasm = new Response(await unpacked(res), { headers: { 'Content-Type': 'application/wasm' } });
+        return WebAssembly.compileStreaming(wasm);
+      }),
       fetch(site('fonts/index.json')).then((r) => r.json()),
       fetch(site('data/setup.json')).then((r) => r.json()),
     ]);

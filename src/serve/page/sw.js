@@ -6,7 +6,7 @@
 
 const CACHE = 'postkit-site-v1';
 const CORE = ['./', 'index.html', 'assets/app.js', 'assets/app.css', 'assets/engine-wasm.js',
-  'assets/engine-worker.js', 'assets/postkit_web.js', 'assets/postkit_web_bg.wasm',
+  'assets/engine-worker.js', 'assets/postkit_web.js', 'assets/postkit_web_bg.wasm.gz',
   'assets/i18n-languages.json', 'fonts/index.json', 'data/setup.json'];
 
 // The page and the engine, and the fonts every text needs (Latin's).
@@ -17,7 +17,7 @@ self.addEventListener('install', (ev) => {
     const langs = await (await c.match('assets/i18n-languages.json')).json();
     await c.addAll(langs.map((l) => `assets/i18n-${l.tag}.json`));
     const index = await (await c.match('fonts/index.json')).json();
-    await c.addAll(index.filter((f) => f.scripts.includes('Latin')).map((f) => `fonts/${f.file}`));
+    await c.addAll(index.filter((f) => f.scripts.includes('Latin')).map((f) => `fonts/${f.path || f.file}`));
   }).then(() => self.skipWaiting()));
 });
 
