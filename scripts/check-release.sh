@@ -41,6 +41,26 @@ for f in postkit README.md LICENSE-MIT LICENSE-APACHE fonts/OFL.txt fonts/FONTS.
 done
 grep -q NotoSansArabic-Regular.ttf "$root/fonts/FONTS.txt" || fail "FONTS.txt lists no fonts"
 
+step "the static site in the archive"
+for f in index.html sw.js assets/app.js assets/engine-wasm.js assets/engine-worker.js \
+  assets/postkit_web.js assets/postkit_web_bg.wasm.gz fonts/index.json fonts/OFL.txt data/setup.json; do
+  [ -s "$root/site/$f" ] || fail "the archive's site has no $f"
+done
+python3 - "$root/site" <<'PY' || fail "the archive's site is missing a font its index names"
+import gzip, json, pathlib, sys
+site = pathlib.Path(sys.argv[1])
+index = json.loads((site / "fonts/index.json").read_text())
+for f in index:
+    stored = site / "fonts" / f["path"]
+    assert stored.stat().st_size == f["bytes"], f
+    assert gzip.decompress(stored.read_bytes())[:4] in (b"\0\1\0\0", b"OTTO", b"ttcf", b"true"), f
+print(f"  {len(index)} font files, each as its index says")
+PY
+# The site the tests drove (.ci/run builds target/site first) is the one packed.
+if [ -f "$repo/${CARGO_TARGET_DIR:-target}/site/.postkit-site" ]; then
+  diff -rq "$repo/${CARGO_TARGET_DIR:-target}/site" "$root/site" || fail "the archive's site differs from the site the tests used"
+fi
+
 # Run from the empty folder, with nothing of the repository or the build
 # around: no templates or fonts on disk, a minimal environment.
 run() { (cd "$tmp/work" && env -i PATH=/usr/bin:/bin HOME="$tmp/home" "$@"); }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds what a user downloads: the release binary, packed with its README,
-# licences, font list, shell completions and man pages as
+# licences, font list, shell completions, man pages and the static site
+# (site/: the page with the engine in WebAssembly, scripts/site.sh) as
 #   target/dist/postkit-VERSION-x86_64-unknown-linux-gnu.tar.gz
 # with target/dist/SHA256SUMS beside it. With --deb, also the Debian package
 #   target/dist/postkit_VERSION-1_amd64.deb
@@ -70,6 +71,9 @@ strip "$stage/postkit"
 cp README.md LICENSE-MIT LICENSE-APACHE "$stage/"
 cp fonts/OFL.txt "$gen/FONTS.txt" "$stage/fonts/"
 cp -r "$gen/completions" "$gen/man" "$stage/"
+# The static site, ready to copy to any static host (README, "The toolkit
+# as a static site"); built by the same script a coordinator runs.
+bash scripts/site.sh "$stage/site"
 
 archive=$name.tar.gz
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
