@@ -41,12 +41,15 @@ for f in postkit README.md LICENSE-MIT LICENSE-APACHE fonts/OFL.txt fonts/FONTS.
 done
 grep -q NotoSansArabic-Regular.ttf "$root/fonts/FONTS.txt" || fail "FONTS.txt lists no fonts"
 
-step "the static site in the archive"
+step "the static site, postkit-site-$version.zip"
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+  "$dist/postkit-site-$version.zip" "$tmp" || fail "postkit-site-$version.zip cannot be unpacked"
+site=$tmp/postkit-site-$version
 for f in index.html sw.js assets/app.js assets/engine-wasm.js assets/engine-worker.js \
   assets/postkit_web.js assets/postkit_web_bg.wasm.gz fonts/index.json fonts/OFL.txt data/setup.json; do
-  [ -s "$root/site/$f" ] || fail "the archive's site has no $f"
+  [ -s "$site/$f" ] || fail "the site's zip has no $f"
 done
-python3 - "$root/site" <<'PY' || fail "the archive's site is missing a font its index names"
+python3 - "$site" <<'PY' || fail "the site's zip is missing a font its index names"
 import gzip, json, pathlib, sys
 site = pathlib.Path(sys.argv[1])
 index = json.loads((site / "fonts/index.json").read_text())
@@ -58,7 +61,7 @@ print(f"  {len(index)} font files, each as its index says")
 PY
 # The site the tests drove (.ci/run builds target/site first) is the one packed.
 if [ -f "$repo/${CARGO_TARGET_DIR:-target}/site/.postkit-site" ]; then
-  diff -rq "$repo/${CARGO_TARGET_DIR:-target}/site" "$root/site" || fail "the archive's site differs from the site the tests used"
+  diff -rq "$repo/${CARGO_TARGET_DIR:-target}/site" "$site" || fail "the site's zip differs from the site the tests used"
 fi
 
 # Run from the empty folder, with nothing of the repository or the build

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds what a user downloads: the release binary, packed with its README,
-# licences, font list, shell completions, man pages and the static site
-# (site/: the page with the engine in WebAssembly, scripts/site.sh) as
+# licences, font list, shell completions and man pages as
 #   target/dist/postkit-VERSION-x86_64-unknown-linux-gnu.tar.gz
-# with target/dist/SHA256SUMS beside it. With --deb, also the Debian package
+# the static site (the page with the engine in WebAssembly, built by
+# scripts/site.sh; for any operating system, to copy to a static host) as
+#   target/dist/postkit-site-VERSION.zip
+# with target/dist/SHA256SUMS beside them. With --deb, also the Debian package
 #   target/dist/postkit_VERSION-1_amd64.deb
 # (needs cargo-deb: `cargo install cargo-deb --locked`).
 #
@@ -71,14 +73,33 @@ strip "$stage/postkit"
 cp README.md LICENSE-MIT LICENSE-APACHE "$stage/"
 cp fonts/OFL.txt "$gen/FONTS.txt" "$stage/fonts/"
 cp -r "$gen/completions" "$gen/man" "$stage/"
-# The static site, ready to copy to any static host (README, "The toolkit
-# as a static site"); built by the same script a coordinator runs.
-bash scripts/site.sh "$stage/site"
 
 archive=$name.tar.gz
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
   -C "$dist" -cf - "$name" | gzip -n -9 >"$dist/$archive"
 sums=("$archive")
+
+# The static site, its own archive: a coordinator who publishes it needs no
+# Linux binary, and the binary's users need not download its fonts again
+# (it would double the archive). Built by the script a coordinator runs; a
+# zip, as any computer opens, with fixed order and times; the stored .gz
+# files are not compressed twice.
+site_name=postkit-site-$version
+rm -rf "$gen/$site_name"
+bash scripts/site.sh "$gen/$site_name"
+python3 - "$gen" "$site_name" "$dist/$site_name.zip" "$SOURCE_DATE_EPOCH" <<'PY'
+import pathlib, sys, time, zipfile
+gen, name, out, epoch = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+stamp = time.gmtime(max(epoch, 315532800))[:6]
+with zipfile.ZipFile(out, "w") as z:
+    for p in sorted((gen / name).rglob("*")):
+        if p.is_file():
+            info = zipfile.ZipInfo(str(p.relative_to(gen)), stamp)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_STORED if p.suffix == ".gz" else zipfile.ZIP_DEFLATED
+            z.writestr(info, p.read_bytes(), compresslevel=9)
+PY
+sums+=("$site_name.zip")
 
 if [ "$deb" = 1 ]; then
   cargo deb --no-build --locked --output "$dist/postkit_${version}-1_amd64.deb" >/dev/null
