@@ -429,8 +429,15 @@ impl Journal {
     /// Removes the journal: the manifest now records its run (or, when the
     /// files could not be flushed, nothing may be trusted).
     pub fn remove(self) -> std::io::Result<()> {
-        drop(self.file.into_inner());
-        match std::fs::remove_file(&self.path) {
+        // The file is closed (dropped with the rest of `self`) before it is
+        // removed. (Not `drop(file)`: on wasm32 a File has no Drop, and
+        // clippy there calls that a no-op.)
+        let path = {
+            let this = self;
+            let Journal { path, .. } = this;
+            path
+        };
+        match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
