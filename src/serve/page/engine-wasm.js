@@ -225,8 +225,15 @@
 
   function batchEngine() {
     if (!batchModule) {
-      batchModule = WebAssembly.compileStreaming(fetch(site('assets/postkit_batch_bg.wasm')));
-      batchModule.catch(() => { batchModule = null; });
+      const files = [site('assets/postkit_batch_bg.wasm'), site('assets/postkit_batch.js')];
+      const direct = !(navigator.serviceWorker && navigator.serviceWorker.controller);
+      batchModule = WebAssembly.compileStreaming(fetch(files[0]));
+      batchModule.then(() => {
+        // Fetched before the service worker controlled the page: it keeps a copy.
+        if (direct && navigator.serviceWorker && window.isSecureContext) {
+          navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ cache: files }));
+        }
+      }, () => { batchModule = null; });
     }
     return batchModule;
   }
