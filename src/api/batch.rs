@@ -417,6 +417,9 @@ pub fn check(engine: &Engine, offer: Offer, batch: &Batch) -> serde_json::Value 
         };
         let pairs = req.pairs();
         assets += pairs.len();
+        if let Some(e) = clips_here(row, &req, batch.place) {
+            problems.push(problem(row, &e));
+        }
         let Some(&(ti, pi)) = pairs.first().filter(|_| previews.len() < PREVIEWS) else {
             continue;
         };
@@ -455,6 +458,35 @@ pub fn check(engine: &Engine, offer: Offer, batch: &Batch) -> serde_json::Value 
         "assets": assets,
         "problems": problems,
         "previews": previews,
+    })
+}
+
+/// A row's clips, on the static site's page: made by the server and the
+/// CLI only (the browser's engine is built without the encoder), so the
+/// check says so before the batch fails them.
+fn clips_here(
+    row: &Row,
+    req: &crate::plan::Request,
+    place: Place,
+) -> Option<crate::report::ErrorReport> {
+    let clips: Vec<&str> = (req.platforms.iter())
+        .filter(|p| place == Place::Browser && p.is_video())
+        .map(|p| p.name.as_str())
+        .collect();
+    if clips.is_empty() {
+        return None;
+    }
+    let message = format!(
+        "{}: {} {} clips, which this page does not make (postkit serve and postkit batch on a computer do); choose image sizes here",
+        row.place("platform"),
+        clips.join(", "),
+        if clips.len() == 1 { "makes" } else { "make" }
+    );
+    Some(crate::report::ErrorReport {
+        org: Some(req.org.clone()),
+        row: Some(row.number),
+        field: Some("platform".into()),
+        ..crate::report::ErrorReport::new("", "", message, ErrorClass::BadInput)
     })
 }
 
@@ -517,4 +549,128 @@ pub fn make(
         written: result.written,
         failed: result.failed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sheet of `n` rows, sent as a CSV file.
+    fn sheet_of(n: usize, caps: &Caps) -> Sent {
+        let mut csv = String::from("org,story\n");
+        for i in 0..n {
+            csv.push_str(&format!("Hub {i},We cook.\n"));
+        }
+        let mut sent = Sent::default();
+        sent.field("sheet", Some("big.csv".into()), csv.into_bytes(), caps)
+            .unwrap();
+        sent
+    }
+
+    #[test]
+    fn a_pages_caps_are_said_with_why_and_what_to_do() {
+        let caps = Caps::browser();
+        let rows = caps.limits.batch_rows;
+        assert_eq!(
+            sheet_of(rows, &caps).sheet(&caps).unwrap().table.rows.len(),
+            rows
+        );
+        let e = sheet_of(rows + 1, &caps).sheet(&caps).err().unwrap();
+        assert_eq!(
+            (e.class, e.field.as_deref()),
+            (ErrorClass::TooLarge, Some("sheet"))
+        );
+        assert!(
+            e.message.starts_with("big.csv has 101 rows; a batch on this page may have at most 100 (more would not fit in one browser tab's memory): split it"),
+            "{}",
+            e.message
+        );
+        let mut sent = Sent::default();
+        for i in 0..caps.limits.batch_files {
+            let name = format!("{i}.png");
+            sent.field("files", Some(name), i.to_le_bytes().to_vec(), &caps)
+                .unwrap();
+        }
+        let e = (sent.field("files", Some("one-more.png".into()), vec![1], &caps)).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("a batch may have at most 100 files on this page"),
+            "{}",
+            e.message
+        );
+        let big = vec![0; caps.limits.batch_body + 1];
+        let e = (Sent::default().field("files", Some("big.png".into()), big, &caps)).unwrap_err();
+        assert!(
+            e.message
+                .contains("more than this page's limit of 64 MB (more would not fit"),
+            "{}",
+            e.message
+        );
+        // The server's words name its flags, as they did.
+        let server = Caps {
+            place: Place::Server,
+            ..caps
+        };
+        let e = sheet_of(rows + 1, &server).sheet(&server).err().unwrap();
+        assert!(
+            e.message
+                .contains("(--max-batch-rows, POSTKIT_MAX_BATCH_ROWS)"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_clip_is_a_problem_at_the_check_on_the_page_only() {
+        use crate::inputs::{Campaign, Platforms};
+        let engine = Engine::new(&[] as &[&str]).unwrap();
+        let (campaign, presets) = (Campaign::embedded(), Platforms::embedded());
+        let set = TemplateSet::load("story-quote").unwrap();
+        let templates = BTreeMap::from([("story-quote".to_string(), std::sync::Arc::new(set))]);
+        let offer = Offer {
+            campaign: &campaign,
+            presets: &presets,
+            templates: &templates,
+        };
+        let csv =
+            "org,story,template,platform\nHub,We cook.,story-quote,\"x-post, instagram-reel\"\n";
+        let mut sent = Sent::default();
+        let caps = Caps::browser();
+        (sent.field("sheet", Some("s.csv".into()), csv.into(), &caps)).unwrap();
+        let sheet = sent.sheet(&caps).unwrap();
+        let today = time::macros::date!(2026 - 12 - 01);
+        let page = check(&engine, offer, &sheet.batch(&sent, today, Place::Browser));
+        let problems = page["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 1, "{page}");
+        assert_eq!(problems[0]["column"], "platform", "{page}");
+        let message = problems[0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("row 1 (line 2): column platform: instagram-reel makes clips, which this page does not make"),
+            "{message}"
+        );
+        let server = check(&engine, offer, &sheet.batch(&sent, today, Place::Server));
+        assert_eq!(
+            server["problems"].as_array().map(Vec::len),
+            Some(0),
+            "{server}"
+        );
+        assert_eq!(server["assets"], 2, "{server}");
+    }
+
+    #[test]
+    fn a_file_the_sheet_names_is_found_by_its_last_name_part() {
+        let templates = BTreeMap::new();
+        let files = BTreeMap::from([("cafe.png".to_string(), vec![1, 2, 3])]);
+        let res = Uploaded {
+            templates: &templates,
+            files: &files,
+            place: Place::Browser,
+            decoded: Mutex::new(BTreeMap::new()),
+        };
+        let e = res.image("logos/library.jpg", "logo").err().unwrap();
+        assert!(
+            e.to_string().contains("'library.jpg', which was not chosen; add it to the logos and photos (files chosen: cafe.png)"),
+            "{e}"
+        );
+    }
 }
