@@ -78,7 +78,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION"
 fi
 
 # The engine, and what the site learns from the library (the font index;
-# the campaign, platforms and templates checked).
+# the campaign, platforms and templates checked). The batch engine (the
+# same crate with its feature `batch`: the spreadsheet reader, the review
+# page, the contact sheets) is built after the first engine is bound, as
+# both builds write the same file.
 cargo build --locked --profile wasm --target wasm32-unknown-unknown -p postkit-web
 CHECK=()
 [ -z "$CAMPAIGN" ] || CHECK+=(--campaign "$CAMPAIGN")
@@ -97,7 +100,11 @@ mkdir -p "$TMP/assets" "$TMP/fonts" "$TMP/data"
 cargo run --locked --quiet --example site_index -- "${CHECK[@]}" > "$TMP/fonts/index.raw.json"
 
 WASM=target/wasm32-unknown-unknown/wasm/postkit_web.wasm
-wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$TMP/assets" "$WASM"
+BINDGEN=(wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$TMP/assets")
+"${BINDGEN[@]}" "$WASM"
+# The batch engine, fetched only when the page's batch mode is opened.
+cargo build --locked --profile wasm --target wasm32-unknown-unknown -p postkit-web --features batch
+"${BINDGEN[@]}" --out-name postkit_batch "$WASM"
 # (binaryen's wasm-opt -Oz was tried: 3 minutes for 0.03% less compressed,
 # so it is not run.)
 
@@ -149,9 +156,10 @@ def packed(src, dst):
     dst.write_bytes(gzip.compress(src.read_bytes(), 9, mtime=0))
     return dst.stat().st_size
 
-wasm = tmp / "assets/postkit_web_bg.wasm"
-packed(wasm, wasm.with_name(wasm.name + ".gz"))
-wasm.unlink()
+for engine in ("postkit_web_bg.wasm", "postkit_batch_bg.wasm"):
+    wasm = tmp / "assets" / engine
+    packed(wasm, wasm.with_name(wasm.name + ".gz"))
+    wasm.unlink()
 
 # Fonts: every file the index names, stored packed: `file` is the font's
 # name (the engine's), `path` the stored file, `bytes` its size (the page's
@@ -198,6 +206,10 @@ latin = {f["path"] for f in index if "Latin" in f["scripts"]}
 first = [r for r in rows if not r[0].startswith("fonts/") or r[0] == "fonts/index.json"
          or r[0][len("fonts/"):] in latin]
 first = [r for r in first if r[0] not in ("SIZES.txt", "fonts/OFL.txt")]
+# The batch engine is fetched when the page's batch mode is opened, not on
+# a first visit.
+first = [r for r in first if not r[0].startswith("assets/postkit_batch")]
+batch = [r for r in rows if r[0].startswith("assets/postkit_batch")]
 with open(tmp / "SIZES.txt", "w") as out:
     out.write(f"{'part':44} {'stored':>11} {'gzip':>11}\n")
     for name, raw, gz in rows:
@@ -205,8 +217,11 @@ with open(tmp / "SIZES.txt", "w") as out:
     total = sum(r[2] for r in first)
     out.write(f"{'first visit, English (page, engine, Latin fonts)':44} "
               f"{sum(r[1] for r in first):>11} {total:>11}\n")
+    out.write(f"{'batch engine (when the batch mode is opened)':44} "
+              f"{sum(r[1] for r in batch):>11} {sum(r[2] for r in batch):>11}\n")
 print(f"site.sh: first visit for an English story: {total / 1e6:.2f} MB from a host that gzips, "
       f"{sum(r[1] for r in first) / 1e6:.2f} MB from one that compresses nothing")
+print(f"site.sh: the batch engine, fetched when the batch mode is opened: {sum(r[2] for r in batch) / 1e6:.2f} MB compressed")
 PY
 
 rm -rf "$OUT.old"

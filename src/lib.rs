@@ -18,7 +18,7 @@
 //! | plan | [`plan`] | flags / a row / a form → a typed [`plan::Request`] |
 //! | make | [`make`] | a request → [`make::Made`] assets in memory, then written |
 //! | batch | [`batch`] | a spreadsheet → every asset, incrementally, sharded |
-//! | api | `api` (feature `api`) | a form → the API's answers (JSON, the kit's zip), for the server and the in-browser engine |
+//! | api | `api` (feature `api`) | a form → the API's answers (JSON, the kit's zip; a sheet's check and batch zip), for the server and the in-browser engine |
 //! | serve | `serve` (feature `serve`) | HTTP requests → answers from memory: the page and the API |
 //!
 //! Front ends (the `postkit` binary's commands, a server) hold no pipeline

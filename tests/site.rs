@@ -535,3 +535,291 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
     assert!(page["clips"].as_str().unwrap().contains("الخادم"), "{page}");
     c.close().await.unwrap();
 }
+
+/// The page's batch mode on the static site (issue 25): a sheet of three
+/// rows (one with no story) with one logo chosen as a file and one inside
+/// a zip. The rows are checked in the browser (the bad row named by its
+/// cell), every kit is made with the progress shown, and the zip
+/// downloaded is byte for byte the folder `postkit batch` writes for the
+/// same sheet and logos. The batch engine is fetched only once the mode is
+/// opened, and the network log shows only GETs of the site's own files:
+/// the sheet and the logos never leave the browser. With
+/// POSTKIT_SCREENSHOTS=1 it writes docs/screenshots/site-batch-desktop.png.
+#[tokio::test(flavor = "current_thread")]
+async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
+    let site = site();
+    for f in ["batch.js", "postkit_batch_bg.wasm.gz", "postkit_batch.js"] {
+        assert!(
+            site.join("assets").join(f).is_file(),
+            "{} has no assets/{f}: run `scripts/site.sh {}` again",
+            site.display(),
+            site.display()
+        );
+    }
+    let ours = std::fs::read(root().join("src/serve/page/batch.js")).unwrap();
+    assert!(
+        std::fs::read(site.join("assets/batch.js")).unwrap() == ours,
+        "{} has an older batch.js than src/serve/page: run `scripts/site.sh` again",
+        site.display()
+    );
+    let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+
+    // The sheet, the logos (one a file, one in a zip) and where the CLI runs.
+    let rows = [
+        ["org", "story", "logo", "platform"],
+        [
+            "Café Solidarité Lyon",
+            "Quand nous sommes arrivés, personne ne nous connaissait.",
+            "logos/cafe.png",
+            "instagram-square, x-post, instagram-portrait",
+        ],
+        [
+            "Бібліотека Лідса",
+            "Коли ми приїхали, бібліотека стала нашим другим домом.",
+            "logos/library.jpg",
+            "instagram-square, x-post, instagram-portrait",
+        ],
+        ["Plymouth Welcome Hub", "", "", "instagram-square"],
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Partners").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    let xlsx = book.save_to_buffer().unwrap();
+    let cafe = std::fs::read(root().join("examples/logo.png")).unwrap();
+    let library = std::fs::read(root().join("examples/logo-square.jpg")).unwrap();
+    let cli = tmp.path().join("cli");
+    std::fs::create_dir_all(cli.join("logos")).unwrap();
+    std::fs::write(cli.join("partners.xlsx"), &xlsx).unwrap();
+    std::fs::write(cli.join("logos/cafe.png"), &cafe).unwrap();
+    std::fs::write(cli.join("logos/library.jpg"), &library).unwrap();
+    let chosen = tmp.path().join("chosen");
+    std::fs::create_dir_all(&chosen).unwrap();
+    std::fs::write(chosen.join("partners.xlsx"), &xlsx).unwrap();
+    std::fs::write(chosen.join("cafe.png"), &cafe).unwrap();
+    let mut zipped = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zipped
+        .start_file(
+            "logos/library.jpg",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    std::io::Write::write_all(&mut zipped, &library).unwrap();
+    let zipped = zipped.finish().unwrap().into_inner();
+    std::fs::write(chosen.join("logos.zip"), zipped).unwrap();
+
+    let www = tmp.path().join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::os::unix::fs::symlink(&site, www.join("kit")).unwrap();
+    let (_server, port) = static_server(&www);
+    let origin = format!("http://127.0.0.1:{port}");
+    let url = format!("{origin}/kit/");
+    let (_driver, driver) = chromedriver();
+    let profile = Profile(tmp.path().join("profile"));
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:loggingPrefs".into(), json!({"performance": "ALL"}));
+    let c = browser_with(&driver, &profile.0, &downloads, false, caps).await;
+    loaded(&c, &url).await;
+
+    // The page's first visit fetches no batch engine.
+    let requests = |log: Vec<Value>| -> Vec<(String, String)> {
+        (log.iter())
+            .filter(|m| m["method"] == "Network.requestWillBeSent")
+            .map(|m| {
+                let r = &m["params"]["request"];
+                let method = r["method"].as_str().unwrap_or("").to_string();
+                (method, r["url"].as_str().unwrap_or("").to_string())
+            })
+            .collect()
+    };
+    let mut seen = requests(performance_log(&c).await);
+    assert!(
+        !seen.iter().any(|(_, u)| u.contains("postkit_batch")),
+        "the first visit fetched the batch engine: {seen:?}"
+    );
+
+    c.find(Locator::Css("#mode-many"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let note = c.find(Locator::Css("#batch-note")).await.unwrap();
+    let note = note.text().await.unwrap();
+    assert!(note.contains("not uploaded"), "{note}");
+    let files = format!(
+        "{}\n{}",
+        chosen.join("cafe.png").display(),
+        chosen.join("logos.zip").display()
+    );
+    c.find(Locator::Css("#batch-files"))
+        .await
+        .unwrap()
+        .send_keys(&files)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#batch-sheet"))
+        .await
+        .unwrap()
+        .send_keys(&chosen.join("partners.xlsx").display().to_string())
+        .await
+        .unwrap();
+
+    // The check: the bad row by its cell, the good rows' previews.
+    let checked = wait_js(
+        &c,
+        "the sheet is checked in the browser",
+        120,
+        r#"
+        const s = document.getElementById('batch-status');
+        if (!/\b(warn|good|bad)\b/.test(s.className)) return null;
+        const imgs = [...document.querySelectorAll('#batch-cards img')];
+        if (!imgs.every((i) => i.complete && i.naturalWidth > 0)) return null;
+        return {
+            status: s.textContent,
+            kind: s.className,
+            problems: [...document.querySelectorAll('.batch-problems tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent)),
+            cards: imgs.map((i) => i.alt),
+            make: !document.getElementById('batch-make').disabled,
+        };
+        "#,
+    )
+    .await;
+    assert!(
+        checked["kind"].as_str().unwrap().contains("warn"),
+        "{checked}"
+    );
+    let status = checked["status"].as_str().unwrap();
+    assert!(
+        status.contains("3 rows") && status.contains("6 images"),
+        "{checked}"
+    );
+    let problems = checked["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{checked}");
+    assert_eq!(problems[0][0], "3", "{checked}");
+    assert_eq!(problems[0][1], "Partners!B4 (column story)", "{checked}");
+    let cards = checked["cards"].as_array().unwrap();
+    assert_eq!(cards.len(), 2, "{checked}");
+    assert!(
+        cards[1].as_str().unwrap().contains("Бібліотека Лідса"),
+        "{checked}"
+    );
+    assert_eq!(checked["make"], true, "{checked}");
+    if std::env::var("POSTKIT_SCREENSHOTS").as_deref() == Ok("1") {
+        let dir = root().join("docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join("site-batch-desktop.png"), png).unwrap();
+    }
+
+    // Make all: the progress moves, and the zip downloads.
+    c.execute(
+        r#"
+        window.__progress = [];
+        const p = document.getElementById('batch-progress-text');
+        new MutationObserver(() => window.__progress.push(p.textContent))
+            .observe(p, { childList: true, characterData: true, subtree: true });
+        "#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let today = c
+        .execute(
+            "const d = new Date(); const p = (n) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`",
+            vec![],
+        )
+        .await
+        .unwrap();
+    c.find(Locator::Css("#batch-make"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let done = wait_js(
+        &c,
+        "the batch is made in the browser",
+        300,
+        r#"
+        const s = document.getElementById('batch-status');
+        if (/\bbad\b/.test(s.className)) return { error: s.textContent };
+        if (document.getElementById('batch-done').hidden) return null;
+        return { text: document.getElementById('batch-progress-text').textContent, seen: window.__progress };
+        "#,
+    )
+    .await;
+    assert!(done["error"].is_null(), "{done}");
+    let (name, zip) = downloaded(&downloads, ".zip").await;
+    assert_eq!(name, "postkit-batch.zip");
+    assert!(
+        done["text"].as_str().unwrap().contains("6 images made")
+            && done["text"].as_str().unwrap().contains("1 could not"),
+        "{done}"
+    );
+    let moved: Vec<&str> = (done["seen"].as_array().unwrap().iter())
+        .filter_map(Value::as_str)
+        .filter(|t| t.contains(" of 6 images made"))
+        .collect();
+    assert!(!moved.is_empty(), "the progress never moved: {done}");
+
+    // The same files as postkit batch's out/ for the same sheet and logos.
+    let run = common::postkit(
+        &cli,
+        &["batch", "partners.xlsx", "--date", today.as_str().unwrap()],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let mut written = BTreeMap::new();
+    let mut todo = vec![cli.join("out")];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(&cli).unwrap();
+            let name: Vec<String> = (rel.iter())
+                .map(|c| c.to_string_lossy().to_string())
+                .collect();
+            if p.is_dir() {
+                todo.push(p);
+            } else if !name.last().unwrap().starts_with(".postkit") {
+                written.insert(name.join("/"), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let made = unzip(&zip);
+    assert_eq!(
+        made.keys().collect::<Vec<_>>(),
+        written.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &written {
+        assert!(made[name] == *bytes, "{name} differs from postkit batch's");
+    }
+    assert!(made.contains_key("out/index.html"), "{:?}", made.keys());
+    let report: Value = serde_json::from_slice(&made["out/report.json"]).unwrap();
+    assert_eq!(report["assets"].as_array().unwrap().len(), 6, "{report}");
+
+    // Only GETs of the site's own files, the batch engine among them.
+    seen.extend(requests(performance_log(&c).await));
+    assert!(
+        seen.iter()
+            .any(|(_, u)| u.ends_with("/postkit_batch_bg.wasm.gz")),
+        "{seen:?}"
+    );
+    for (method, u) in &seen {
+        let own = u.starts_with(&format!("{origin}/kit/"));
+        let inline = u.starts_with("data:") || u.starts_with("blob:");
+        let browser = u.starts_with("chrome://") || u.starts_with("about:");
+        assert!(
+            (method == "GET" && own) || inline || browser,
+            "a request other than a GET of the site's files: {method} {u}"
+        );
+    }
+    c.close().await.unwrap();
+}

@@ -4,8 +4,9 @@
 //! same bytes: the campaign, the platforms, the template kinds and their
 //! fields, a form read within limits ([`form`]), the resources a request may
 //! reach ([`Uploads`]), the JSON report of a made kit and the kit's zip
-//! ([`zipkit`]).
+//! ([`zipkit`]), a whole campaign's sheet checked and made ([`batch`]).
 
+pub mod batch;
 pub mod form;
 pub mod zipkit;
 
@@ -270,14 +271,7 @@ pub fn plan_answer(
     today: time::Date,
     links: bool,
 ) -> Result<(Request, MakeOptions), FormError> {
-    let defaults = crate::plan::Defaults {
-        campaign: offer.campaign.clone(),
-        presets: offer.presets.clone(),
-        templates: vec![offer.campaign.template.clone()],
-        platforms: offer.presets.names_or_defaults(&[], offer.campaign),
-        today: submitted.date.unwrap_or(today),
-        direction: crate::text::Direction::Auto,
-    };
+    let defaults = batch::defaults(offer, submitted.date.unwrap_or(today));
     let uploads = Uploads {
         templates: offer.templates,
         images: &submitted.images,

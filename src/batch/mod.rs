@@ -139,13 +139,15 @@ impl BatchReport {
 /// given the review page's title (a whole run's; a shard's are drawn by
 /// `merge`), the contact sheets and the review page `index.html`, whose
 /// path it gives. To the disk, or into memory (a server's batch): the same
-/// bytes either way.
+/// bytes either way. `label`: the contact sheets' font, when not the
+/// embedded one (see [`crate::report::review::write_contact_sheets_to`]).
 pub fn write_outputs(
     out: &std::path::Path,
     result: &BatchReport,
     report_name: &str,
     title: Option<&str>,
     sink: Sink,
+    label: Option<&[u8]>,
 ) -> Result<Option<PathBuf>, Error> {
     let report = result.report();
     sink.write_with(&out.join(report_name), |w| {
@@ -155,7 +157,7 @@ pub fn write_outputs(
     let Some(title) = title else {
         return Ok(None);
     };
-    crate::report::review::write_contact_sheets_to(out, &report, sink)?;
+    crate::report::review::write_contact_sheets_to(out, &report, sink, label)?;
     crate::report::review::write_index_to(out, &report, title, sink).map(Some)
 }
 

@@ -151,7 +151,7 @@ pub fn write_reports(
     title: Option<&str>,
 ) -> Result<Option<std::path::PathBuf>, u8> {
     let sink = postkit::output::Sink::Disk(postkit::output::Durability::EachFile);
-    postkit::batch::write_outputs(out, result, report_name, title, sink).map_err(|e| fail(&e))
+    postkit::batch::write_outputs(out, result, report_name, title, sink, None).map_err(|e| fail(&e))
 }
 
 /// "Broken Hub story-quote x-post": who an asset's error is about (its

@@ -264,21 +264,26 @@ fn sheet_name(page: usize) -> String {
 /// Writes `<out>/<org>/contact-sheet.png` for every organisation (and
 /// `contact-sheet-2.png`, … when it has more than 24 assets).
 pub fn write_contact_sheets(out: &Path, report: &LoggedReport) -> Result<Vec<PathBuf>, Error> {
-    write_contact_sheets_to(out, report, Sink::Disk(Durability::EachFile))
+    write_contact_sheets_to(out, report, Sink::Disk(Durability::EachFile), None)
 }
 
-/// [`write_contact_sheets`], to the disk or into memory.
+/// [`write_contact_sheets`], to the disk or into memory, the labels drawn
+/// in `label` (Noto Sans Regular's bytes: [`FontBook::label_font`]; none
+/// for the embedded one).
+///
+/// [`FontBook::label_font`]: crate::text::fonts::FontBook::label_font
 pub fn write_contact_sheets_to(
     out: &Path,
     report: &LoggedReport,
     sink: Sink,
+    label: Option<&[u8]>,
 ) -> Result<Vec<PathBuf>, Error> {
     use rayon::prelude::*;
-    let font = crate::text::fonts::label_font()
+    let font = (label.or(crate::text::fonts::label_font()))
         .and_then(|f| FontRef::try_from_slice(f).ok())
         .ok_or_else(|| Error::Font {
-            path: PathBuf::from("NotoSans-Regular.ttf"),
-            message: "contact sheets need the embedded fonts (build with feature embed-fonts)"
+            path: PathBuf::from(crate::text::fonts::LABEL_FILE),
+            message: "contact sheets need the embedded fonts (build with feature embed-fonts), or Noto Sans given"
                 .into(),
         })?;
     // Sheets are independent: one per thread.

@@ -428,9 +428,6 @@ pub(super) async fn on_pool_as<T: Send + 'static>(
     }
 }
 
-/// One of the server's templates by name (shared with the batch check).
-pub(super) use crate::api::server_template;
-
 /// Reads the body (multipart or JSON) within the limits and time.
 async fn read(s: &State, req: Request) -> Result<Submitted, ApiError> {
     let ctype = req

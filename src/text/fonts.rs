@@ -104,6 +104,9 @@ pub fn label_font() -> Option<&'static [u8]> {
     EMBEDDED.first().map(|f| f.1)
 }
 
+/// The label font's file name ([`label_font`]).
+pub const LABEL_FILE: &str = "NotoSans-Regular.ttf";
+
 /// Chinese, Japanese and Korean (cargo feature `cjk`, on by default).
 #[cfg(feature = "cjk")]
 static EMBEDDED_CJK: &[(&str, &[u8])] = embed!("NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc");
@@ -359,6 +362,14 @@ pub struct FontBook {
 }
 
 impl FontBook {
+    /// The label font's bytes ([`label_font`]): the embedded one, or else
+    /// [`LABEL_FILE`] as this book was given it (the in-browser engine's
+    /// fonts come as bytes).
+    pub fn label_font(&self) -> Option<&[u8]> {
+        let given = || self.faces.iter().find(|f| f.origin == LABEL_FILE);
+        label_font().or_else(|| given().map(|f| f.data.bytes()))
+    }
+
     /// The embedded fonts, plus user font files (which come first in every chain).
     pub fn new(user_fonts: &[impl AsRef<Path>]) -> Result<FontBook, Error> {
         FontBook::embedded().with_fonts(user_fonts)

@@ -3,13 +3,21 @@
 //! static site's page (scripts/site.sh) runs one [`Kit`] in each of a few
 //! Web Workers and asks it what it would ask the server: the campaign, the
 //! platforms, the kinds, a render (JSON with previews, one PNG, or the zip).
-//! The same code makes the same answers, byte for byte.
+//! The same code makes the same answers, byte for byte. With the feature
+//! `batch` (the site's second engine, fetched when the page's batch mode
+//! opens) it also checks and makes a whole campaign's sheet ([`BatchForm`],
+//! [`Kit::batch_check`], [`Kit::batch`]).
 //!
 //! Nothing here reads a file, the clock or the network: templates,
 //! campaign and platforms are given as text, fonts as bytes, today's date
 //! by the page.
 
 #![forbid(unsafe_code)]
+
+#[cfg(feature = "batch")]
+mod batch;
+#[cfg(feature = "batch")]
+pub use batch::BatchForm;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,6 +52,10 @@ pub struct Reply {
     pub file_name: String,
     /// Sizes that failed (`template/platform`, comma-separated).
     pub failed: String,
+    /// A batch's assets made (0 otherwise).
+    pub assets: u32,
+    /// A batch's assets and rows that failed (0 otherwise).
+    pub failures: u32,
 }
 
 impl Reply {
@@ -58,6 +70,8 @@ impl Reply {
             body,
             file_name: String::new(),
             failed: String::new(),
+            assets: 0,
+            failures: 0,
         }
     }
 

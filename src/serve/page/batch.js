@@ -2,11 +2,16 @@
 // photos it names are checked row by row (POST /api/batch/check: every
 // row's problem by its row and cell, previews of the first rows' cards),
 // then every kit is made at once (POST /api/batch) into one zip, with the
-// progress asked for while it runs (GET /api/batch/progress/TOKEN).
+// progress asked for while it runs (GET /api/batch/progress/TOKEN); on the
+// static site the browser's engine answers them (engine-wasm.js).
 // Vanilla ES2020; the words come from app.js's catalogues.
 'use strict';
 
 (() => {
+  // The server, or the static site's engine in this browser (engine-wasm.js),
+  // which answers the same addresses without sending anything anywhere.
+  const engine = () => window.postkitEngine;
+  const fetch = (url, init) => ((engine() && engine().fetch) || window.fetch.bind(window))(url, init);
   const $ = (sel) => document.querySelector(sel);
   const t = (key, vars) => window.postkit.t(key, vars);
   const tn = (key, n, vars) => window.postkit.tn(key, n, vars);
@@ -34,6 +39,7 @@
     if (many) url.searchParams.set('mode', 'many'); else url.searchParams.delete('mode');
     history.replaceState(null, '', url);
     document.body.dataset.mode = many ? 'many' : 'one';
+    if (many && engine() && engine().prepareBatch) engine().prepareBatch();
   }
 
   // The sheet and the files as a form; `more` adds fields.
@@ -162,7 +168,9 @@
     const text = $('#batch-progress-text');
     if (!p || !p.total) {
       bar.removeAttribute('value');
-      text.textContent = p && p.sending ? t('batch.sending') : t('batch.starting');
+      const local = engine() && engine().kind === 'wasm';
+      const sending = local ? t('site.batch_reading') : t('batch.sending');
+      text.textContent = p && p.sending ? sending : t('batch.starting');
       return;
     }
     bar.max = p.total; bar.value = p.done;

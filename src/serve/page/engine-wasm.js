@@ -218,13 +218,17 @@
     });
   }
 
+  // An engine's .wasm.gz, fetched, unpacked and compiled as it arrives.
+  async function compiled(url) {
+    const res = await fetch(url);
+    if (!res.ok || !res.body) throw new Error(`the engine could not be loaded (${res.status})`);
+    const wasm = new Response(await unpacked(res), { headers: { 'Content-Type': 'application/wasm' } });
+    return WebAssembly.compileStreaming(wasm);
+  }
+
   const ready = (async () => {
     const [wasm, index, setupRes] = await Promise.all([
-      fetch(site('assets/postkit_web_bg.wasm.gz')).then(async (res) => {
-        if (!res.ok || !res.body) throw new Error(`the engine could not be loaded (${res.status})`);
-        const wasm = new Response(await unpacked(res), { headers: { 'Content-Type': 'application/wasm' } });
-        return WebAssembly.compileStreaming(wasm);
-      }),
+      compiled(site('assets/postkit_web_bg.wasm.gz')),
       fetch(site('fonts/index.json')).then((r) => r.json()),
       fetch(site('data/setup.json')).then((r) => r.json()),
     ]);
@@ -233,6 +237,132 @@
     setup = setupRes;
     for (let i = 0; i < POOL; i += 1) spawn(i);
   })();
+
+  // ---- the batch engine: a worker of its own -------------------------------
+
+  // The page's "Many organisations" mode: a sheet checked and made into one
+  // zip by the site's batch engine (postkit_batch: the same engine with the
+  // spreadsheet reader, the review page and the contact sheets), fetched
+  // the first time the mode is used, so a first visit does not carry it. It
+  // runs on a worker of its own, one job at a time: the pool goes on
+  // drawing the one-organisation previews.
+  let batchModule = null; // Promise<WebAssembly.Module>
+  let batcher = null; // {worker, fonts, job}
+  let batchTurn = Promise.resolve();
+  const batchProgress = new Map(); // progress token -> {done, total}
+
+  function batchEngine() {
+    if (!batchModule) {
+      const files = [site('assets/postkit_batch_bg.wasm.gz'), site('assets/postkit_batch.js')];
+      const direct = !(navigator.serviceWorker && navigator.serviceWorker.controller);
+      batchModule = compiled(files[0]);
+      batchModule.then(() => {
+        // Fetched before the service worker controlled the page: it keeps a copy.
+        if (direct && navigator.serviceWorker && window.isSecureContext) {
+          navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ cache: files }));
+        }
+      }, () => { batchModule = null; });
+    }
+    return batchModule;
+  }
+
+  function batchCrashed(b, message) {
+    b.worker.terminate();
+    if (batcher === b) batcher = null;
+    const job = b.job;
+    b.job = null;
+    if (job) job.reject(Object.assign(new Error(message), { crashed: true }));
+  }
+
+  async function startBatcher() {
+    await ready;
+    const mod = await batchEngine();
+    if (batcher) return batcher;
+    const b = { worker: new Worker(site('assets/engine-worker.js'), { type: 'module' }), fonts: new Set(), job: null };
+    b.worker.onmessage = (ev) => {
+      const msg = ev.data;
+      const job = b.job;
+      if (msg.kind === 'progress') {
+        if (job && job.onProgress) job.onProgress(msg);
+        return;
+      }
+      if (msg.kind === 'crash') { batchCrashed(b, msg.message); return; }
+      b.job = null;
+      for (const f of msg.fonts || []) b.fonts.add(f);
+      if (job) job.resolve(msg);
+    };
+    b.worker.onerror = (ev) => { ev.preventDefault(); batchCrashed(b, ev.message || 'the engine stopped'); };
+    b.worker.postMessage({ kind: 'init', module: mod, setup, batch: true });
+    batcher = b;
+    return b;
+  }
+
+  // Runs one message on the batch worker after the jobs before it, once the
+  // fonts `text` needs are here.
+  function runBatch(msg, text, onProgress) {
+    const go = async () => {
+      await ready;
+      const fonts = fontsFor(text || '');
+      await Promise.all(fonts.map(([f, label]) => getFont(f, label)));
+      const b = await startBatcher();
+      const send = [];
+      for (const [f] of fonts) {
+        if (!b.fonts.has(f.file)) send.push([f.file, await fontBytes.get(f.file)]);
+      }
+      return new Promise((resolve, reject) => {
+        b.job = { resolve, reject, onProgress };
+        b.worker.postMessage({ ...msg, id: (seq += 1), fonts: send });
+      });
+    };
+    const job = batchTurn.then(go, go);
+    batchTurn = job.catch(() => {});
+    return job;
+  }
+
+  // POST /api/batch/check and /api/batch: the sheet's words first (for the
+  // fonts its scripts need), then the check, or the batch with its
+  // progress kept for the page's token.
+  async function batchAnswer(url, body) {
+    const entries = await formEntries(body);
+    const token = (entries.texts.find(([n]) => n === 'progress') || [])[1];
+    const texts = entries.texts.filter(([n]) => n !== 'progress');
+    const msg = { texts, files: entries.files, today: today() };
+    try {
+      const sheet = entries.files.filter(([n]) => n === 'sheet');
+      const words = await runBatch({ ...msg, files: sheet, kind: 'batch-text' }, '');
+      const text = `${new TextDecoder().decode(words.reply.body)}\n${textOf(texts)}`;
+      if (url === '/api/batch/check') {
+        return reply((await runBatch({ ...msg, kind: 'batch-check' }, text)).reply);
+      }
+      if (token) batchProgress.set(token, { done: 0, total: 0 });
+      const keep = (p) => { if (token) batchProgress.set(token, { done: p.done, total: p.total }); };
+      const r = (await runBatch({ ...msg, kind: 'batch' }, text, keep)).reply;
+      if (r.status !== 200) return reply(r);
+      return new Response(r.body, {
+        status: 200,
+        headers: {
+          'Content-Type': r.content_type,
+          'Content-Disposition': `attachment; filename="${r.file_name}"`,
+          'X-Postkit-Assets': String(r.assets),
+          'X-Postkit-Failed': String(r.failures),
+        },
+      });
+    } catch (e) {
+      const message = e.crashed
+        ? `the engine failed while making this (${e.message}); try again, or with fewer rows`
+        : `the batch engine could not be loaded (${e.message}); reload the page while online and try again`;
+      return json(500, { error: { message, class: 'internal' } });
+    } finally {
+      if (token) batchProgress.delete(token);
+    }
+  }
+
+  // GET /api/batch/progress/TOKEN: how far the batch sent with it is.
+  function batchProgressAnswer(url) {
+    const p = batchProgress.get(url.slice('/api/batch/progress/'.length));
+    if (!p) return json(404, { error: { message: 'no batch is running with this progress token (it has ended, or not begun)', class: 'bad_input' } });
+    return json(200, p);
+  }
 
   // ---- the API, answered here ---------------------------------------------
 
@@ -308,6 +438,8 @@
     const method = (init.method || 'GET').toUpperCase();
     const headers = new Headers(init.headers || {});
     const accept = headers.get('Accept') || 'application/json';
+    if (method === 'GET' && url.startsWith('/api/batch/progress/')) return batchProgressAnswer(url);
+    if (method === 'POST' && (url === '/api/batch/check' || url === '/api/batch')) return batchAnswer(url, init.body);
     if (method === 'GET' && !url.startsWith('/api/render')) {
       const m = await run({ kind: 'get', path: url, today: today() }, '', init.signal);
       return reply(m.reply);
@@ -324,10 +456,13 @@
         return json(500, { error: { message: `the engine failed while making this (${e.message}); try again`, class: 'internal' } });
       }
     }
-    return json(404, { error: { message: 'this page makes images in your browser; spreadsheets and clips are made by the server only (postkit serve)', class: 'bad_input' } });
+    return json(404, { error: { message: 'this page makes images in your browser, for one organisation or a whole spreadsheet; clips are made by the server only (postkit serve)', class: 'bad_input' } });
   }
 
-  window.postkitEngine = { fetch: engineFetch, kind: 'wasm', ready };
+  // `prepareBatch`: the page's batch mode was opened; the batch engine is
+  // fetched and started while the partner chooses the sheet.
+  const prepareBatch = () => { startBatcher().catch(() => {}); };
+  window.postkitEngine = { fetch: engineFetch, kind: 'wasm', ready, prepareBatch };
 
   // ---- what the page says, and offline -----------------------------------
 
@@ -345,15 +480,21 @@
       rest.textContent = 'your story, photos and logo are drawn into images here, in your browser. Nothing you type or upload is sent anywhere. Once this page has loaded, it also works offline.';
       privacy.replaceChildren(lead, ' ', rest);
     }
-    const sizes = document.getElementById('sizes');
-    if (sizes && !document.getElementById('clips-note')) {
-      const note = document.createElement('p');
-      note.id = 'clips-note';
-      note.className = 'hint';
-      note.dataset.i18n = 'site.clips';
-      note.textContent = 'Video clips (Reels, TikTok, Shorts) are made by the server version of this tool only; this page makes images.';
-      sizes.after(note);
-    }
+    note(document.getElementById('sizes'), 'clips-note', 'site.clips',
+      'Video clips (Reels, TikTok, Shorts) are made by the server version of this tool only; this page makes images.');
+    note(document.querySelector('.batch-lede'), 'batch-note', 'site.batch_note',
+      'Your spreadsheet, logos and photos are read here, in your browser, and are not uploaded anywhere. For a very large campaign, use postkit batch on a computer.');
+  }
+
+  // A hint after `where` (once), in the catalogue's words for `key`.
+  function note(where, id, key, english) {
+    if (!where || document.getElementById(id)) return;
+    const p = document.createElement('p');
+    p.id = id;
+    p.className = 'hint';
+    p.dataset.i18n = key;
+    p.textContent = english;
+    where.after(p);
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', sayLocal);
   else sayLocal();

@@ -5,11 +5,12 @@
 'use strict';
 
 const CACHE = 'postkit-site-v1';
-const CORE = ['./', 'index.html', 'assets/app.js', 'assets/app.css', 'assets/engine-wasm.js',
+const CORE = ['./', 'index.html', 'assets/app.js', 'assets/batch.js', 'assets/app.css', 'assets/engine-wasm.js',
   'assets/engine-worker.js', 'assets/postkit_web.js', 'assets/postkit_web_bg.wasm.gz',
   'assets/i18n-languages.json', 'fonts/index.json', 'data/setup.json'];
 
-// The page and the engine, and the fonts every text needs (Latin's).
+// The page and the engine, and the fonts every text needs (Latin's). The
+// batch engine (postkit_batch) is kept when the batch mode first fetches it.
 self.addEventListener('install', (ev) => {
   ev.waitUntil(caches.open(CACHE).then(async (c) => {
     await c.addAll(CORE);
