@@ -207,6 +207,57 @@ fn cli_kit(dir: &Path, platforms: &[String], tags: &str) -> BTreeMap<String, Vec
     files
 }
 
+/// The site served from `/kit/` of a static server, open in a fresh
+/// headless Chromium that keeps the network log and downloads to
+/// `downloads`.
+struct Opened {
+    c: Client,
+    server: Option<Killed>,
+    origin: String,
+    url: String,
+    downloads: PathBuf,
+    _driver: Killed,
+    _profile: Profile,
+}
+
+async fn open_site(tmp: &Path, site: &Path) -> Opened {
+    let www = tmp.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::os::unix::fs::symlink(site, www.join("kit")).unwrap();
+    let (server, port) = static_server(&www);
+    let origin = format!("http://127.0.0.1:{port}");
+    let url = format!("{origin}/kit/");
+    let (driver_guard, driver) = chromedriver();
+    let profile = Profile(tmp.join("profile"));
+    let downloads = tmp.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:loggingPrefs".into(), json!({"performance": "ALL"}));
+    let c = browser_with(&driver, &profile.0, &downloads, false, caps).await;
+    loaded(&c, &url).await;
+    Opened {
+        c,
+        server: Some(server),
+        origin,
+        url,
+        downloads,
+        _driver: driver_guard,
+        _profile: profile,
+    }
+}
+
+/// The requests in a performance log: (method, URL).
+fn requests(log: &[Value]) -> Vec<(String, String)> {
+    (log.iter())
+        .filter(|m| m["method"] == "Network.requestWillBeSent")
+        .map(|m| {
+            let r = &m["params"]["request"];
+            let method = r["method"].as_str().unwrap_or("").to_string();
+            (method, r["url"].as_str().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
 /// A static server as some hosts are set up (Apache's `AddEncoding x-gzip
 /// .gz`): a `.gz` file is sent with `Content-Encoding: gzip` and the type of
 /// the name under it, so the browser unpacks it before the page sees it.
@@ -367,22 +418,8 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
     let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
     let tmp = tempfile::tempdir().unwrap();
     // From a subfolder: /kit/ on the static server.
-    let www = tmp.path().join("www");
-    std::fs::create_dir_all(&www).unwrap();
-    std::os::unix::fs::symlink(&site, www.join("kit")).unwrap();
-    let (server, port) = static_server(&www);
-    let origin = format!("http://127.0.0.1:{port}");
-    let url = format!("{origin}/kit/");
-
-    let (_driver, driver) = chromedriver();
-    let profile = Profile(tmp.path().join("profile"));
-    let downloads = tmp.path().join("downloads");
-    std::fs::create_dir_all(&downloads).unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:loggingPrefs".into(), json!({"performance": "ALL"}));
-    let c = browser_with(&driver, &profile.0, &downloads, false, caps).await;
-
-    loaded(&c, &url).await;
+    let mut opened = open_site(tmp.path(), &site).await;
+    let (c, origin, url, downloads) = (&opened.c, &opened.origin, &opened.url, &opened.downloads);
     let privacy = c.find(Locator::Css(".privacy")).await.unwrap();
     let privacy = privacy.text().await.unwrap();
     assert!(privacy.contains("Nothing leaves your device"), "{privacy}");
@@ -405,7 +442,7 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
         assert!(!offered.iter().any(|p| p == video), "{offered:?}");
     }
 
-    let cards = fill(&c).await;
+    let cards = fill(c).await;
     let platforms: Vec<String> = (cards.iter())
         .map(|c| c["platform"].as_str().unwrap().to_string())
         .collect();
@@ -417,7 +454,7 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
         .await
         .unwrap()
         .unwrap_or_default();
-    let zip = download_all(&c, &downloads).await;
+    let zip = download_all(c, downloads).await;
     let kit = unzip(&zip);
 
     // The same bytes as the CLI's for the same input.
@@ -443,15 +480,8 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
     );
 
     // Only GETs of the site's own files; the Arabic font, no CJK or emoji.
-    let log = performance_log(&c).await;
-    let requests: Vec<(String, String)> = (log.iter())
-        .filter(|m| m["method"] == "Network.requestWillBeSent")
-        .map(|m| {
-            let r = &m["params"]["request"];
-            let method = r["method"].as_str().unwrap_or("").to_string();
-            (method, r["url"].as_str().unwrap_or("").to_string())
-        })
-        .collect();
+    let log = performance_log(c).await;
+    let requests = requests(&log);
     assert!(
         requests.iter().any(|(_, u)| u.ends_with(".wasm.gz")),
         "the log shows the page's requests: {requests:?}"
@@ -484,7 +514,7 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
     // Offline: the service worker has the site; the server goes away and
     // the browser goes offline; the page reloads and makes the same kit.
     wait_js(
-        &c,
+        c,
         "the service worker controls the page and has cached the fonts used",
         60,
         r#"
@@ -501,22 +531,22 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
         "#,
     )
     .await;
-    drop(server);
-    cdp(&c, "Network.enable", json!({})).await;
+    drop(opened.server.take());
+    cdp(c, "Network.enable", json!({})).await;
     cdp(
-        &c,
+        c,
         "Network.emulateNetworkConditions",
         json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
     )
     .await;
-    loaded(&c, &url).await;
-    fill(&c).await;
-    let again = download_all(&c, &downloads).await;
+    loaded(c, url).await;
+    fill(c).await;
+    let again = download_all(c, downloads).await;
     assert!(again == zip, "the kit made offline differs from the first");
 
     // The page's languages work here too (offline, from the cache): in
     // Arabic, right to left, the site's own promise in the catalogue's words.
-    loaded(&c, &format!("{url}?lang=ar")).await;
+    loaded(c, &format!("{url}?lang=ar")).await;
     let page = c
         .execute(
             "return {dir: document.documentElement.dir, privacy: document.querySelector('.privacy').textContent, clips: document.getElementById('clips-note').textContent}",
@@ -533,7 +563,7 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
         "{page}"
     );
     assert!(page["clips"].as_str().unwrap().contains("الخادم"), "{page}");
-    c.close().await.unwrap();
+    c.clone().close().await.unwrap();
 }
 
 /// The page's batch mode on the static site (issue 25): a sheet of three
@@ -614,33 +644,11 @@ async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
     let zipped = zipped.finish().unwrap().into_inner();
     std::fs::write(chosen.join("logos.zip"), zipped).unwrap();
 
-    let www = tmp.path().join("www");
-    std::fs::create_dir_all(&www).unwrap();
-    std::os::unix::fs::symlink(&site, www.join("kit")).unwrap();
-    let (_server, port) = static_server(&www);
-    let origin = format!("http://127.0.0.1:{port}");
-    let url = format!("{origin}/kit/");
-    let (_driver, driver) = chromedriver();
-    let profile = Profile(tmp.path().join("profile"));
-    let downloads = tmp.path().join("downloads");
-    std::fs::create_dir_all(&downloads).unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:loggingPrefs".into(), json!({"performance": "ALL"}));
-    let c = browser_with(&driver, &profile.0, &downloads, false, caps).await;
-    loaded(&c, &url).await;
+    let opened = open_site(tmp.path(), &site).await;
+    let (c, origin, downloads) = (&opened.c, &opened.origin, &opened.downloads);
 
     // The page's first visit fetches no batch engine.
-    let requests = |log: Vec<Value>| -> Vec<(String, String)> {
-        (log.iter())
-            .filter(|m| m["method"] == "Network.requestWillBeSent")
-            .map(|m| {
-                let r = &m["params"]["request"];
-                let method = r["method"].as_str().unwrap_or("").to_string();
-                (method, r["url"].as_str().unwrap_or("").to_string())
-            })
-            .collect()
-    };
-    let mut seen = requests(performance_log(&c).await);
+    let mut seen = requests(&performance_log(c).await);
     assert!(
         !seen.iter().any(|(_, u)| u.contains("postkit_batch")),
         "the first visit fetched the batch engine: {seen:?}"
@@ -675,7 +683,7 @@ async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
 
     // The check: the bad row by its cell, the good rows' previews.
     let checked = wait_js(
-        &c,
+        c,
         "the sheet is checked in the browser",
         120,
         r#"
@@ -746,7 +754,7 @@ async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
         .await
         .unwrap();
     let done = wait_js(
-        &c,
+        c,
         "the batch is made in the browser",
         300,
         r#"
@@ -758,7 +766,7 @@ async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
     )
     .await;
     assert!(done["error"].is_null(), "{done}");
-    let (name, zip) = downloaded(&downloads, ".zip").await;
+    let (name, zip) = downloaded(downloads, ".zip").await;
     assert_eq!(name, "postkit-batch.zip");
     assert!(
         done["text"].as_str().unwrap().contains("6 images made")
@@ -806,7 +814,7 @@ async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
     assert_eq!(report["assets"].as_array().unwrap().len(), 6, "{report}");
 
     // Only GETs of the site's own files, the batch engine among them.
-    seen.extend(requests(performance_log(&c).await));
+    seen.extend(requests(&performance_log(c).await));
     assert!(
         seen.iter()
             .any(|(_, u)| u.ends_with("/postkit_batch_bg.wasm.gz")),
@@ -821,5 +829,5 @@ async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
             "a request other than a GET of the site's files: {method} {u}"
         );
     }
-    c.close().await.unwrap();
+    c.clone().close().await.unwrap();
 }
