@@ -368,6 +368,16 @@ async fn an_engine_that_panics_is_restarted_and_the_size_is_named() {
         "the host sends the engine with Content-Encoding: gzip, unpacked by the browser"
     );
 
+    // How many engine workers the pool has started so far: one a core.
+    let pool = || async {
+        c.execute("return window.postkitEngine.pool", vec![])
+            .await
+            .unwrap()
+    };
+    let before = pool().await;
+    assert!(before["size"].as_u64().unwrap() >= 1, "{before}");
+    assert_eq!(before["started"], before["size"], "{before}");
+
     retype(&c, "#org", ORG).await;
     retype(
         &c,
@@ -402,6 +412,14 @@ async fn an_engine_that_panics_is_restarted_and_the_size_is_named() {
         "the status counts one failed size: {status}"
     );
 
+    // The crashed worker is replaced (with two workers the other one could
+    // draw everything alone: the count says it was replaced).
+    let after = pool().await;
+    assert_eq!(
+        after["started"].as_u64(),
+        before["started"].as_u64().map(|n| n + 1),
+        "one fresh worker takes the crashed one's place: {before} then {after}"
+    );
     retype(&c, "#story", "Today our neighbours teach us Cornish.").await;
     let cards = previews_of(&c, "Cornish").await;
     assert_eq!(cards.len(), 5, "{cards:?}");

@@ -15,7 +15,10 @@
 
   const base = new URL('.', document.baseURI);
   const site = (path) => new URL(path, base).href;
-  const POOL = Math.max(1, Math.min(3, (navigator.hardwareConcurrency || 2) - 1));
+  // One engine worker a core, at most three (each its own instance and
+  // memory): on a 2-core laptop two workers halve the five previews' time
+  // (BENCHMARKS.md); the page's own thread is mostly idle while they draw.
+  const POOL = Math.max(1, Math.min(3, navigator.hardwareConcurrency || 2));
   const today = () => {
     const d = new Date();
     const pad = (n) => String(n).padStart(2, '0');
@@ -154,7 +157,12 @@
   const queue = [];
   let seq = 0;
 
+  // How many engine workers the pool has started, restarts included (the
+  // page's test checks that a crashed one is replaced).
+  const pool = { size: POOL, started: 0 };
+
   function spawn(slot) {
+    pool.started += 1;
     const w = { worker: new Worker(site('assets/engine-worker.js'), { type: 'module' }), busy: null, fonts: new Set(), slot };
     w.worker.onmessage = (ev) => finish(w, ev.data);
     w.worker.onerror = (ev) => { ev.preventDefault(); crashed(w, ev.message || 'the engine stopped'); };
@@ -462,7 +470,7 @@
   // `prepareBatch`: the page's batch mode was opened; the batch engine is
   // fetched and started while the partner chooses the sheet.
   const prepareBatch = () => { startBatcher().catch(() => {}); };
-  window.postkitEngine = { fetch: engineFetch, kind: 'wasm', ready, prepareBatch };
+  window.postkitEngine = { fetch: engineFetch, kind: 'wasm', ready, prepareBatch, pool };
 
   // ---- what the page says, and offline -----------------------------------
 
