@@ -40,12 +40,31 @@ const HASHTAGS: [&str; 3] = ["#ItTakesACommunity", "#MigrantsDay", "#PlymouthWel
 /// The built site, checked to be one and to carry the page's current
 /// sources.
 fn site() -> PathBuf {
-    let dir = std::env::var_os("POSTKIT_SITE")
+    built_site("POSTKIT_SITE", "target/site", "")
+}
+
+/// The site built with the coordinator's campaign, sizes and kind of
+/// tests/data/site-coordinator (.ci/run builds it).
+const COORDINATOR: &str = "tests/data/site-coordinator";
+
+fn coordinator_site() -> PathBuf {
+    built_site(
+        "POSTKIT_SITE_COORDINATOR",
+        "target/site-coordinator",
+        " --campaign tests/data/site-coordinator/campaign.toml --platforms tests/data/site-coordinator/platforms.toml --template-dir tests/data/site-coordinator",
+    )
+}
+
+/// A site `scripts/site.sh DEFAULT OPTIONS` built (or the folder `var`
+/// names), checked to be one and to carry the page's current sources.
+fn built_site(var: &str, default: &str, options: &str) -> PathBuf {
+    let dir = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/site"));
+        .unwrap_or_else(|| root().join(default));
+    let build = format!("scripts/site.sh {}{options}", dir.display());
     assert!(
         dir.join(".postkit-site").is_file() && dir.join("assets/postkit_web_bg.wasm.gz").is_file(),
-        "the static site is not built in {}: run `scripts/site.sh target/site` first (.ci/run does), or set POSTKIT_SITE to a site's folder",
+        "the static site is not built in {}: run `{build}` first (.ci/run does), or set {var} to a site's folder",
         dir.display()
     );
     for f in ["app.js", "app.css", "engine-wasm.js", "engine-worker.js"] {
@@ -53,9 +72,8 @@ fn site() -> PathBuf {
         let built = std::fs::read(dir.join("assets").join(f)).unwrap_or_default();
         assert!(
             ours == built,
-            "{} has an older {f} than src/serve/page: run `scripts/site.sh {}` again",
+            "{} has an older {f} than src/serve/page: run `{build}` again",
             dir.display(),
-            dir.display()
         );
     }
     dir
@@ -593,6 +611,90 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
 /// opened, and the network log shows only GETs of the site's own files:
 /// the sheet and the logos never leave the browser. With
 /// POSTKIT_SCREENSHOTS=1 it writes docs/screenshots/site-batch-desktop.png.
+/// A coordinator's site (`scripts/site.sh DIR --campaign … --platforms …
+/// --template-dir …`): the page offers their campaign's hashtags and tags,
+/// their kind chosen and their sizes only; the kit the browser makes is the
+/// CLI's with the same campaign and platforms files, byte for byte.
+#[tokio::test(flavor = "current_thread")]
+async fn a_coordinators_campaign_sizes_and_kind_are_the_sites() {
+    let site = coordinator_site();
+    let _turn = ONE_BROWSER_AT_A_TIME.lock().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let opened = open_site(tmp.path(), &site).await;
+    let c = &opened.c;
+    let page = c
+        .execute(
+            r#"return {
+                hashtags: document.getElementById('hashtags').value,
+                tags: document.getElementById('tags').value,
+                kind: (document.querySelector('input[name="template"]:checked') || {}).value,
+                kinds: [...document.querySelectorAll('input[name="template"]')].map((i) => i.value),
+                sizes: [...document.querySelectorAll('#platforms input')].map((i) => i.value).sort(),
+            }"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(page["hashtags"], "#PlymouthWelcomes #MigrantsDay", "{page}");
+    assert_eq!(page["tags"], "@PlymouthCC", "{page}");
+    assert_eq!(page["kind"], "welcome-card", "{page}");
+    assert!(
+        (page["kinds"].as_array().unwrap().iter()).any(|k| k == "story-quote"),
+        "the built-in kinds stay beside the coordinator's: {page}"
+    );
+    assert_eq!(
+        page["sizes"],
+        json!(["instagram-square", "noticeboard-square"]),
+        "{page}"
+    );
+
+    let story = "Our neighbours taught us to bake saffron buns.";
+    retype(c, "#org", ORG).await;
+    retype(c, "#story", story).await;
+    let cards = previews_of(c, "saffron").await;
+    assert_eq!(cards.len(), 2, "{cards:?}");
+    for card in &cards {
+        assert_eq!(card["failed"], false, "{card}");
+    }
+    let kit = unzip(&download_all(c, &opened.downloads).await);
+
+    let coordinator = root().join(COORDINATOR);
+    let out = tmp.path().join("cli");
+    let run = Command::new(env!("CARGO_BIN_EXE_postkit"))
+        .arg("render")
+        .arg("--campaign")
+        .arg(coordinator.join("campaign.toml"))
+        .arg("--platforms")
+        .arg(coordinator.join("platforms.toml"))
+        .args(["--org", ORG, "--story", story, "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "postkit render: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let org = out.join("plymouth-welcome-hub");
+    let mut made = 0;
+    for e in std::fs::read_dir(&org).unwrap().flatten() {
+        let name = format!("plymouth-welcome-hub/{}", e.file_name().to_string_lossy());
+        let theirs = std::fs::read(e.path()).unwrap();
+        let ours = kit
+            .get(&name)
+            .unwrap_or_else(|| panic!("the browser's kit has no {name}: {:?}", kit.keys()));
+        assert!(*ours == theirs, "{name} differs from the CLI's");
+        made += 1;
+    }
+    assert_eq!(made, 6, "two sizes, each an image, alt text and caption");
+    assert!(
+        kit.contains_key("plymouth-welcome-hub/welcome-card-noticeboard-square.png"),
+        "{:?}",
+        kit.keys()
+    );
+    c.clone().close().await.unwrap();
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
     let site = site();
