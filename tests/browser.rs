@@ -25,8 +25,8 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
 use webdriver::{
-    browser, chromedriver, downloaded, previews_settled, retype, text_of, wait_js, Killed, Profile,
-    ONE_BROWSER_AT_A_TIME,
+    browser, chromedriver, downloaded, previews_settled, retype, screenshots, text_of, wait_js,
+    Killed, Profile, ONE_BROWSER_AT_A_TIME,
 };
 
 const ORG: &str = "Plymouth Welcome Hub";
@@ -72,14 +72,6 @@ fn serve() -> (Killed, String) {
         .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     (guard, url)
-}
-
-fn screenshots() -> Option<PathBuf> {
-    (std::env::var("POSTKIT_SCREENSHOTS").as_deref() == Ok("1")).then(|| {
-        let dir = root().join("docs/screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    })
 }
 
 /// Every PNG of the kit has its alt text and caption, and report.json lists it.

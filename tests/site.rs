@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use common::root;
 use webdriver::{
     browser_with, cdp, chromedriver, downloaded, free_port, performance_log, previews_settled,
-    retype, wait_js, wait_listening, Killed, Profile, ONE_BROWSER_AT_A_TIME,
+    retype, screenshots, wait_js, wait_listening, Killed, Profile, ONE_BROWSER_AT_A_TIME,
 };
 
 const ORG: &str = "Plymouth Welcome Hub";
@@ -148,6 +148,24 @@ async fn fill(c: &Client) -> Vec<Value> {
         assert!(card["width"].as_u64().unwrap() > 100, "{card}");
     }
     cards
+}
+
+/// The page from its top, no field focused (for docs/screenshots).
+async fn top_screenshot(c: &Client) -> Vec<u8> {
+    wait_js(
+        c,
+        "every kind's thumbnail shows",
+        60,
+        "const imgs = [...document.querySelectorAll('#kinds img')]; return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0) || null;",
+    )
+    .await;
+    c.execute(
+        "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.screenshot().await.unwrap()
 }
 
 async fn download_all(c: &Client, downloads: &Path) -> Vec<u8> {
@@ -479,6 +497,10 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
     }
 
     let cards = fill(c).await;
+    if let Some(dir) = screenshots() {
+        let png = top_screenshot(c).await;
+        std::fs::write(dir.join("site-desktop.png"), png).unwrap();
+    }
     let platforms: Vec<String> = (cards.iter())
         .map(|c| c["platform"].as_str().unwrap().to_string())
         .collect();
@@ -599,6 +621,19 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
         "{page}"
     );
     assert!(page["clips"].as_str().unwrap().contains("الخادم"), "{page}");
+    if let Some(dir) = screenshots() {
+        // On a phone (390 CSS px wide), the Arabic page with an Arabic story.
+        cdp(
+            c,
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+        )
+        .await;
+        loaded(c, &format!("{url}?lang=ar")).await;
+        fill(c).await;
+        let png = top_screenshot(c).await;
+        std::fs::write(dir.join("site-ar-phone.png"), png).unwrap();
+    }
     c.clone().close().await.unwrap();
 }
 
@@ -841,9 +876,7 @@ async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
         "{checked}"
     );
     assert_eq!(checked["make"], true, "{checked}");
-    if std::env::var("POSTKIT_SCREENSHOTS").as_deref() == Ok("1") {
-        let dir = root().join("docs/screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
+    if let Some(dir) = screenshots() {
         let png = c.screenshot().await.unwrap();
         std::fs::write(dir.join("site-batch-desktop.png"), png).unwrap();
     }

@@ -288,3 +288,13 @@ pub async fn cdp(c: &Client, cmd: &str, params: Value) -> Value {
         .await
         .unwrap_or_else(|e| panic!("{cmd}: {e}"))
 }
+
+/// docs/screenshots, when the run was asked for screenshots
+/// (`POSTKIT_SCREENSHOTS=1`).
+pub fn screenshots() -> Option<PathBuf> {
+    (std::env::var("POSTKIT_SCREENSHOTS").as_deref() == Ok("1")).then(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+}
