@@ -25,8 +25,8 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
 use webdriver::{
-    browser, chromedriver, downloaded, previews_settled, retype, screenshots, text_of, wait_js,
-    Killed, Profile, ONE_BROWSER_AT_A_TIME,
+    browser, chromedriver, downloaded, open_page, previews_settled, retype, screenshots, text_of,
+    wait_js, Killed, Profile, ONE_BROWSER_AT_A_TIME,
 };
 
 const ORG: &str = "Plymouth Welcome Hub";
@@ -117,14 +117,7 @@ fn check_kit(bytes: &[u8], platforms: usize) {
 }
 
 async fn desktop(c: &Client, url: &str, downloads: &Path) {
-    c.goto(url).await.unwrap();
-    wait_js(
-        c,
-        "the page loads the campaign",
-        30,
-        "return document.body.dataset.ready === 'true'",
-    )
-    .await;
+    open_page(c, url, "the page loads the campaign", 30).await;
     assert_eq!(
         c.find(Locator::Css("html"))
             .await
@@ -390,14 +383,7 @@ async fn arabic_story(c: &Client, what: &str) -> Vec<Value> {
 }
 
 async fn phone(c: &Client, url: &str) {
-    c.goto(url).await.unwrap();
-    wait_js(
-        c,
-        "the page loads on a phone",
-        30,
-        "return document.body.dataset.ready === 'true'",
-    )
-    .await;
+    open_page(c, url, "the page loads on a phone", 30).await;
     arabic_story(c, "previews decode on a phone").await;
     let layout = c
         .execute(
@@ -482,14 +468,7 @@ const VISIBLE_TEXT: &str = r#"
 /// words in Arabic. Screenshots at a desktop's and a phone's size with
 /// `POSTKIT_SCREENSHOTS=1` (docs/screenshots/page-ar-*.png).
 async fn arabic(c: &Client, url: &str, phone: bool) {
-    c.goto(url).await.unwrap();
-    wait_js(
-        c,
-        "the page loads",
-        30,
-        "return document.body.dataset.ready === 'true'",
-    )
-    .await;
+    open_page(c, url, "the page loads", 30).await;
     let menu = c.find(Locator::Css("#ui-lang")).await.unwrap();
     menu.select_by_value("ar").await.unwrap();
     wait_js(
@@ -661,14 +640,7 @@ async fn the_page_makes_a_kit_in_a_real_browser_on_a_desktop_and_a_phone() {
 /// `<video>` (decoded by Chromium's own H.264 decoder), and "Download all"
 /// puts the MP4 in the zip with its cover, alt text and caption.
 async fn clip_on_the_page(c: &Client, url: &str, downloads: &Path) {
-    c.goto(url).await.unwrap();
-    wait_js(
-        c,
-        "the page loads the campaign",
-        30,
-        "return document.body.dataset.ready === 'true'",
-    )
-    .await;
+    open_page(c, url, "the page loads the campaign", 30).await;
     retype(c, "#org", ORG).await;
     retype(
         c,
@@ -784,14 +756,7 @@ async fn the_page_plays_a_clip_and_puts_it_in_the_zip() {
 /// checked (the row with no story named by its cell, the first rows'
 /// cards drawn), then every kit made and downloaded as one zip.
 async fn many_organisations(c: &Client, url: &str, files: &Path, downloads: &Path, phone: bool) {
-    c.goto(url).await.unwrap();
-    wait_js(
-        c,
-        "the page is ready",
-        60,
-        "return document.body.dataset.ready === 'true'",
-    )
-    .await;
+    open_page(c, url, "the page is ready", 60).await;
     c.find(Locator::Css("#mode-many"))
         .await
         .unwrap()

@@ -27,8 +27,9 @@ use serde_json::{json, Value};
 
 use common::root;
 use webdriver::{
-    browser_with, cdp, chromedriver, downloaded, free_port, performance_log, previews_settled,
-    retype, screenshots, wait_js, wait_listening, Killed, Profile, ONE_BROWSER_AT_A_TIME,
+    browser_with, cdp, chromedriver, downloaded, free_port, open_page, performance_log,
+    previews_settled, retype, screenshots, wait_js, wait_listening, Killed, Profile,
+    ONE_BROWSER_AT_A_TIME,
 };
 
 const ORG: &str = "Plymouth Welcome Hub";
@@ -182,14 +183,7 @@ async fn download_all(c: &Client, downloads: &Path) -> Vec<u8> {
 }
 
 async fn loaded(c: &Client, url: &str) {
-    c.goto(url).await.unwrap();
-    wait_js(
-        c,
-        "the page loads its engine and the campaign",
-        60,
-        "return document.body.dataset.ready === 'true'",
-    )
-    .await;
+    open_page(c, url, "the page loads its engine and the campaign", 60).await;
 }
 
 /// The kit the CLI makes for the same input, by file under the org's folder.
@@ -292,6 +286,21 @@ fn requests(log: &[Value]) -> Vec<(String, String)> {
             (method, r["url"].as_str().unwrap_or("").to_string())
         })
         .collect()
+}
+
+/// Every request is a GET of the site's own files under `origin`/kit/, or
+/// stays in the browser (data:, blob:, the browser's own pages).
+fn only_gets_of_the_site(requests: &[(String, String)], origin: &str) {
+    for (method, u) in requests {
+        let own = u.starts_with(&format!("{origin}/kit/"));
+        let inline = u.starts_with("data:") || u.starts_with("blob:");
+        // The browser's own pages (its new tab), which never leave it.
+        let browser = u.starts_with("chrome://") || u.starts_with("about:");
+        assert!(
+            (method == "GET" && own) || inline || browser,
+            "a request other than a GET of the site's files: {method} {u}"
+        );
+    }
 }
 
 /// A static server as some hosts are set up (Apache's `AddEncoding x-gzip
@@ -544,16 +553,7 @@ async fn the_static_site_makes_the_clis_kit_in_the_browser_and_offline() {
         requests.iter().any(|(_, u)| u.ends_with(".wasm.gz")),
         "the log shows the page's requests: {requests:?}"
     );
-    for (method, u) in &requests {
-        let own = u.starts_with(&format!("{origin}/kit/"));
-        let inline = u.starts_with("data:") || u.starts_with("blob:");
-        // The browser's own pages (its new tab), which never leave it.
-        let browser = u.starts_with("chrome://") || u.starts_with("about:");
-        assert!(
-            (method == "GET" && own) || inline || browser,
-            "a request other than a GET of the site's files: {method} {u}"
-        );
-    }
+    only_gets_of_the_site(&requests, origin);
     let fonts: Vec<&String> = (requests.iter())
         .filter(|(_, u)| u.contains("/fonts/") && !u.ends_with(".json"))
         .map(|(_, u)| u)
@@ -973,14 +973,6 @@ async fn the_static_site_checks_and_makes_a_sheets_batch_in_the_browser() {
             .any(|(_, u)| u.ends_with("/postkit_batch_bg.wasm.gz")),
         "{seen:?}"
     );
-    for (method, u) in &seen {
-        let own = u.starts_with(&format!("{origin}/kit/"));
-        let inline = u.starts_with("data:") || u.starts_with("blob:");
-        let browser = u.starts_with("chrome://") || u.starts_with("about:");
-        assert!(
-            (method == "GET" && own) || inline || browser,
-            "a request other than a GET of the site's files: {method} {u}"
-        );
-    }
+    only_gets_of_the_site(&seen, origin);
     c.clone().close().await.unwrap();
 }

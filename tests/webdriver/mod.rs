@@ -298,3 +298,16 @@ pub fn screenshots() -> Option<PathBuf> {
         dir
     })
 }
+
+/// Opens the page at `url` and waits, at most `secs` seconds, until it says
+/// it is ready (its campaign, and on the static site its engine, loaded).
+pub async fn open_page(c: &Client, url: &str, what: &str, secs: u64) {
+    c.goto(url).await.unwrap();
+    wait_js(
+        c,
+        what,
+        secs,
+        "return document.body.dataset.ready === 'true'",
+    )
+    .await;
+}
